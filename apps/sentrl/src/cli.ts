@@ -1,0 +1,55 @@
+import { isSentrlError } from "@sentrl/core";
+import type { CliIO } from "./command.js";
+import { COMMANDS } from "./commands.js";
+
+const VERSION = "0.0.0";
+
+function topHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    "sentrl: reinforcement learning with verifiable rewards for LLM reasoners (SENT: semantic + token entropy)",
+    "",
+    "Usage: sentrl <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Run `sentrl <command> --help` for a command's options. JSON goes in on stdin and out on stdout;",
+    "errors go to stderr as `sentrl: <CODE>: <message>` (exit 1; exit 2 for usage errors).",
+    "",
+  ].join("\n");
+}
+
+/** Entry point used by bin/sentrl.mjs and by tests. Returns the exit code. */
+export async function main(argv: string[], io: CliIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(topHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-v") {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr.write(`sentrl: USAGE: unknown command \`${name}\`; commands: ${Object.keys(COMMANDS).join(", ")}\n`);
+    return 2;
+  }
+  try {
+    const cmd = await entry.load();
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout.write(cmd.help.endsWith("\n") ? cmd.help : `${cmd.help}\n`);
+      return 0;
+    }
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (isSentrlError(e)) {
+      io.stderr.write(`sentrl: ${e.code}: ${e.message}\n`);
+      return e.code === "USAGE" ? 2 : 1;
+    }
+    io.stderr.write(`sentrl: INTERNAL: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}

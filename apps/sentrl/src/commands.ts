@@ -1,0 +1,16 @@
+import type { Command } from "./command.js";
+
+/**
+ * The command table. Each entry loads its module lazily, so `sentrl loss` never pulls in model or ONNX code.
+ * To add a command: create `commands/<name>.ts` exporting `help` and `run`, then add one line here.
+ */
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  loss: { summary: "policy loss and its gradient for a batch of per-token vectors (JSON in/out)", load: () => import("./commands/loss.js") },
+  advantages: { summary: "GRPO / Dr.GRPO group-normalised advantages (JSON in/out)", load: () => import("./commands/advantages.js") },
+  grade: { summary: "check answers against golds with a math checker (JSONL in/out)", load: () => import("./commands/grade.js") },
+  se: { summary: "semantic entropy of sampled responses per question (JSONL in/out)", load: () => import("./commands/se.js") },
+  curriculum: { summary: "build a semantic-entropy curriculum (stage files + manifest)", load: () => import("./commands/curriculum.js") },
+  score: { summary: "per-token log-probs and entropies of token sequences under a model", load: () => import("./commands/score.js") },
+  eval: { summary: "evaluate a generator on a benchmark: pass@k, avg@k, resumable", load: () => import("./commands/eval.js") },
+  benchmarks: { summary: "list the known benchmarks, their field maps and prompts", load: () => import("./commands/benchmarks.js") },
+};

@@ -1,0 +1,6 @@
+/** @sentrl/core: contracts, plugin driver, strategy registries, GRPO advantages, the policy-loss library. */
+export * from "./errors.js";
+export * from "./contracts/token-batch.js";
+export * from "./contracts/policy-loss.js";
+export * from "./contracts/generator.js";
+export * from "./contracts/verifier.js";
