@@ -4,3 +4,8 @@ export * from "./contracts/token-batch.js";
 export * from "./contracts/policy-loss.js";
 export * from "./contracts/generator.js";
 export * from "./contracts/verifier.js";
+export * from "./losses/index.js";
+export * from "./advantages/index.js";
+export * from "./plugins/index.js";
+export * from "./generators/index.js";
+export * from "./rng/index.js";

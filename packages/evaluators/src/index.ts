@@ -1,2 +1,2 @@
-/** @sentrl/evaluators: Math answer extraction and checkers (dapo, opencompass-v2, symbolic), benchmark loaders, pass@k/avg@k and an eval runner. */
-export {};
+/** @sentrl/evaluators: answer extraction and checkers, benchmark loaders, pass@k/avg@k and an eval runner. */
+export * from "./symbolic/index.js";

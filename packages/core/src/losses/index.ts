@@ -1,0 +1,2 @@
+// Barrel for core's losses (filled by the issue that builds it).
+export {};
