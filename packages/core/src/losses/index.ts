@@ -1,2 +1,31 @@
-// Barrel for core's losses (filled by the issue that builds it).
-export {};
+// The policy-loss library of @sentrl/core (CONTRACTS §2, ALGORITHMS §6).
+export {
+  aggregate,
+  aggregationWeights,
+  LOSS_AGG_MODES,
+  MASKED_MEAN_EPS,
+  maskedMean,
+  weightedSum,
+} from "./aggregation.js";
+export { assertKlLossType, isStraightThroughKl, KL_BASE_TYPES, KL_LOSS_TYPES, klPenalty } from "./kl.js";
+export {
+  GRPO_DEFAULTS,
+  type GrpoClip,
+  type GrpoOptions,
+  type GrpoTermBuffers,
+  grpoLoss,
+  grpoTokenTerms,
+  resolveGrpoClip,
+} from "./grpo.js";
+export { evaluatePolicyLoss, type PolicyLossOutput } from "./evaluate.js";
+export { combineMicroBatches, type MicroBatchCombination, microBatchWeights } from "./micro-batch.js";
+export { COMMON_LOSS_KEYS, type ResolvedLossOptions, resolveLossOptions, validateCommonOptions } from "./options.js";
+export { createPolicyLossRegistry, type PolicyLossRegistry } from "./registry.js";
+export {
+  type GradcheckOptions,
+  type GradcheckResult,
+  gradcheck,
+  gradcheckPolicyLoss,
+  type PolicyLossGradcheck,
+} from "./gradcheck.js";
+export { validateTokenBatch } from "./validate.js";

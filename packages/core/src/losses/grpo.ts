@@ -1,0 +1,185 @@
+import type { PolicyLoss, PolicyLossDefinition, TokenLossResult } from "../contracts/policy-loss.js";
+import type { TokenBatch } from "../contracts/token-batch.js";
+import { SentrlError } from "../errors.js";
+import { MASKED_MEAN_EPS } from "./aggregation.js";
+
+/** Options of the `grpo` loss (CONTRACTS §2). `clipRatioLow`/`clipRatioHigh` default to `clipRatio`. */
+export type GrpoOptions = {
+  clipRatio: number;
+  clipRatioLow?: number;
+  clipRatioHigh?: number;
+  /** Dual-clip constant c (> 1): bounds the loss of negative-advantage tokens at −A·c. */
+  clipRatioC: number;
+};
+
+/** Defaults of {@link GrpoOptions}; `undefined` marks a default derived from `clipRatio`. */
+export const GRPO_DEFAULTS: GrpoOptions = {
+  clipRatio: 0.2,
+  clipRatioLow: undefined,
+  clipRatioHigh: undefined,
+  clipRatioC: 3.0,
+};
+
+/** The resolved clip constants of the clipped surrogate. */
+export interface GrpoClip {
+  clipRatioLow: number;
+  clipRatioHigh: number;
+  clipRatioC: number;
+}
+
+function checkNumber(key: string, v: unknown, ok: (x: number) => boolean, what: string): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) {
+    throw new SentrlError("LOSS_BAD_OPTION", `\`${key}\` must be ${what}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Resolves and validates the `grpo` options (`LOSS_BAD_OPTION` on a bad value): clip ratios finite and ≥ 0,
+ * `clipRatioC` > 1.
+ *
+ * @example
+ * ```ts
+ * import { resolveGrpoClip } from "@sentrl/core";
+ * resolveGrpoClip({ clipRatioHigh: 0.28 }); // { clipRatioLow: 0.2, clipRatioHigh: 0.28, clipRatioC: 3 }
+ * ```
+ */
+export function resolveGrpoClip(options: Partial<GrpoOptions> = {}): GrpoClip {
+  const nonNeg = (x: number) => x >= 0;
+  const clipRatio = checkNumber("clipRatio", options.clipRatio ?? GRPO_DEFAULTS.clipRatio, nonNeg, "a number >= 0");
+  const clipRatioLow = checkNumber("clipRatioLow", options.clipRatioLow ?? clipRatio, nonNeg, "a number >= 0");
+  const clipRatioHigh = checkNumber("clipRatioHigh", options.clipRatioHigh ?? clipRatio, nonNeg, "a number >= 0");
+  const clipRatioC = checkNumber(
+    "clipRatioC",
+    options.clipRatioC ?? GRPO_DEFAULTS.clipRatioC,
+    (x) => x > 1,
+    "a number > 1 (the dual-clip lower bound)",
+  );
+  return { clipRatioLow, clipRatioHigh, clipRatioC };
+}
+
+/** Reusable output buffers for {@link grpoTokenTerms}. */
+export interface GrpoTermBuffers {
+  loss: Float64Array;
+  dLogp: Float64Array;
+}
+
+/**
+ * Per-token terms of verl's vanilla clipped surrogate with asymmetric clip and dual-clip (ALGORITHMS §6.3):
+ *
+ * ```
+ * Δ = clamp(logp − oldLogp, ±20); r = eΔ
+ * pg1 = −A·r; pg2 = −A·clamp(r, 1−ε_lo, 1+ε_hi); cl1 = max(pg1, pg2); cl2 = min(−A·c, cl1)
+ * ℓ = A < 0 ? cl2 : cl1
+ * ```
+ *
+ * Returns ℓ and ∂ℓ/∂logp for every position (padding included: the caller's aggregation weights are 0 there) and the
+ * verl metrics `pg_clipfrac`, `ppo_kl`, `pg_clipfrac_lower` as masked means over `metricMask` (default the batch
+ * mask). Gradients follow torch: clamp boundaries pass the gradient, ties of max/min split it in half. Other losses
+ * reuse it with modified advantages (`{ ...batch, advantages: shaped }`) or masks (set `aggMask` on the result).
+ *
+ * @example
+ * ```ts
+ * import { grpoTokenTerms } from "@sentrl/core";
+ * const batch = { rows: 1, cols: 2, mask: new Uint8Array([1, 1]), logp: new Float64Array([-1, -2]),
+ *   oldLogp: new Float64Array([-1, -2]), advantages: new Float64Array([1, 1]) };
+ * grpoTokenTerms(batch, { clipRatio: 0.2 }).loss; // [-1, -1]
+ * ```
+ */
+export function grpoTokenTerms(
+  batch: TokenBatch,
+  options: Partial<GrpoOptions> | GrpoClip = {},
+  metricMask: Uint8Array = batch.mask,
+  out?: GrpoTermBuffers,
+): TokenLossResult & { metrics: Record<string, number> } {
+  const { clipRatioLow, clipRatioHigh, clipRatioC } = resolveGrpoClip(options as Partial<GrpoOptions>);
+  const n = batch.rows * batch.cols;
+  const { logp, oldLogp, advantages: adv } = batch;
+  const loss = out?.loss ?? new Float64Array(n);
+  const dLogp = out?.dLogp ?? new Float64Array(n);
+  const lo = 1 - clipRatioLow;
+  const hi = 1 + clipRatioHigh;
+  let count = 0;
+  let klSum = 0;
+  let clipCount = 0;
+  let lowerCount = 0;
+  for (let i = 0; i < n; i++) {
+    const A = adv[i];
+    const raw = logp[i] - oldLogp[i];
+    const inRange = raw >= -20 && raw <= 20;
+    const d = inRange ? raw : raw < 0 ? -20 : 20;
+    const r = Math.exp(d);
+    const dr = inRange ? r : 0; // ∂r/∂logp
+    const rc = r < lo ? lo : Math.min(r, hi);
+    const pg1 = -A * r;
+    const pg2 = -A * rc;
+    const g1 = -A * dr;
+    const g2 = r >= lo && r <= hi ? g1 : 0;
+    let cl1: number;
+    let gcl1: number;
+    if (pg1 > pg2) {
+      cl1 = pg1;
+      gcl1 = g1;
+    } else if (pg2 > pg1) {
+      cl1 = pg2;
+      gcl1 = g2;
+    } else {
+      cl1 = pg1;
+      gcl1 = 0.5 * (g1 + g2);
+    }
+    let l = cl1;
+    let g = gcl1;
+    let lower = false;
+    if (A < 0) {
+      const pg3 = -A * clipRatioC;
+      if (cl1 > pg3) {
+        l = pg3;
+        g = 0;
+        lower = true;
+      } else if (cl1 === pg3) {
+        g = 0.5 * gcl1;
+      }
+    }
+    loss[i] = l;
+    dLogp[i] = g;
+    if (metricMask[i] !== 0) {
+      count++;
+      klSum -= d;
+      if (pg2 > pg1) clipCount++;
+      if (lower) lowerCount++;
+    }
+  }
+  const den = count + MASKED_MEAN_EPS;
+  return {
+    loss,
+    dLogp,
+    metrics: { pg_clipfrac: clipCount / den, ppo_kl: klSum / den, pg_clipfrac_lower: lowerCount / den },
+  };
+}
+
+/**
+ * The `grpo` policy loss: verl's vanilla clipped surrogate (ALGORITHMS §6.3, §7.1) with asymmetric clip
+ * (`clipRatioLow`/`clipRatioHigh`), dual-clip (`clipRatioC`) and the ±20 clamp of the log-ratio.
+ * Metrics `pg_clipfrac`, `ppo_kl`, `pg_clipfrac_lower` (core adds `pg_loss`).
+ *
+ * @example
+ * ```ts
+ * import { evaluatePolicyLoss, grpoLoss } from "@sentrl/core";
+ * const loss = grpoLoss.create({ clipRatioHigh: 0.28 });
+ * const out = evaluatePolicyLoss(loss, { rows: 1, cols: 2, mask: new Uint8Array([1, 0]),
+ *   logp: new Float64Array([-1, 0]), oldLogp: new Float64Array([-1, 0]), advantages: new Float64Array([1, 0]) });
+ * out.loss; // ≈ -1
+ * ```
+ */
+export const grpoLoss: PolicyLossDefinition<GrpoOptions> = {
+  name: "grpo",
+  description: "verl's vanilla PPO/GRPO clipped surrogate: asymmetric clip, dual-clip, log-ratio clamped to ±20",
+  defaults: GRPO_DEFAULTS,
+  create(options: Partial<GrpoOptions>): PolicyLoss {
+    const clip = resolveGrpoClip(options);
+    return {
+      name: "grpo",
+      tokenLoss: (batch) => grpoTokenTerms(batch, clip),
+    };
+  },
+};
