@@ -1,0 +1,114 @@
+/**
+ * Answer clustering: responses with equivalent final answers share a cluster (ALGORITHMS §4.2, §8.1 with answer
+ * equality). Cluster ids are numbered in first-seen order.
+ */
+import { SentrlError } from "@sentrl/core";
+import { extractClusterAnswer } from "./extract.js";
+
+/** What clustering needs from an answer checker (core's `AnswerChecker` satisfies it). */
+export interface ClusterEquivalence {
+  /** A key such that two answers are equivalent iff their keys are equal (string checkers): O(n) clustering. */
+  canonicalKey?(extracted: string): string;
+  /** Equivalence of two extracted answers; used when there is no `canonicalKey` (compares with each cluster's first member). */
+  equivalent(a: string, b: string): boolean;
+}
+
+/** Where responses without an extractable answer go: each its own cluster, or all in one shared cluster. */
+export type InvalidPolicy = "singleton" | "shared";
+
+export const INVALID_POLICIES: readonly InvalidPolicy[] = ["singleton", "shared"];
+
+export interface ClusterOptions {
+  invalid?: InvalidPolicy;
+  /** Raw answer extraction; default `extractClusterAnswer` (`Answer:` line, else last `\boxed{}`). */
+  extract?: (response: string) => string | null;
+}
+
+export interface AnswerClusters {
+  /** Cluster id per response, 0..numClusters−1 in first-seen order. */
+  clusterIds: Int32Array;
+  numClusters: number;
+  /** The extracted raw answer per response (null = invalid). */
+  answers: (string | null)[];
+}
+
+/**
+ * Clusters already-extracted answers (null = no answer) with a checker's key or equivalence.
+ *
+ * @example
+ * clusterExtracted(["4", "4", null, "5"], { equivalent: (a, b) => a === b }).clusterIds; // [0, 0, 1, 2]
+ */
+export function clusterExtracted(answers: (string | null)[], eq: ClusterEquivalence, invalid: InvalidPolicy = "singleton"): Int32Array {
+  if (!INVALID_POLICIES.includes(invalid)) throw new SentrlError("SE_UNKNOWN_INVALID_POLICY", `unknown invalid policy \`${invalid}\`; use one of ${INVALID_POLICIES.join(", ")}`);
+  const m = answers.length;
+  const ids = new Int32Array(m);
+  let next = 0;
+  let sharedInvalid = -1;
+  if (eq.canonicalKey) {
+    const key2id = new Map<string, number>();
+    for (let i = 0; i < m; i++) {
+      const a = answers[i];
+      if (a === null) {
+        if (invalid === "shared") {
+          if (sharedInvalid < 0) sharedInvalid = next++;
+          ids[i] = sharedInvalid;
+        } else ids[i] = next++;
+        continue;
+      }
+      const key = eq.canonicalKey(a);
+      let id = key2id.get(key);
+      if (id === undefined) {
+        id = next++;
+        key2id.set(key, id);
+      }
+      ids[i] = id;
+    }
+    return ids;
+  }
+  // Equivalence only: compare with each cluster's first member (order-independent when `equivalent` is transitive).
+  const reps: string[] = [];
+  const repIds: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const a = answers[i];
+    if (a === null) {
+      if (invalid === "shared") {
+        if (sharedInvalid < 0) sharedInvalid = next++;
+        ids[i] = sharedInvalid;
+      } else ids[i] = next++;
+      continue;
+    }
+    let found = -1;
+    for (let r = 0; r < reps.length; r++) {
+      if (reps[r] === a || eq.equivalent(reps[r], a)) {
+        found = repIds[r];
+        break;
+      }
+    }
+    if (found < 0) {
+      found = next++;
+      reps.push(a);
+      repIds.push(found);
+    }
+    ids[i] = found;
+  }
+  return ids;
+}
+
+/**
+ * Extracts each response's final answer and clusters them.
+ *
+ * @example
+ * const c = clusterResponses(["Answer: 4", "\\boxed{4}", "no idea"], { equivalent: (a, b) => a === b });
+ * c.clusterIds; // Int32Array [0, 0, 1]
+ */
+export function clusterResponses(responses: readonly string[], eq: ClusterEquivalence, options: ClusterOptions = {}): AnswerClusters {
+  const extract = options.extract ?? extractClusterAnswer;
+  const answers = responses.map((r) => {
+    if (typeof r !== "string") throw new SentrlError("SE_BAD_RESPONSE", "every response must be a string");
+    return extract(r);
+  });
+  const clusterIds = clusterExtracted(answers, eq, options.invalid ?? "singleton");
+  let k = 0;
+  for (let i = 0; i < clusterIds.length; i++) if (clusterIds[i] + 1 > k) k = clusterIds[i] + 1;
+  return { clusterIds, numClusters: k, answers };
+}
