@@ -13,7 +13,10 @@ describe("quantiles", () => {
   });
   it("agrees with a sort on random data and leaves the input alone", () => {
     let s = 1;
-    const v = Float64Array.from({ length: 10001 }, () => ((s = (s * 16807) % 2147483647), s / 2147483647));
+    const v = Float64Array.from({ length: 10001 }, () => {
+      s = (s * 16807) % 2147483647;
+      return s / 2147483647;
+    });
     const copy = v.slice();
     const sorted = [...v].sort((a, b) => a - b);
     const q = quantiles(v, [0.1, 0.5, 0.9]);

@@ -20,7 +20,7 @@ function nthElement(a: Float64Array, lo: number, hi: number, kth: number): void 
     const x = a[lo];
     const y = a[mid];
     const z = a[hi];
-    const p = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    const p = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
     let i = lo;
     let j = hi;
     while (i <= j) {
