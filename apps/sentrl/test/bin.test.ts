@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -21,9 +22,14 @@ describe("the installed `sentrl` bin (CONTRACTS §1)", () => {
     expect(r.stderr).toMatch(/^sentrl: USAGE: unknown command `frobnicate`/);
   });
 
-  it("the launcher says how to build when dist is missing", () => {
-    const launcher = join(root, "apps", "sentrl", "bin", "sentrl.mjs");
-    const src = require("node:fs").readFileSync(launcher, "utf8");
-    expect(src).toContain("sentrl is not built: run npm run build");
+  it("the launcher says how to build, exit 1, when dist is missing", () => {
+    // A copy of the launcher in a folder with no dist/ beside it behaves like a fresh, unbuilt checkout.
+    const dir = mkdtempSync(join(tmpdir(), "sentrl-bin-"));
+    mkdirSync(join(dir, "bin"));
+    copyFileSync(join(root, "apps", "sentrl", "bin", "sentrl.mjs"), join(dir, "bin", "sentrl.mjs"));
+    const r = spawnSync(process.execPath, [join(dir, "bin", "sentrl.mjs"), "--help"], { encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("sentrl is not built: run npm run build\n");
   });
 });
