@@ -4,6 +4,8 @@ export * from "./contracts/token-batch.js";
 export * from "./contracts/policy-loss.js";
 export * from "./contracts/generator.js";
 export * from "./contracts/verifier.js";
+export * from "./contracts/policy.js";
+export * from "./contracts/dataset.js";
 export * from "./losses/index.js";
 export * from "./advantages/index.js";
 export * from "./plugins/index.js";

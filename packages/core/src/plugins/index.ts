@@ -1,2 +1,5 @@
-// Barrel for core's plugins (filled by the issue that builds it).
-export {};
+// Plugins: hook types, the plugin driver, strategy registries.
+export * from "./types.js";
+export { PluginDriver, PluginHookError, type HookCall, type PluginDriverOptions } from "./driver.js";
+export { StrategyRegistry, type StrategyKind } from "./strategy-registry.js";
+export { deepFreeze } from "./deep-freeze.js";

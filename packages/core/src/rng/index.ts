@@ -1,2 +1,3 @@
-// Barrel for core's rng (filled by the issue that builds it).
-export {};
+// Seeded randomness: xoshiro128** with checkpointable state, and stable per-purpose seeds.
+export { Rng, type RngState } from "./xoshiro.js";
+export { deriveSeed, fnv1a32 } from "./derive-seed.js";
