@@ -1,2 +1,20 @@
 /** @sentrl/compute: Backend contract (forward/backward kernel pairs), the TypeScript reference CPU backend and the backend conformance suite. */
-export {};
+export type {
+  AdamWArgs,
+  AdamWParam,
+  AdamWResult,
+  AttentionForwardArgs,
+  Backend,
+  DeviceBuffer,
+  EmbeddingForwardArgs,
+  LogitsStatsForwardArgs,
+  MatmulForwardArgs,
+  ResidualForwardArgs,
+  RmsNormForwardArgs,
+  RopeForwardArgs,
+  SampleArgs,
+  SwigluForwardArgs,
+} from "./backend.js";
+export { BackendUnavailableError, ComputeError } from "./errors.js";
+export { createReferenceBackend } from "./reference/backend.js";
+export { ropeInvFreq } from "./reference/rope.js";

@@ -1,0 +1,153 @@
+import type { Backend, DeviceBuffer } from "../backend.js";
+import { ComputeError } from "../errors.js";
+import { adamwStep } from "./adamw.js";
+import { attentionForward } from "./attention.js";
+import { residualForward, swigluForward } from "./elementwise.js";
+import { embeddingForward } from "./embedding.js";
+import { logitsStatsForward } from "./logits.js";
+import { matmulForward } from "./matmul.js";
+import { rmsnormForward } from "./rmsnorm.js";
+import { ropeForward } from "./rope.js";
+import { sampleRows } from "./sampling.js";
+
+class RefBuffer {
+  data: Float32Array | null;
+  readonly length: number;
+  constructor(length: number) {
+    this.data = new Float32Array(length);
+    this.length = length;
+  }
+}
+
+/**
+ * The TypeScript reference backend: Float32Array storage, float64 accumulation for softmax, logsumexp and norms.
+ * Simple and obviously right rather than fast; the conformance suite's yardstick.
+ *
+ * @example
+ * ```ts
+ * import { createReferenceBackend } from "@sentrl/compute";
+ * const be = createReferenceBackend();
+ * const buf = be.alloc(4);
+ * be.upload(buf, new Float32Array([1, 2, 3, 4]));
+ * be.download(buf); // Float32Array [1, 2, 3, 4]
+ * be.free(buf);
+ * ```
+ */
+export function createReferenceBackend(): Backend {
+  const arr = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array => {
+    if (!(b instanceof RefBuffer)) throw new ComputeError("BACKEND_FOREIGN_BUFFER", `${what}: not a buffer of the reference backend (allocate it with this backend's alloc)`);
+    if (b.data === null) throw new ComputeError("BACKEND_BUFFER_FREED", `${what}: buffer was freed`);
+    if (b.length < need) throw new ComputeError("BACKEND_SHAPE", `${what}: buffer has ${b.length} elements, needs at least ${need}`);
+    return b.data;
+  };
+  const opt = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array | undefined => (b === undefined ? undefined : arr(b, what, need));
+  const dims = (what: string, values: Record<string, number>): void => {
+    for (const [k, v] of Object.entries(values)) {
+      if (!Number.isInteger(v) || v < 0) throw new ComputeError("BACKEND_SHAPE", `${what}: ${k} must be a non-negative integer, got ${v}`);
+    }
+  };
+  const backend: Backend = {
+    name: "reference",
+    alloc(length) {
+      dims("alloc", { length });
+      return new RefBuffer(length) as unknown as DeviceBuffer;
+    },
+    upload(dst, src, dstOffset = 0) {
+      arr(dst, "upload", dstOffset + src.length).set(src, dstOffset);
+    },
+    download(src, out, srcOffset = 0, length) {
+      const n = length ?? src.length - srcOffset;
+      const a = arr(src, "download", srcOffset + n);
+      const o = out ?? new Float32Array(n);
+      o.set(a.subarray(srcOffset, srcOffset + n));
+      return o;
+    },
+    fill(buf, value = 0) {
+      arr(buf, "fill", 0).fill(value);
+    },
+    free(buf) {
+      arr(buf, "free", 0);
+      (buf as unknown as RefBuffer).data = null;
+    },
+    embeddingForward({ out, table, ids, rows, dim, vocab }) {
+      dims("embeddingForward", { rows, dim, vocab });
+      if (ids.length < rows) throw new ComputeError("BACKEND_SHAPE", `embeddingForward: ${ids.length} ids for ${rows} rows`);
+      embeddingForward(arr(out, "embeddingForward.out", rows * dim), arr(table, "embeddingForward.table", vocab * dim), ids, rows, dim, vocab);
+    },
+    matmulForward({ out, x, w, bias, rows, inDim, outDim }) {
+      dims("matmulForward", { rows, inDim, outDim });
+      matmulForward(arr(out, "matmulForward.out", rows * outDim), arr(x, "matmulForward.x", rows * inDim), arr(w, "matmulForward.w", outDim * inDim), opt(bias, "matmulForward.bias", outDim), rows, inDim, outDim);
+    },
+    rmsnormForward({ out, x, weight, rows, dim, eps, rstd }) {
+      dims("rmsnormForward", { rows, dim });
+      rmsnormForward(arr(out, "rmsnormForward.out", rows * dim), arr(x, "rmsnormForward.x", rows * dim), arr(weight, "rmsnormForward.weight", dim), rows, dim, eps, opt(rstd, "rmsnormForward.rstd", rows));
+    },
+    ropeForward({ out, x, positions, rows, heads, headDim, theta }) {
+      dims("ropeForward", { rows, heads, headDim });
+      if (headDim % 2 !== 0) throw new ComputeError("BACKEND_SHAPE", `ropeForward: headDim must be even, got ${headDim}`);
+      if (positions.length < rows) throw new ComputeError("BACKEND_SHAPE", `ropeForward: ${positions.length} positions for ${rows} rows`);
+      const n = rows * heads * headDim;
+      ropeForward(arr(out, "ropeForward.out", n), arr(x, "ropeForward.x", n), positions, rows, heads, headDim, theta);
+    },
+    attentionForward({ out, q, k, v, batch, seqLen, heads, kvHeads, headDim, keyMask, probs }) {
+      dims("attentionForward", { batch, seqLen, heads, kvHeads, headDim });
+      if (kvHeads === 0 || heads % kvHeads !== 0) throw new ComputeError("BACKEND_SHAPE", `attentionForward: heads (${heads}) must be a multiple of kvHeads (${kvHeads})`);
+      if (keyMask && keyMask.length < batch * seqLen) throw new ComputeError("BACKEND_SHAPE", `attentionForward: keyMask has ${keyMask.length} entries, needs ${batch * seqLen}`);
+      const nq = batch * seqLen * heads * headDim;
+      const nk = batch * seqLen * kvHeads * headDim;
+      attentionForward(
+        arr(out, "attentionForward.out", nq),
+        arr(q, "attentionForward.q", nq),
+        arr(k, "attentionForward.k", nk),
+        arr(v, "attentionForward.v", nk),
+        batch,
+        seqLen,
+        heads,
+        kvHeads,
+        headDim,
+        keyMask,
+        opt(probs, "attentionForward.probs", batch * heads * seqLen * seqLen),
+      );
+    },
+    swigluForward({ out, gate, up, length }) {
+      dims("swigluForward", { length });
+      swigluForward(arr(out, "swigluForward.out", length), arr(gate, "swigluForward.gate", length), arr(up, "swigluForward.up", length), length);
+    },
+    residualForward({ out, a, b, length }) {
+      dims("residualForward", { length });
+      residualForward(arr(out, "residualForward.out", length), arr(a, "residualForward.a", length), arr(b, "residualForward.b", length), length);
+    },
+    logitsStatsForward({ logp, entropy, h, w, targets, rows, dim, vocab, temperature, lse }) {
+      dims("logitsStatsForward", { rows, dim, vocab });
+      if (targets.length < rows) throw new ComputeError("BACKEND_SHAPE", `logitsStatsForward: ${targets.length} targets for ${rows} rows`);
+      logitsStatsForward(
+        arr(logp, "logitsStatsForward.logp", rows),
+        arr(entropy, "logitsStatsForward.entropy", rows),
+        arr(h, "logitsStatsForward.h", rows * dim),
+        arr(w, "logitsStatsForward.w", vocab * dim),
+        targets,
+        rows,
+        dim,
+        vocab,
+        temperature,
+        opt(lse, "logitsStatsForward.lse", rows),
+      );
+    },
+    adamwStep({ params, lr, beta1, beta2, eps, weightDecay, step, maxGradNorm }) {
+      if (!(Number.isInteger(step) && step >= 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `adamwStep: step must be an integer ≥ 1, got ${step}`);
+      const tensors = params.map((p, i) => {
+        const n = p.param.length;
+        for (const [k, b] of [["grad", p.grad], ["m", p.m], ["v", p.v]] as const) {
+          if (b.length !== n) throw new ComputeError("BACKEND_SHAPE", `adamwStep: params[${i}].${k} has ${b.length} elements, param has ${n}`);
+        }
+        return { param: arr(p.param, `adamwStep.params[${i}].param`, n), grad: arr(p.grad, `adamwStep.params[${i}].grad`, n), m: arr(p.m, `adamwStep.params[${i}].m`, n), v: arr(p.v, `adamwStep.params[${i}].v`, n), weightDecay: p.weightDecay ?? weightDecay };
+      });
+      return adamwStep(tensors, lr, beta1, beta2, eps, step, maxGradNorm);
+    },
+    sample({ logits, rows, vocab, uniforms, temperature, topK, topP }) {
+      dims("sample", { rows, vocab });
+      return sampleRows(arr(logits, "sample.logits", rows * vocab), rows, vocab, uniforms, temperature, topK, topP);
+    },
+  };
+  return backend;
+}

@@ -1,0 +1,172 @@
+import { ComputeError } from "../errors.js";
+
+/** Index of the largest value (lowest index on ties). */
+function argmax(z: Float32Array, o: number, n: number): number {
+  let best = 0;
+  let bv = z[o];
+  for (let j = 1; j < n; j++) {
+    if (z[o + j] > bv) {
+      bv = z[o + j];
+      best = j;
+    }
+  }
+  return best;
+}
+
+/** "a ranks before b": larger value first, then lower id. */
+function before(z: Float64Array, a: number, b: number): boolean {
+  return z[a] > z[b] || (z[a] === z[b] && a < b);
+}
+
+/** Binary heap over ids where the root is the id that ranks LAST (min-heap by rank), used for top-k selection. */
+function siftDownMin(heap: Int32Array, size: number, i: number, z: Float64Array): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= size) return;
+    let w = l;
+    if (l + 1 < size && before(z, heap[w], heap[l + 1])) w = l + 1;
+    if (!before(z, heap[i], heap[w])) return;
+    const t = heap[i];
+    heap[i] = heap[w];
+    heap[w] = t;
+    i = w;
+  }
+}
+
+/** Max-heap by rank (the root ranks FIRST), used to pop tokens in descending order for top-p. */
+function siftDownMax(heap: Int32Array, size: number, i: number, z: Float64Array): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= size) return;
+    let w = l;
+    if (l + 1 < size && before(z, heap[l + 1], heap[w])) w = l + 1;
+    if (!before(z, heap[w], heap[i])) return;
+    const t = heap[i];
+    heap[i] = heap[w];
+    heap[w] = t;
+    i = w;
+  }
+}
+
+/**
+ * Reference sampler (see `SampleArgs`). Top-k uses a size-k heap (O(V log k)); top-p pops a heap until the
+ * mass is reached (O(V + m log V)); no full sort of the vocabulary.
+ */
+export function sampleRows(
+  logits: Float32Array,
+  rows: number,
+  vocab: number,
+  uniforms: ArrayLike<number>,
+  temperature: number,
+  topK = 0,
+  topP = 1,
+): Int32Array {
+  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sample: temperature must be ≥ 0 and finite, got ${temperature}`);
+  if (!(topP > 0 && topP <= 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sample: topP must be in (0, 1], got ${topP}`);
+  if (!(Number.isInteger(topK) && topK >= 0)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sample: topK must be a non-negative integer, got ${topK}`);
+  if (uniforms.length < rows) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sample: need ${rows} uniforms, got ${uniforms.length}`);
+  const out = new Int32Array(rows);
+  const z = new Float64Array(vocab);
+  const heap = new Int32Array(vocab);
+  for (let r = 0; r < rows; r++) {
+    const o = r * vocab;
+    if (temperature === 0) {
+      out[r] = argmax(logits, o, vocab);
+      continue;
+    }
+    const u = uniforms[r];
+    if (!(u >= 0 && u < 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sample: uniform ${u} for row ${r} is outside [0, 1)`);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < vocab; j++) {
+      const v = logits[o + j] / temperature;
+      z[j] = v;
+      if (v > max) max = v;
+    }
+    const k = topK > 0 && topK < vocab ? topK : vocab;
+    if (k === vocab && topP >= 1) {
+      // Unfiltered: inverse CDF in id order.
+      let sum = 0;
+      for (let j = 0; j < vocab; j++) sum += Math.exp(z[j] - max);
+      const target = u * sum;
+      let acc = 0;
+      let pick = vocab - 1;
+      for (let j = 0; j < vocab; j++) {
+        const e = Math.exp(z[j] - max);
+        if (e === 0) continue;
+        acc += e;
+        if (acc > target) {
+          pick = j;
+          break;
+        }
+        pick = j;
+      }
+      out[r] = pick;
+      continue;
+    }
+    // Candidate set in descending rank order.
+    let cand: Int32Array;
+    if (k < vocab) {
+      let size = 0;
+      for (let j = 0; j < vocab; j++) {
+        if (size < k) {
+          heap[size++] = j;
+          if (size === k) for (let i = (k >> 1) - 1; i >= 0; i--) siftDownMin(heap, k, i, z);
+        } else if (before(z, j, heap[0])) {
+          heap[0] = j;
+          siftDownMin(heap, k, 0, z);
+        }
+      }
+      cand = Int32Array.from(heap.subarray(0, k)).sort((a, b) => (before(z, a, b) ? -1 : before(z, b, a) ? 1 : 0));
+    } else {
+      cand = new Int32Array(0);
+    }
+    // Top-p over the candidates (or over the whole vocabulary via a max-heap).
+    let kept: number[];
+    if (topP < 1) {
+      kept = [];
+      if (cand.length > 0) {
+        let total = 0;
+        for (let i = 0; i < cand.length; i++) total += Math.exp(z[cand[i]] - max);
+        let acc = 0;
+        for (let i = 0; i < cand.length; i++) {
+          kept.push(cand[i]);
+          acc += Math.exp(z[cand[i]] - max);
+          if (acc >= topP * total) break;
+        }
+      } else {
+        let total = 0;
+        for (let j = 0; j < vocab; j++) {
+          total += Math.exp(z[j] - max);
+          heap[j] = j;
+        }
+        for (let i = (vocab >> 1) - 1; i >= 0; i--) siftDownMax(heap, vocab, i, z);
+        let size = vocab;
+        let acc = 0;
+        while (size > 0) {
+          const top = heap[0];
+          kept.push(top);
+          acc += Math.exp(z[top] - max);
+          if (acc >= topP * total) break;
+          heap[0] = heap[--size];
+          siftDownMax(heap, size, 0, z);
+        }
+      }
+    } else {
+      kept = Array.from(cand);
+    }
+    let sum = 0;
+    for (const j of kept) sum += Math.exp(z[j] - max);
+    const target = u * sum;
+    let acc = 0;
+    let pick = kept[kept.length - 1];
+    for (const j of kept) {
+      acc += Math.exp(z[j] - max);
+      if (acc > target) {
+        pick = j;
+        break;
+      }
+    }
+    out[r] = pick;
+  }
+  return out;
+}
