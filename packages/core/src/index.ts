@@ -11,4 +11,5 @@ export * from "./advantages/index.js";
 export * from "./plugins/index.js";
 export * from "./generators/index.js";
 export * from "./rng/index.js";
+export * from "./io/index.js";
 export * from "./selection/index.js";

@@ -1,0 +1,56 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createMetricsLogger } from "./metrics-logger.js";
+import { writeFileAtomic } from "./write-file-atomic.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "sentrl-io-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("writeFileAtomic", () => {
+  it("creates parents, replaces the file and leaves no temporary file", async () => {
+    const path = join(dir, "a", "b", "x.json");
+    await writeFileAtomic(path, "one");
+    await writeFileAtomic(path, new TextEncoder().encode("two"));
+    expect(await readFile(path, "utf8")).toBe("two");
+    expect(await readdir(join(dir, "a", "b"))).toEqual(["x.json"]);
+  });
+
+  it("keeps the old file and cleans up when the rename fails", async () => {
+    const target = join(dir, "target");
+    await writeFile(join(dir, "keep"), "old");
+    // Renaming a file over a non-empty directory fails.
+    await writeFileAtomic(join(target, "inner"), "inside");
+    await expect(writeFileAtomic(target, "data")).rejects.toThrow();
+    expect((await readdir(dir)).sort()).toEqual(["keep", "target"]);
+    expect(await readFile(join(target, "inner"), "utf8")).toBe("inside");
+  });
+});
+
+describe("createMetricsLogger", () => {
+  it("appends one JSON line per call, step first, in call order, non-finite as null", async () => {
+    const path = join(dir, "run", "metrics.jsonl");
+    const log = createMetricsLogger(path);
+    const writes = [];
+    for (let s = 0; s < 20; s++)
+      writes.push(log.log(s, { "actor/pg_loss": s / 2, "critic/score/mean": s === 3 ? Number.NaN : 1 }));
+    await Promise.all(writes);
+    await log.close();
+    const lines = (await readFile(path, "utf8")).trimEnd().split("\n");
+    expect(lines).toHaveLength(20);
+    expect(lines[0]).toBe('{"step":0,"actor/pg_loss":0,"critic/score/mean":1}');
+    expect(JSON.parse(lines[3])).toEqual({ step: 3, "actor/pg_loss": 1.5, "critic/score/mean": null });
+    expect(lines.map((l) => JSON.parse(l).step)).toEqual([...Array(20).keys()]);
+    // A second logger on the same file appends.
+    const again = createMetricsLogger(path);
+    await again.log(20, { step: 99 });
+    expect((await readFile(path, "utf8")).trimEnd().split("\n").at(-1)).toBe('{"step":20}');
+    await expect(again.log(-1, {})).rejects.toMatchObject({ code: "METRICS_BAD_STEP" });
+  });
+});
