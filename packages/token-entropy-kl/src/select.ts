@@ -1,0 +1,192 @@
+import { argLargestK, argSmallestK, quantiles, SentrlError, type TokenBatch, type TokenSelection } from "@sentrl/core";
+import type { SentOptions } from "./options.js";
+
+/** SENT's selection: the per-token penalty coefficient (β, 0 for unselected tokens). */
+export interface SentSelection extends TokenSelection {
+  tokens: { coef: Float64Array };
+  metrics: Record<string, number>;
+}
+
+/** The scope's valid flat positions (row-major) and their entropies. */
+export interface ValidTokens {
+  /** Flat positions p with mask[p] = 1, ascending. */
+  positions: Int32Array;
+  /** entropy[positions[i]]. */
+  entropy: Float64Array;
+}
+
+/** Gathers the valid positions and their entropies; `SENT_MISSING_ENTROPY` / `LOSS_NON_FINITE` on bad input. */
+export function validTokens(scope: TokenBatch, loss: string): ValidTokens {
+  const { mask, entropy } = scope;
+  if (!entropy) {
+    throw new SentrlError(
+      "LOSS_MISSING_ENTROPY",
+      `\`entropy\` is required by the \`${loss}\` loss; pass the per-token entropies of the forward`,
+    );
+  }
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) n++;
+  const positions = new Int32Array(n);
+  const ent = new Float64Array(n);
+  for (let i = 0, j = 0; i < mask.length; i++) {
+    if (mask[i] !== 0) {
+      const e = entropy[i];
+      if (e !== e) throw new SentrlError("LOSS_NON_FINITE", `entropy at flat position ${i} is NaN`);
+      positions[j] = i;
+      ent[j++] = e;
+    }
+  }
+  return { positions, entropy: ent };
+}
+
+/** Size of an entropy token set: `max(1, trunc(n · frac))` (Python `int()` semantics, same operand order). */
+export function tokenSetSize(n: number, frac: number): number {
+  return Math.max(1, Math.trunc(n * frac));
+}
+
+/**
+ * Indices into the valid-token list of the token set (the k lowest-entropy tokens for `low`, the k highest for
+ * `high`), in unspecified order, plus the tie key that reproduces the set's ranked-list order (ALGORITHMS §5.6):
+ * ranking (entropy asc | entropy desc, index asc) is the same as comparing (`key` asc, index asc).
+ */
+export function entropyTokenSet(
+  entropy: Float64Array,
+  tokenSet: "low" | "high",
+  frac: number,
+): { idx: Int32Array; rankKey: Float64Array } {
+  const k = tokenSetSize(entropy.length, frac);
+  const idx =
+    tokenSet === "low"
+      ? argSmallestK(entropy, k, { sorted: false })
+      : argLargestK(entropy, k, { sorted: false });
+  const rankKey = new Float64Array(idx.length);
+  const sign = tokenSet === "low" ? 1 : -1;
+  for (let j = 0; j < idx.length; j++) rankKey[j] = sign * entropy[idx[j]];
+  return { idx, rankKey };
+}
+
+function emptySelection(size: number, setName: string): SentSelection {
+  return {
+    tokens: { coef: new Float64Array(size) },
+    metrics: {
+      [setName]: 0,
+      "sent/high_cov_tokens": 0,
+      "sent/low_cov_tokens": 0,
+      "sent/mean_coef": 0,
+      "sent/entropy_p10": 0,
+      "sent/entropy_p50": 0,
+      "sent/entropy_p90": 0,
+    },
+  };
+}
+
+/**
+ * SENT's selection phase (ALGORITHMS §5.2 steps (a)–(d), §5.3 for `code-exact`, §5.5 for `paper`, §7.7 for
+ * `tokenSet: "high"`). Reads only **detached** values of the scope — `mask`, `entropy`, `advantages` and `logp` (as a
+ * constant) — so core may call it on any scope: the micro-batch (default, exact parity) or, for the `miniBatch`
+ * scope, the whole mini-batch with rollout-time statistics (`oldLogp` passed as `logp`, the rollout entropy).
+ * Statistics are in float64. Ties follow ALGORITHMS §5.6: the entropy ranking breaks ties by flat index, the
+ * covariance ranking by the token's place in the entropy-ranked list.
+ *
+ * An empty scope selects nothing (all coefficients 0). `code-exact` with a single row throws
+ * `SENT_CODE_EXACT_ONE_ROW` (the reference raises an index error there).
+ */
+export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
+  const { rows, cols, mask } = scope;
+  const size = rows * cols;
+  const setName = o.tokenSet === "low" ? "sent/low_entropy_tokens" : "sent/high_entropy_tokens";
+  const { positions: V, entropy: E } = validTokens(scope, "sent");
+  const n = V.length;
+  if (n === 0) return emptySelection(size, setName);
+  if (o.mode === "code-exact" && rows < 2) {
+    throw new SentrlError(
+      "SENT_CODE_EXACT_ONE_ROW",
+      "mode `code-exact` needs at least 2 rows in the selection scope: the reference indexes rows by mask values " +
+        "(0/1) and raises on a single row; use mode `code-intended` or pass at least 2 rows",
+    );
+  }
+  const frac = o.tokenSet === "low" ? o.lowEntropyFrac : o.highEntropyFrac;
+  const { idx: L, rankKey } = entropyTokenSet(E, o.tokenSet, frac);
+  const m = L.length;
+  const A = scope.advantages;
+  const logp = scope.logp;
+
+  // covariance statistics (float64, detached)
+  const a = new Float64Array(m);
+  const l = new Float64Array(m);
+  if (o.mode === "code-exact") {
+    // ALGORITHMS §5.3: `A[maskInt].reshape(-1)[f]` = A[maskFlat[floor(f / L)], f mod L] with f the index in V
+    for (let j = 0; j < m; j++) {
+      const f = L[j];
+      const q = mask[Math.floor(f / cols)] * cols + (f % cols);
+      a[j] = A[q];
+      l[j] = logp[q];
+    }
+  } else {
+    for (let j = 0; j < m; j++) {
+      const p = V[L[j]];
+      a[j] = A[p];
+      l[j] = logp[p];
+    }
+  }
+  let ma = 0;
+  let ml = 0;
+  if (o.mode === "paper") {
+    // paper: centred on the means over ALL valid tokens of the scope
+    for (let i = 0; i < n; i++) {
+      ma += A[V[i]];
+      ml += logp[V[i]];
+    }
+    ma /= n;
+    ml /= n;
+  } else {
+    for (let j = 0; j < m; j++) {
+      ma += a[j];
+      ml += l[j];
+    }
+    ma /= m;
+    ml /= m;
+  }
+  const cov = a; // reuse the buffer: cov_j = (a_j − mean a)(l_j − mean l)
+  for (let j = 0; j < m; j++) cov[j] = (a[j] - ma) * (l[j] - ml);
+
+  const kCov = Math.max(1, Math.trunc(m * o.klCovRatio));
+  const ties = { sorted: false, tieKeys: [rankKey, L] };
+  const hi = argLargestK(cov, kCov, ties);
+  const coef = new Float64Array(size);
+  let highCount = 0;
+  let lowCount = 0;
+  let coefSum = 0;
+  if (o.mode === "paper") {
+    for (let j = 0; j < m; j++) coef[V[L[j]]] = o.betaLow;
+    for (let h = 0; h < hi.length; h++) coef[V[L[hi[h]]]] = o.betaHigh;
+    highCount = hi.length;
+    lowCount = m - hi.length;
+    coefSum = highCount * o.betaHigh + lowCount * o.betaLow;
+  } else {
+    const lo = argSmallestK(cov, kCov, ties);
+    const betaHigh = o.ppoKlCoef * o.highCovCoef;
+    const betaLow = o.ppoKlCoef * o.lowCovCoef;
+    const mark = new Uint8Array(m); // 1 = high, 2 = low (the low write comes second and wins)
+    for (let h = 0; h < hi.length; h++) mark[hi[h]] = 1;
+    for (let t = 0; t < lo.length; t++) mark[lo[t]] = 2;
+    for (let h = 0; h < hi.length; h++) coef[V[L[hi[h]]]] = betaHigh;
+    for (let t = 0; t < lo.length; t++) coef[V[L[lo[t]]]] = betaLow;
+    for (let h = 0; h < hi.length; h++) if (mark[hi[h]] === 1) highCount++;
+    lowCount = lo.length;
+    coefSum = highCount * betaHigh + lowCount * betaLow;
+  }
+  const [p10, p50, p90] = quantiles(E, [0.1, 0.5, 0.9]);
+  return {
+    tokens: { coef },
+    metrics: {
+      [setName]: m,
+      "sent/high_cov_tokens": highCount,
+      "sent/low_cov_tokens": lowCount,
+      "sent/mean_coef": coefSum / n,
+      "sent/entropy_p10": p10,
+      "sent/entropy_p50": p50,
+      "sent/entropy_p90": p90,
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { klPenalty, MASKED_MEAN_EPS, type TokenBatch, type TokenLossResult } from "@sentrl/core";
+
+/**
+ * The code-mode per-token term of SENT v2, v1 and KL-Cov (ALGORITHMS §5.2 (e)):
+ * `ℓ = −A·r + c·|Δ|` with `Δ = logp − oldLogp` (no clamp), `r = e^Δ`, and
+ * `∂ℓ/∂logp = −A·r + c·sign(Δ)` (`|x|'(0) = 0`, like torch). Positions with `mask == 0` get ℓ = 0 and 0 gradient.
+ * Metrics: `ppo_kl = masked_mean(|Δ|)`, `pg_clipfrac = pg_clipfrac_lower = 0` (no clipping), and
+ * `sent/penalized_abs_log_ratio`: the mean |Δ| over the valid tokens whose coefficient is > 0 (0 when none).
+ */
+export function absKlTokenTerms(batch: TokenBatch, coef: ArrayLike<number>): TokenLossResult & { metrics: Record<string, number> } {
+  const { mask, logp, oldLogp, advantages: A } = batch;
+  const n = batch.rows * batch.cols;
+  const loss = new Float64Array(n);
+  const dLogp = new Float64Array(n);
+  let count = 0;
+  let absSum = 0;
+  let penCount = 0;
+  let penAbs = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask[i] === 0) continue;
+    const d = logp[i] - oldLogp[i];
+    const r = Math.exp(d);
+    const pg = -A[i] * r;
+    const c = coef[i];
+    const ad = Math.abs(d);
+    loss[i] = pg + c * ad;
+    dLogp[i] = pg + (c !== 0 ? c * Math.sign(d) : 0);
+    count++;
+    absSum += ad;
+    if (c > 0) {
+      penCount++;
+      penAbs += ad;
+    }
+  }
+  return {
+    loss,
+    dLogp,
+    metrics: {
+      ppo_kl: absSum / (count + MASKED_MEAN_EPS),
+      pg_clipfrac: 0,
+      pg_clipfrac_lower: 0,
+      "sent/penalized_abs_log_ratio": penCount > 0 ? penAbs / penCount : 0,
+    },
+  };
+}
+
+/**
+ * SENT "paper" mode per-token term (ALGORITHMS §5.5): `ℓ = −min(r·A, clip(r, 1−ε, 1+ε)·A) + β·k3(logp, refLogp)`,
+ * with `r = e^(logp − oldLogp)` (no ±20 clamp and no dual-clip: the paper's formula). Gradients follow torch
+ * (clamp boundaries pass the gradient, ties of max split it). Metrics: `ppo_kl = masked_mean(−Δ)`,
+ * `pg_clipfrac = masked_mean(pg2 > pg1)`, `pg_clipfrac_lower = 0`, `sent/penalized_k3` (mean k3 over β > 0 tokens).
+ */
+export function paperTokenTerms(
+  batch: TokenBatch,
+  beta: ArrayLike<number>,
+  clipRatio: number,
+): TokenLossResult & { metrics: Record<string, number> } {
+  const { mask, logp, oldLogp, advantages: A } = batch;
+  const n = batch.rows * batch.cols;
+  const kl = klPenalty(logp, batch.refLogp!, "k3");
+  const loss = new Float64Array(n);
+  const dLogp = new Float64Array(n);
+  const lo = 1 - clipRatio;
+  const hi = 1 + clipRatio;
+  let count = 0;
+  let klSum = 0;
+  let clipped = 0;
+  let penCount = 0;
+  let penK3 = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask[i] === 0) continue;
+    const d = logp[i] - oldLogp[i];
+    const r = Math.exp(d);
+    const rc = r < lo ? lo : r > hi ? hi : r;
+    const pg1 = -A[i] * r;
+    const pg2 = -A[i] * rc;
+    const g1 = pg1;
+    const g2 = r >= lo && r <= hi ? g1 : 0;
+    let pg: number;
+    let g: number;
+    if (pg1 > pg2) {
+      pg = pg1;
+      g = g1;
+    } else if (pg2 > pg1) {
+      pg = pg2;
+      g = g2;
+      clipped++;
+    } else {
+      pg = pg1;
+      g = 0.5 * (g1 + g2);
+    }
+    const b = beta[i];
+    loss[i] = pg + b * kl.value[i];
+    dLogp[i] = g + (b !== 0 ? b * kl.grad[i] : 0);
+    count++;
+    klSum -= d;
+    if (b > 0) {
+      penCount++;
+      penK3 += kl.value[i];
+    }
+  }
+  const den = count + MASKED_MEAN_EPS;
+  return {
+    loss,
+    dLogp,
+    metrics: {
+      ppo_kl: klSum / den,
+      pg_clipfrac: clipped / den,
+      pg_clipfrac_lower: 0,
+      "sent/penalized_k3": penCount > 0 ? penK3 / penCount : 0,
+    },
+  };
+}
