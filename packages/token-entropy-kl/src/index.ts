@@ -9,7 +9,14 @@ export {
   type SentTokenSet,
   type SentV1Options,
 } from "./options.js";
-export { entropyTokenSet, type SentSelection, sentSelect, tokenSetSize, type ValidTokens, validTokens } from "./select.js";
+export {
+  entropyTokenSet,
+  type SentSelection,
+  sentSelect,
+  tokenSetSize,
+  type ValidTokens,
+  validTokens,
+} from "./select.js";
 export { absKlTokenTerms, paperTokenTerms } from "./token-loss.js";
 export { sentLoss } from "./sent.js";
 export { type SentV1Selection, sentV1Loss } from "./sent-v1.js";

@@ -88,7 +88,8 @@ export function rejectUnknown(loss: string, defaults: object, options: object): 
 export function resolveSentOptions(options: Partial<SentOptions> = {}): SentOptions {
   rejectUnknown("sent", SENT_DEFAULTS, options);
   const o: SentOptions = { ...SENT_DEFAULTS };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined && v !== null) (o as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(options))
+    if (v !== undefined && v !== null) (o as Record<string, unknown>)[k] = v;
   if (!MODES.includes(o.mode)) bad("mode", o.mode, `one of ${MODES.join(", ")}`);
   if (!TOKEN_SETS.includes(o.tokenSet)) bad("tokenSet", o.tokenSet, `one of ${TOKEN_SETS.join(", ")}`);
   checkNumber("lowEntropyFrac", o.lowEntropyFrac, fraction, "a fraction in (0, 1]");
@@ -104,7 +105,8 @@ export function resolveSentOptions(options: Partial<SentOptions> = {}): SentOpti
 export function resolveSentV1Options(options: Partial<SentV1Options> = {}): SentV1Options {
   rejectUnknown("sent-v1", SENT_V1_DEFAULTS, options);
   const o: SentV1Options = { ...SENT_V1_DEFAULTS };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined && v !== null) (o as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(options))
+    if (v !== undefined && v !== null) (o as Record<string, unknown>)[k] = v;
   checkNumber("lowEntropyFrac", o.lowEntropyFrac, fraction, "a fraction in (0, 1]");
   checkNumber("ppoKlCoef", o.ppoKlCoef, nonNeg, "a number >= 0");
   return o;

@@ -31,7 +31,7 @@ export function validTokens(scope: TokenBatch, loss: string): ValidTokens {
   for (let i = 0, j = 0; i < mask.length; i++) {
     if (mask[i] !== 0) {
       const e = entropy[i];
-      if (e !== e) throw new SentrlError("LOSS_NON_FINITE", `entropy at flat position ${i} is NaN`);
+      if (Number.isNaN(e)) throw new SentrlError("LOSS_NON_FINITE", `entropy at flat position ${i} is NaN`);
       positions[j] = i;
       ent[j++] = e;
     }
@@ -56,9 +56,7 @@ export function entropyTokenSet(
 ): { idx: Int32Array; rankKey: Float64Array } {
   const k = tokenSetSize(entropy.length, frac);
   const idx =
-    tokenSet === "low"
-      ? argSmallestK(entropy, k, { sorted: false })
-      : argLargestK(entropy, k, { sorted: false });
+    tokenSet === "low" ? argSmallestK(entropy, k, { sorted: false }) : argLargestK(entropy, k, { sorted: false });
   const rankKey = new Float64Array(idx.length);
   const sign = tokenSet === "low" ? 1 : -1;
   for (let j = 0; j < idx.length; j++) rankKey[j] = sign * entropy[idx[j]];

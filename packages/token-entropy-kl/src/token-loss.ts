@@ -7,7 +7,10 @@ import { klPenalty, MASKED_MEAN_EPS, type TokenBatch, type TokenLossResult } fro
  * Metrics: `ppo_kl = masked_mean(|Δ|)`, `pg_clipfrac = pg_clipfrac_lower = 0` (no clipping), and
  * `sent/penalized_abs_log_ratio`: the mean |Δ| over the valid tokens whose coefficient is > 0 (0 when none).
  */
-export function absKlTokenTerms(batch: TokenBatch, coef: ArrayLike<number>): TokenLossResult & { metrics: Record<string, number> } {
+export function absKlTokenTerms(
+  batch: TokenBatch,
+  coef: ArrayLike<number>,
+): TokenLossResult & { metrics: Record<string, number> } {
   const { mask, logp, oldLogp, advantages: A } = batch;
   const n = batch.rows * batch.cols;
   const loss = new Float64Array(n);
@@ -71,7 +74,7 @@ export function paperTokenTerms(
     if (mask[i] === 0) continue;
     const d = logp[i] - oldLogp[i];
     const r = Math.exp(d);
-    const rc = r < lo ? lo : r > hi ? hi : r;
+    const rc = Math.min(Math.max(r, lo), hi);
     const pg1 = -A[i] * r;
     const pg2 = -A[i] * rc;
     const g1 = pg1;

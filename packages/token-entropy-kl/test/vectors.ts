@@ -6,11 +6,13 @@ export function section57Batch(): TokenBatch {
   return {
     rows: 3,
     cols: 6,
-    mask: Uint8Array.from([
-      [1, 1, 1, 1, 0, 0],
-      [1, 1, 1, 1, 1, 1],
-      [1, 1, 1, 0, 0, 0],
-    ].flat()),
+    mask: Uint8Array.from(
+      [
+        [1, 1, 1, 1, 0, 0],
+        [1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 0, 0, 0],
+      ].flat(),
+    ),
     advantages: flat([
       [1, 1, 1, 1, 0, 0],
       [-0.5, -0.5, -0.5, -0.5, -0.5, -0.5],
