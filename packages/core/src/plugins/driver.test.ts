@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DatasetRow, RolloutGroup } from "../contracts/dataset.js";
 import type { PolicyLossDefinition } from "../contracts/policy-loss.js";
+import { advantageEstimatorDefinitions } from "../advantages/estimator.js";
 import { isSentrlError } from "../errors.js";
 import { PluginDriver, PluginHookError } from "./driver.js";
 import { StrategyRegistry } from "./strategy-registry.js";
@@ -252,7 +253,7 @@ describe("strategy registries", () => {
           ],
         },
       ],
-      { builtins: { policyLosses: [fakeLoss("grpo")], advantageEstimators: [{ name: "grpo" }, { name: "dr-grpo" }] } },
+      { builtins: { policyLosses: [fakeLoss("grpo")], advantageEstimators: advantageEstimatorDefinitions } },
     );
     expect(driver.policyLosses.names()).toEqual(["grpo", "sent"]);
     expect(driver.policyLosses.get("sent").name).toBe("sent");

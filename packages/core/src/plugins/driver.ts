@@ -2,7 +2,7 @@ import type { PolicyLossDefinition } from "../contracts/policy-loss.js";
 import { SentrlError } from "../errors.js";
 import { deriveSeed } from "../rng/derive-seed.js";
 import { Rng } from "../rng/xoshiro.js";
-import type { AdvantageEstimatorDefinition } from "./advantage-estimator.js";
+import type { AdvantageEstimatorDefinition } from "../advantages/estimator.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { StrategyRegistry } from "./strategy-registry.js";
 import {
@@ -117,7 +117,8 @@ export class PluginDriver {
   readonly config: DeepReadonly<Record<string, unknown>>;
   // biome-ignore lint/suspicious/noExplicitAny: definitions carry their own option types
   readonly policyLosses = new StrategyRegistry<PolicyLossDefinition<any>>("policyLoss");
-  readonly advantageEstimators = new StrategyRegistry<AdvantageEstimatorDefinition>("advantage");
+  // biome-ignore lint/suspicious/noExplicitAny: definitions carry their own option types
+  readonly advantageEstimators = new StrategyRegistry<AdvantageEstimatorDefinition<any>>("advantage");
   readonly verifiers = new StrategyRegistry<VerifierDefinition>("reward");
 
   constructor(plugins: readonly Plugin[], options: PluginDriverOptions = {}) {

@@ -2,7 +2,7 @@ import type { DatasetRow, RolloutGroup } from "../contracts/dataset.js";
 import type { PolicyLossDefinition } from "../contracts/policy-loss.js";
 import type { Verifier } from "../contracts/verifier.js";
 import type { Rng } from "../rng/xoshiro.js";
-import type { AdvantageEstimatorDefinition } from "./advantage-estimator.js";
+import type { AdvantageEstimatorDefinition } from "../advantages/estimator.js";
 
 /** Read-only all the way down (the frozen config and observer events). */
 export type DeepReadonly<T> = T extends (...args: never[]) => unknown
@@ -87,7 +87,8 @@ export interface VerifierDefinition {
 export interface PluginStrategies {
   // biome-ignore lint/suspicious/noExplicitAny: definitions with their own option types must be accepted
   policyLosses?: readonly PolicyLossDefinition<any>[];
-  advantageEstimators?: readonly AdvantageEstimatorDefinition[];
+  // biome-ignore lint/suspicious/noExplicitAny: definitions with their own option types must be accepted
+  advantageEstimators?: readonly AdvantageEstimatorDefinition<any>[];
   verifiers?: readonly VerifierDefinition[];
 }
 
