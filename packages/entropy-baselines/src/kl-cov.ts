@@ -1,0 +1,90 @@
+import {
+  argLargestK,
+  type LossContext,
+  type PolicyLoss,
+  type PolicyLossDefinition,
+  type TokenBatch,
+  type TokenSelection,
+} from "@sentrl/core";
+import { absKlTerms } from "./abs-kl-terms.js";
+import { checkNumber, nonNeg, ratio01, withDefaults } from "./options.js";
+
+/** Options of `kl-cov` (CONTRACTS §2). */
+export type KlCovOptions = { klCovRatio: number; ppoKlCoef: number };
+/** Defaults: verl's YAML (ALGORITHMS §7.6). PRIME's own runs used ppoKlCoef 1 and ratio 2e-3 (7B). */
+export const KL_COV_DEFAULTS: KlCovOptions = { klCovRatio: 0.0002, ppoKlCoef: 0.1 };
+
+/** `kl-cov` selection: the per-token coefficient (ppoKlCoef on the top-covariance tokens, 0 elsewhere). */
+export interface KlCovSelection extends TokenSelection {
+  tokens: { coef: Float64Array };
+  metrics: Record<string, number>;
+}
+
+/**
+ * KL-Cov's selection (ALGORITHMS §7.6) on detached values: `cov = (A − mean A)(logp − mean logp)` over the valid
+ * tokens (plain means, float64), the `max(1, trunc(n·klCovRatio))` largest get `ppoKlCoef`; ties by flat index.
+ */
+export function klCovSelect(scope: TokenBatch, o: KlCovOptions): KlCovSelection {
+  const { mask, advantages: A, logp } = scope;
+  const size = scope.rows * scope.cols;
+  const coef = new Float64Array(size);
+  let n = 0;
+  for (let i = 0; i < size; i++) if (mask[i] !== 0) n++;
+  if (n === 0) return { tokens: { coef }, metrics: { "kl_cov/penalized_tokens": 0, "kl_cov/mean_cov": 0 } };
+  const V = new Int32Array(n);
+  let ma = 0;
+  let ml = 0;
+  for (let i = 0, j = 0; i < size; i++) {
+    if (mask[i] !== 0) {
+      V[j++] = i;
+      ma += A[i];
+      ml += logp[i];
+    }
+  }
+  ma /= n;
+  ml /= n;
+  const cov = new Float64Array(n);
+  let covSum = 0;
+  for (let j = 0; j < n; j++) {
+    const p = V[j];
+    cov[j] = (A[p] - ma) * (logp[p] - ml);
+    covSum += cov[j];
+  }
+  const k = Math.max(1, Math.trunc(n * o.klCovRatio));
+  const top = argLargestK(cov, k, { sorted: false });
+  for (let t = 0; t < top.length; t++) coef[V[top[t]]] = o.ppoKlCoef;
+  return { tokens: { coef }, metrics: { "kl_cov/penalized_tokens": top.length, "kl_cov/mean_cov": covSum / n } };
+}
+
+/**
+ * The `kl-cov` policy loss (Cui et al. 2025, "The Entropy Mechanism of RL for Reasoning LMs"; ALGORITHMS §7.6):
+ * unclipped `−A·r` plus `ppoKlCoef·|logp − oldLogp|` on the top-covariance tokens of the scope.
+ *
+ * @example
+ * ```ts
+ * import { evaluatePolicyLoss } from "@sentrl/core";
+ * import { klCovLoss } from "@sentrl/entropy-baselines";
+ * const out = evaluatePolicyLoss(klCovLoss.create({ ppoKlCoef: 1 }), {
+ *   rows: 1, cols: 2, mask: new Uint8Array([1, 1]), logp: new Float64Array([-1, -2]),
+ *   oldLogp: new Float64Array([-1.1, -2]), advantages: new Float64Array([1, 1]),
+ * });
+ * out.metrics["kl_cov/penalized_tokens"]; // 1
+ * ```
+ */
+export const klCovLoss: PolicyLossDefinition<KlCovOptions> = {
+  name: "kl-cov",
+  description: "KL-Cov: |log π − log π_old| penalty on the tokens with the largest log-prob·advantage covariance",
+  defaults: KL_COV_DEFAULTS,
+  create(options: Partial<KlCovOptions> = {}): PolicyLoss<KlCovSelection> {
+    const o = withDefaults("kl-cov", KL_COV_DEFAULTS, options);
+    checkNumber("klCovRatio", o.klCovRatio, ratio01, "a ratio in [0, 1]");
+    checkNumber("ppoKlCoef", o.ppoKlCoef, nonNeg, "a number >= 0");
+    const select = (scope: TokenBatch) => klCovSelect(scope, o);
+    return {
+      name: "kl-cov",
+      select,
+      tokenLoss: (batch: TokenBatch, selection: KlCovSelection | undefined, _ctx: LossContext) =>
+        absKlTerms(batch, (selection ?? select(batch)).tokens.coef),
+    };
+  },
+};
