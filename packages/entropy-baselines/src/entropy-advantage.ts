@@ -44,7 +44,7 @@ export function shapeAdvantages(
     }
     const b = alpha * entropy[i];
     const cap = Math.abs(a) / kappa;
-    out[i] = a + (b < cap ? b : cap);
+    out[i] = a + Math.min(b, cap);
   }
   return out;
 }

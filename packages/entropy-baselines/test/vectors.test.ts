@@ -17,7 +17,7 @@ describe("ALGORITHMS test vectors on the §5.7 tensors", () => {
       [-0.25, -0.25, -0.25, -0.25, -0.3184, -0.25],
       [0.3172, 0.375, 0.375],
     ];
-    expected.forEach((e, r) => e.forEach((v, t) => close(rows[r][t], v)));
+    for (const [r, e] of expected.entries()) for (const [t, v] of e.entries()) close(rows[r][t], v);
   });
 
   it("§7.4 high-entropy-mask: selects (0,1),(0,2),(1,3), loss −0.5232909067463446", () => {
