@@ -1,8 +1,119 @@
-import { SentrlError } from "@sentrl/core";
-import type { CliIO } from "../command.js";
+import {
+  createPolicyLossRegistry,
+  evaluatePolicyLoss,
+  grpoLoss,
+  lossOutputToJson,
+  type PolicyLossDefinition,
+  type PolicyLossRegistry,
+  resolveLossOptions,
+  SentrlError,
+  tokenBatchFromJson,
+  UsageError,
+} from "@sentrl/core";
+import { type CliIO, parseCommandArgs, parseJsonOption, readStdin } from "../command.js";
 
-export const help = `sentrl loss: not implemented yet`;
+// `sentrl loss` (CONTRACTS §2). Imports only @sentrl/core and the two loss plugins: no model, no ONNX.
 
-export async function run(_args: string[], _io: CliIO): Promise<number> {
-  throw new SentrlError("NOT_IMPLEMENTED", "`sentrl loss` is not implemented yet");
+/** Plugins whose `policyLossDefinitions` join core's `grpo`; a plugin that fails to load is reported, not fatal. */
+const PLUGINS = ["@sentrl/token-entropy-kl", "@sentrl/entropy-baselines"] as const;
+
+interface LoadedRegistry {
+  registry: PolicyLossRegistry;
+  problems: string[];
+}
+
+async function loadRegistry(): Promise<LoadedRegistry> {
+  // biome-ignore lint/suspicious/noExplicitAny: definitions of different option types are listed together
+  const defs: PolicyLossDefinition<any>[] = [grpoLoss];
+  const problems: string[] = [];
+  for (const name of PLUGINS) {
+    try {
+      const mod = (await import(name)) as { policyLossDefinitions?: PolicyLossDefinition[] };
+      defs.push(...(mod.policyLossDefinitions ?? []));
+    } catch (e) {
+      problems.push(`${name} could not be loaded (${(e as Error).message.split("\n")[0]})`);
+    }
+  }
+  return { registry: createPolicyLossRegistry(defs), problems };
+}
+
+const loaded = await loadRegistry();
+
+function fmt(v: unknown): string {
+  return v === undefined ? "derived" : JSON.stringify(v);
+}
+
+function optionLines(defaults: Record<string, unknown>): string {
+  const entries = Object.entries(defaults);
+  if (entries.length === 0) return "      (none)";
+  return entries.map(([k, v]) => `      ${k} (${fmt(v)})`).join("\n");
+}
+
+export const help = `Usage: sentrl loss --name <loss> [--config '<json>'] < input.json
+
+Evaluates one policy-loss call (one selection scope, one aggregation) and its gradient.
+
+stdin:  {"mask":[[0|1,..]], "logp":[[..]], "oldLogp":[[..]], "refLogp":[[..]]?, "entropy":[[..]]?, "advantages":[[..]]}
+        rows × cols arrays, row-major, equal shapes; values where mask == 0 are kept as given; NaN/Inf are errors.
+stdout: {"loss": n, "gradLogp": [[..]], "gradEntropy": [[..]]?, "metrics": {..}}
+        gradLogp is exactly 0 where mask == 0; gradEntropy only when the entropy is differentiated (entropyCoeff != 0).
+
+Total loss: pg − entropyCoeff·agg(entropy) + [useKlLoss]·klLossCoef·agg(kl(logp, refLogp)).
+
+Options:
+  --name <loss>       one of: ${loaded.registry.names().join(", ")}
+  --config '<json>'   a JSON object of options (unknown keys are an error)
+
+Options every loss accepts (default):
+  lossAggMode ("token-mean")      token-mean | seq-mean-token-sum | seq-mean-token-mean | seq-mean-token-sum-norm
+  lossAggNorm (number of columns) divisor of seq-mean-token-sum-norm (a trainer passes maxResponseTokens)
+  useKlLoss (false)               add klLossCoef · agg(kl(logp, refLogp)); needs refLogp
+  klLossCoef (0.001)
+  klLossType ("low_var_kl")       k1|kl, abs, k2|mse, k3|low_var_kl; a "+" suffix is the straight-through variant
+  entropyCoeff (0)                entropy bonus; needs entropy; != 0 adds gradEntropy to the output
+
+Losses and their own options (default; "derived" defaults follow another option, e.g. clipRatioLow = clipRatio):
+${loaded.registry
+  .definitions()
+  .map((d) => `  ${d.name}: ${d.description}\n${optionLines(d.defaults)}`)
+  .join("\n")}
+${loaded.problems.length ? `\nNot available: ${loaded.problems.join("; ")}\n` : ""}
+Example:
+  echo '{"mask":[[1,1,0]],"logp":[[-1,-2,0]],"oldLogp":[[-1.1,-2,0]],"advantages":[[0.5,0.5,0]]}' | sentrl loss --name grpo
+`;
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs(args, { name: { type: "string" }, config: { type: "string" } });
+  const name = values.name as string | undefined;
+  if (!name) throw new UsageError(`--name <loss> is required; losses: ${loaded.registry.names().join(", ")}`);
+  const config = parseJsonOption(values.config as string | undefined, "--config");
+  if (!loaded.registry.has(name) && loaded.problems.length > 0) {
+    throw new SentrlError(
+      "LOSS_UNKNOWN",
+      `unknown loss \`${name}\`; registered losses: ${loaded.registry.names().join(", ")}; ${loaded.problems.join("; ")}`,
+    );
+  }
+  const def = loaded.registry.get(name);
+  const { common, options } = resolveLossOptions(def, config);
+  const loss = def.create(options);
+  const batch = tokenBatchFromJson(parseInput(await readStdin(io.stdin)));
+  const out = evaluatePolicyLoss(loss, batch, common, { step: 0, microBatch: 0, seed: 0 });
+  io.stdout.write(`${JSON.stringify(lossOutputToJson(out, batch.rows, batch.cols))}\n`);
+  return 0;
+}
+
+function parseInput(text: string): unknown {
+  if (text.trim() === "")
+    throw new SentrlError("LOSS_BAD_INPUT", "stdin is empty; pipe a JSON object (see `sentrl loss --help`)");
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (/(^|[^A-Za-z"])(NaN|-?Infinity)([^A-Za-z"]|$)/.test(text)) {
+      throw new SentrlError(
+        "LOSS_NON_FINITE",
+        "the input contains NaN or Infinity; every value must be a finite number",
+      );
+    }
+    throw new SentrlError("LOSS_BAD_INPUT", `stdin is not valid JSON: ${(e as Error).message}`);
+  }
 }

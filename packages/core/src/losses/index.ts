@@ -29,3 +29,4 @@ export {
   type PolicyLossGradcheck,
 } from "./gradcheck.js";
 export { validateTokenBatch } from "./validate.js";
+export { lossOutputToJson, tokenBatchFromJson } from "./json.js";
