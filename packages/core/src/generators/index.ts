@@ -1,2 +1,12 @@
-// Barrel for core's generators (filled by the issue that builds it).
-export {};
+// Generators (CONTRACTS §7): spec parsing, the scheme registry, `replay:` and `openai:`.
+export { BUILTIN_GENERATOR_SCHEMES, type GeneratorSpec, parseGeneratorSpec } from "./spec.js";
+export {
+  type CreateGeneratorOptions,
+  createGenerator,
+  type GeneratorFactory,
+  generatorSchemes,
+  registerGeneratorScheme,
+} from "./registry.js";
+export { createReplayGenerator, parseReplayRecords, type ReplayRecord, replayGenerator } from "./replay.js";
+export { createOpenAIGenerator, type OpenAIGeneratorOptions, openAIEndpoint } from "./openai.js";
+export { validateGenerateOptions } from "./options.js";
