@@ -1,4 +1,11 @@
-import { type AnswerChecker, SentrlError } from "@sentrl/core";
+import type { AnswerChecker, CheckResult } from "@sentrl/core";
+import { SentrlError } from "@sentrl/core";
+import { DEFAULT_EQUIVALENCE, type EquivalenceOptions, equivalentAnswers } from "./equivalence.js";
+import { extractSymbolicAnswer } from "./extract.js";
+
+export { equivalentAnswers, parseAnswer } from "./equivalence.js";
+export { extractSymbolicAnswer, lastBoxed } from "./extract.js";
+export { normalizeString as normalizeSymbolicString } from "./normalize.js";
 
 /** Options of the `symbolic` checker (CONTRACTS §4). */
 export interface SymbolicCheckerOptions {
@@ -6,9 +13,39 @@ export interface SymbolicCheckerOptions {
   rtol?: number;
   /** `last-number` enables the last-number extraction fallback. */
   fallback?: "none" | "last-number";
+  /** Time budget per comparison in milliseconds (default 200); over budget counts as not equivalent. */
+  timeBudgetMs?: number;
 }
 
-/** The `symbolic` checker (issue: symbolic checker). Placeholder until that issue lands. */
-export function createSymbolicChecker(_options: SymbolicCheckerOptions = {}): AnswerChecker {
-  throw new SentrlError("NOT_IMPLEMENTED", "the symbolic checker is not implemented yet");
+/**
+ * The `symbolic` checker: answer equivalence without a CAS (exact rationals, else seeded random-point evaluation).
+ *
+ * @example
+ * ```ts
+ * const checker = createSymbolicChecker({ rtol: 1e-4 });
+ * checker.equivalent("3.83e35", "3.83 \\times 10^{35}"); // true
+ * checker.equivalent("\\frac{1}{3}", "0.3333"); // false
+ * checker.check("so the answer is \\boxed{-\\frac{1}{3}}", ["-1./3"]).correct; // true
+ * ```
+ */
+export function createSymbolicChecker(options: SymbolicCheckerOptions = {}): AnswerChecker {
+  const rtol = options.rtol ?? DEFAULT_EQUIVALENCE.rtol;
+  if (!(rtol >= 0 && rtol < 1)) throw new SentrlError("SYMBOLIC_BAD_RTOL", `rtol must be in [0, 1), got ${rtol}; pass e.g. --rtol 1e-4`);
+  const fallback = options.fallback ?? "none";
+  if (fallback !== "none" && fallback !== "last-number") {
+    throw new SentrlError("SYMBOLIC_BAD_FALLBACK", `fallback must be "none" or "last-number", got ${String(fallback)}`);
+  }
+  const eq: EquivalenceOptions = { rtol, timeBudgetMs: options.timeBudgetMs ?? DEFAULT_EQUIVALENCE.timeBudgetMs };
+  const equivalent = (a: string, b: string): boolean => equivalentAnswers(a, b, eq);
+  return {
+    name: "symbolic",
+    extract: (response: string) => extractSymbolicAnswer(response, fallback),
+    check(response: string, gold: string | string[]): CheckResult {
+      const extracted = extractSymbolicAnswer(response, fallback);
+      if (extracted === null) return { correct: false, extracted };
+      const golds = Array.isArray(gold) ? gold : [gold];
+      return { correct: golds.some((g) => equivalent(extracted, g)), extracted };
+    },
+    equivalent,
+  };
 }

@@ -1,0 +1,59 @@
+import type { Rational } from "./rational.js";
+
+/** Expression tree of a parsed final answer. */
+export type Expr =
+  | { kind: "num"; value: Rational; /** written with a decimal point or exponent (`2.5`, `4e3`) */ decimal: boolean }
+  | { kind: "sym"; name: string }
+  | { kind: "const"; name: "pi" | "e" | "i" | "inf" }
+  | { kind: "add"; a: Expr; b: Expr }
+  | { kind: "sub"; a: Expr; b: Expr }
+  | { kind: "mul"; a: Expr; b: Expr }
+  | { kind: "div"; a: Expr; b: Expr }
+  | { kind: "pow"; a: Expr; b: Expr }
+  | { kind: "neg"; a: Expr }
+  | { kind: "pm"; a: Expr; b: Expr; /** `\mp` */ minusFirst: boolean }
+  | { kind: "percent"; a: Expr }
+  | { kind: "fn"; name: string; args: Expr[] }
+  /** An unknown function applied to an argument (`f(x)`, `I(0)`). */
+  | { kind: "apply"; name: string; arg: Expr }
+  | { kind: "rel"; ops: RelOp[]; items: Expr[] }
+  /** `( )`, `[ ]`, `( ]`, `[ )` with two or more items (tuples, intervals). */
+  | { kind: "seq"; open: "(" | "["; close: ")" | "]"; items: Expr[] }
+  | { kind: "set"; items: Expr[] }
+  | { kind: "list"; items: Expr[] }
+  | { kind: "union"; items: Expr[] }
+  | { kind: "matrix"; rows: Expr[][] };
+
+export type RelOp = "=" | "<" | ">" | "<=" | ">=" | "!=";
+
+/** Number of nodes, for the tree-size bound. */
+export function treeSize(e: Expr): number {
+  switch (e.kind) {
+    case "num":
+    case "sym":
+    case "const":
+      return 1;
+    case "neg":
+    case "percent":
+      return 1 + treeSize(e.a);
+    case "apply":
+      return 1 + treeSize(e.arg);
+    case "add":
+    case "sub":
+    case "mul":
+    case "div":
+    case "pow":
+    case "pm":
+      return 1 + treeSize(e.a) + treeSize(e.b);
+    case "fn":
+      return 1 + e.args.reduce((s, x) => s + treeSize(x), 0);
+    case "rel":
+    case "seq":
+    case "set":
+    case "list":
+    case "union":
+      return 1 + e.items.reduce((s, x) => s + treeSize(x), 0);
+    case "matrix":
+      return 1 + e.rows.reduce((s, r) => s + r.reduce((t, x) => t + treeSize(x), 0), 0);
+  }
+}

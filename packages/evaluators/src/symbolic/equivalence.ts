@@ -1,0 +1,406 @@
+import type { Expr } from "./ast.js";
+import { type Complex, c, cabs, csub, isFiniteC } from "./complex.js";
+import { BudgetError, ParseError } from "./errors.js";
+import { Budget, exactEval, hash32, numEval, type Scale, unitRandom } from "./evaluate.js";
+import { MAX_ANSWER_LENGTH, normalizeString, preprocess } from "./normalize.js";
+import { parseMath } from "./parse.js";
+import * as R from "./rational.js";
+import type { Rational } from "./rational.js";
+
+/** Settings of one equivalence judgement. */
+export interface EquivalenceOptions {
+  /** Relative tolerance between two decimal literals (default 1e-4). */
+  rtol: number;
+  /** Time budget per comparison in milliseconds (default 200). */
+  timeBudgetMs: number;
+}
+
+export const DEFAULT_EQUIVALENCE: EquivalenceOptions = { rtol: 1e-4, timeBudgetMs: 200 };
+
+/** Random points per comparison, and tolerances of the floating-point comparison. */
+const POINTS = 6;
+const MIN_VALID_POINTS = 3;
+const SYMBOLIC_RTOL = 1e-9;
+const CONSTANT_RTOL = 1e-12;
+
+/** Parses an answer (after pre-processing), or returns null when it is not mathematics the parser understands. */
+export function parseAnswer(raw: string): Expr | null {
+  if (raw.length > MAX_ANSWER_LENGTH) return null;
+  try {
+    return parseMath(preprocess(raw));
+  } catch (e) {
+    if (e instanceof ParseError || e instanceof RangeError) return null;
+    throw e;
+  }
+}
+
+/**
+ * Are two extracted answers equivalent under the `symbolic` policy (CONTRACTS §4)?
+ * Equal normalised strings are equivalent; otherwise both must parse, and are compared structurally (tuples,
+ * intervals, sets, equations) with exact rational arithmetic or evaluation at seeded random points.
+ */
+export function equivalentAnswers(a: string, b: string, options: EquivalenceOptions = DEFAULT_EQUIVALENCE): boolean {
+  if (a.length <= MAX_ANSWER_LENGTH * 4 && b.length <= MAX_ANSWER_LENGTH * 4 && normalizeString(a) === normalizeString(b)) return true;
+  const x = parseAnswer(a);
+  const y = parseAnswer(b);
+  if (x === null || y === null) return false;
+  return equivalentExprs(x, y, options);
+}
+
+/** Equivalence of two parsed answers. */
+export function equivalentExprs(x: Expr, y: Expr, options: EquivalenceOptions = DEFAULT_EQUIVALENCE): boolean {
+  const cmp = new Comparator(options, Budget.ms(options.timeBudgetMs));
+  try {
+    return cmp.top(x, y);
+  } catch (e) {
+    if (e instanceof BudgetError || e instanceof RangeError) return false;
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function mapExpr(e: Expr, f: (e: Expr) => Expr | null): Expr {
+  const r = f(e);
+  if (r !== null) return r;
+  switch (e.kind) {
+    case "neg":
+    case "percent":
+      return { ...e, a: mapExpr(e.a, f) };
+    case "add":
+    case "sub":
+    case "mul":
+    case "div":
+    case "pow":
+    case "pm":
+      return { ...e, a: mapExpr(e.a, f), b: mapExpr(e.b, f) };
+    case "apply":
+      return { ...e, arg: mapExpr(e.arg, f) };
+    case "fn":
+      return { ...e, args: e.args.map((x) => mapExpr(x, f)) };
+    case "rel":
+    case "seq":
+    case "set":
+    case "list":
+    case "union":
+      return { ...e, items: e.items.map((x) => mapExpr(x, f)) };
+    case "matrix":
+      return { ...e, rows: e.rows.map((r) => r.map((x) => mapExpr(x, f))) };
+    default:
+      return e;
+  }
+}
+
+function findPm(e: Expr): Expr | null {
+  let found: Expr | null = null;
+  mapExpr(e, (n) => {
+    if (found === null && n.kind === "pm") found = n;
+    return null;
+  });
+  return found;
+}
+
+/** `a \pm b` → [a + b, a - b] (at most 3 signs expanded). */
+function expandPm(e: Expr, depth = 0): Expr[] {
+  const pm = findPm(e);
+  if (pm === null || pm.kind !== "pm" || depth > 2) return [e];
+  const plus: Expr = { kind: "add", a: pm.a, b: pm.b };
+  const minus: Expr = { kind: "sub", a: pm.a, b: pm.b };
+  const variants = pm.minusFirst ? [minus, plus] : [plus, minus];
+  return variants.flatMap((v) => expandPm(mapExpr(e, (n) => (n === pm ? v : null)), depth + 1));
+}
+
+function isContainer(e: Expr): boolean {
+  return e.kind === "seq" || e.kind === "set" || e.kind === "list" || e.kind === "union" || e.kind === "matrix" || e.kind === "rel";
+}
+
+function hasContainerInside(e: Expr): boolean {
+  let found = false;
+  mapExpr(e, (n) => {
+    if (n !== e && isContainer(n)) found = true;
+    return null;
+  });
+  return found;
+}
+
+function freeSymbols(e: Expr, out: Set<string>): Set<string> {
+  mapExpr(e, (n) => {
+    if (n.kind === "sym") out.add(n.name);
+    return null;
+  });
+  return out;
+}
+
+function hasConst(e: Expr, name: string): boolean {
+  let found = false;
+  mapExpr(e, (n) => {
+    if (n.kind === "const" && n.name === name) found = true;
+    return null;
+  });
+  return found;
+}
+
+/** A decimal literal: `12`, `-3.5`, `4e33`, `3.83 \times 10^{35}`, `10^{-3}`. Returns its value and whether it was written in decimal/scientific form. */
+function decimalLiteral(e: Expr): { value: Rational; decimal: boolean } | null {
+  if (e.kind === "num") return { value: e.value, decimal: e.decimal };
+  if (e.kind === "neg") {
+    const a = decimalLiteral(e.a);
+    return a === null ? null : { value: R.neg(a.value), decimal: a.decimal };
+  }
+  if (e.kind === "pow" && e.a.kind === "num" && e.a.value.n === 10n && e.a.value.d === 1n && !e.a.decimal) {
+    const k = e.b.kind === "neg" ? e.b.a : e.b;
+    if (k.kind !== "num" || k.value.d !== 1n || k.decimal || k.value.n > 5000n) return null;
+    const v = R.powInt({ n: 10n, d: 1n }, e.b.kind === "neg" ? -k.value.n : k.value.n);
+    return v === null ? null : { value: v, decimal: true };
+  }
+  if (e.kind === "mul" && e.a.kind === "num" && e.b.kind === "pow") {
+    const p = decimalLiteral(e.b);
+    if (p === null || !p.decimal) return null;
+    const v = R.mul(e.a.value, p.value);
+    return v === null ? null : { value: v, decimal: true };
+  }
+  return null;
+}
+
+/** Is the left side of `lhs = rhs` a name being defined (`x`, `f(x)`, `y'`)? */
+function isDefinitionTarget(e: Expr): boolean {
+  return e.kind === "sym" || (e.kind === "apply" && (e.arg.kind === "sym" || e.arg.kind === "num"));
+}
+
+const FLIP: Record<string, string> = { ">": "<", ">=": "<=", "<": ">", "<=": ">=" };
+
+class Comparator {
+  constructor(
+    private readonly opt: EquivalenceOptions,
+    private readonly budget: Budget,
+  ) {}
+
+  /** Top-level comparison: expands `\pm`, unwraps one-item lists. */
+  top(x: Expr, y: Expr): boolean {
+    return this.eq(this.normalizeTop(x), this.normalizeTop(y));
+  }
+
+  private normalizeTop(e: Expr): Expr {
+    if (e.kind === "list" || e.kind === "set") {
+      const items = e.items.flatMap((i) => expandPm(i));
+      return e.kind === "list" && items.length === 1 ? (items[0] as Expr) : { ...e, items };
+    }
+    const v = expandPm(e);
+    return v.length === 1 ? (v[0] as Expr) : { kind: "list", items: v };
+  }
+
+  eq(x: Expr, y: Expr): boolean {
+    this.budget.tick();
+    // Unordered collections.
+    const unordered = (e: Expr) => e.kind === "list" || e.kind === "set";
+    if (unordered(x) || unordered(y)) {
+      if (!unordered(x) || !unordered(y)) return false;
+      return this.multisetEq((x as { items: Expr[] }).items, (y as { items: Expr[] }).items);
+    }
+    if (x.kind === "union" || y.kind === "union") {
+      if (x.kind !== "union" || y.kind !== "union") return false;
+      return this.multisetEq(x.items, y.items);
+    }
+    if (x.kind === "seq" || y.kind === "seq") {
+      if (x.kind !== "seq" || y.kind !== "seq") return false;
+      return x.open === y.open && x.close === y.close && this.listEq(x.items, y.items);
+    }
+    if (x.kind === "matrix" || y.kind === "matrix") {
+      if (x.kind !== "matrix" || y.kind !== "matrix" || x.rows.length !== y.rows.length) return false;
+      return x.rows.every((r, k) => this.listEq(r, y.rows[k] as Expr[]));
+    }
+    if (x.kind === "rel" || y.kind === "rel") return this.relEq(x, y);
+    if (x.kind === "percent" || y.kind === "percent") return this.percentEq(x, y);
+    return this.scalarEq(x, y);
+  }
+
+  private listEq(a: Expr[], b: Expr[]): boolean {
+    return a.length === b.length && a.every((e, k) => this.eq(e, b[k] as Expr));
+  }
+
+  private multisetEq(a: Expr[], b: Expr[]): boolean {
+    if (a.length !== b.length) return false;
+    const used = new Array<boolean>(b.length).fill(false);
+    for (const e of a) {
+      let hit = -1;
+      for (let k = 0; k < b.length; k++) {
+        if (!used[k] && this.eq(e, b[k] as Expr)) {
+          hit = k;
+          break;
+        }
+      }
+      if (hit < 0) return false;
+      used[hit] = true;
+    }
+    return true;
+  }
+
+  private percentEq(x: Expr, y: Expr): boolean {
+    if (x.kind === "percent" && y.kind === "percent") return this.eq(x.a, y.a);
+    const [p, other] = x.kind === "percent" ? [x, y] : [y, x];
+    if (p.kind !== "percent") return false;
+    if (this.eq(p.a, other)) return true;
+    const lit = decimalLiteral(p.a);
+    const scaled: Expr =
+      lit !== null
+        ? { kind: "num", value: R.div(lit.value, { n: 100n, d: 1n }) as Rational, decimal: lit.decimal || lit.value.n % 100n !== 0n }
+        : { kind: "div", a: p.a, b: { kind: "num", value: { n: 100n, d: 1n }, decimal: false } };
+    return this.eq(scaled, other);
+  }
+
+  private relEq(x: Expr, y: Expr): boolean {
+    if (x.kind === "rel" && y.kind === "rel") {
+      if (x.ops.length !== y.ops.length) return false;
+      if (x.ops.length === 1) return this.singleRelEq(x.ops[0] as string, x.items as [Expr, Expr], y.ops[0] as string, y.items as [Expr, Expr]);
+      const same = x.ops.every((o, k) => o === y.ops[k]) && this.listEq(x.items, y.items);
+      if (same) return true;
+      const rev = [...y.items].reverse();
+      const revOps = [...y.ops].reverse().map((o) => FLIP[o] ?? o);
+      return x.ops.every((o, k) => o === revOps[k]) && this.listEq(x.items, rev);
+    }
+    // `x = 3` against `3`
+    const [r, other] = x.kind === "rel" ? [x, y] : [y, x];
+    if (r.kind !== "rel" || r.ops.length !== 1 || r.ops[0] !== "=") return false;
+    const [lhs, rhs] = r.items as [Expr, Expr];
+    if (isDefinitionTarget(lhs) && this.eq(rhs, other)) return true;
+    return isDefinitionTarget(rhs) && !isDefinitionTarget(lhs) && this.eq(lhs, other);
+  }
+
+  private singleRelEq(op1: string, [a1, b1]: [Expr, Expr], op2: string, [a2, b2]: [Expr, Expr]): boolean {
+    if (op1 === op2 && this.eq(a1, a2) && this.eq(b1, b2)) return true;
+    if ((FLIP[op2] ?? op2) === op1 && this.eq(a1, b2) && this.eq(b1, a2)) return true;
+    if (op1 === "=" && op2 === "=" && isDefinitionTarget(a1) && isDefinitionTarget(a2)) {
+      // `y = f` vs `y = g`: the defined names must match (checked above); else compare as equations below only when
+      // neither side is a plain definition.
+      return false;
+    }
+    // Equations: lhs - rhs proportional (nonzero constant). Inequalities: positive constant, after flipping.
+    let d1: Expr = { kind: "sub", a: a1, b: b1 };
+    let d2: Expr = { kind: "sub", a: a2, b: b2 };
+    if (op1 !== op2) {
+      if ((FLIP[op2] ?? "") !== op1) return false;
+      d2 = { kind: "sub", a: b2, b: a2 };
+    }
+    if (op1 === ">" || op1 === ">=") {
+      d1 = { kind: "neg", a: d1 };
+      d2 = { kind: "neg", a: d2 };
+    }
+    return this.proportional(d1, d2, op1 === "=" || op1 === "!=");
+  }
+
+  /** Is d1 = k·d2 for a constant k ≠ 0 (k > 0 unless anySign)? */
+  private proportional(d1: Expr, d2: Expr, anySign: boolean): boolean {
+    if (hasContainerInside(d1) || hasContainerInside(d2)) return false;
+    const names = [...freeSymbols(d2, freeSymbols(d1, new Set()))].sort();
+    let ratio: Complex | null = null;
+    let valid = 0;
+    for (let p = 0; p < POINTS; p++) {
+      const env = this.point(names, p);
+      const s1: Scale = { max: 0 };
+      const s2: Scale = { max: 0 };
+      const v1 = numEval(d1, env, s1, this.budget);
+      const v2 = numEval(d2, env, s2, this.budget);
+      if (!isFiniteC(v1) || !isFiniteC(v2)) continue;
+      const z1 = cabs(v1) <= 1e-10 * Math.max(s1.max, 1e-300);
+      const z2 = cabs(v2) <= 1e-10 * Math.max(s2.max, 1e-300);
+      if (z1 !== z2) return false;
+      if (z1) {
+        valid++;
+        continue;
+      }
+      const r = { re: 0, im: 0 };
+      const den = v2.re * v2.re + v2.im * v2.im;
+      r.re = (v1.re * v2.re + v1.im * v2.im) / den;
+      r.im = (v1.im * v2.re - v1.re * v2.im) / den;
+      if (ratio === null) {
+        if (Math.abs(r.im) > 1e-9 * Math.abs(r.re) || (!anySign && r.re <= 0)) return false;
+        ratio = r;
+      } else if (cabs(csub(r, ratio)) > 1e-8 * cabs(ratio)) return false;
+      valid++;
+    }
+    return valid >= MIN_VALID_POINTS;
+  }
+
+  /** Values of the free symbols at random point p: seeded by the symbol's name, so symmetric and reproducible. */
+  private point(names: string[], p: number): Map<string, Complex> {
+    const env = new Map<string, Complex>();
+    for (const n of names) env.set(n, c(0.5 + 2 * unitRandom(hash32(n) + 7919 * (p + 1))));
+    return env;
+  }
+
+  private ratPoint(names: string[], p: number): Map<string, Rational> {
+    const env = new Map<string, Rational>();
+    for (const n of names) {
+      const u = unitRandom(hash32(n) ^ (0x51ed27 * (p + 3)));
+      const v = unitRandom(hash32(n) + 104729 * (p + 5));
+      env.set(n, R.rat(BigInt(2 + Math.floor(u * 97)), BigInt(1 + Math.floor(v * 13))) as Rational);
+    }
+    return env;
+  }
+
+  private scalarEq(x: Expr, y: Expr): boolean {
+    if (hasContainerInside(x) || hasContainerInside(y)) return false;
+    // Two decimal literals: relative tolerance (when at least one is written with a decimal point or exponent).
+    const lx = decimalLiteral(x);
+    const ly = decimalLiteral(y);
+    if (lx !== null && ly !== null) {
+      if (R.eq(lx.value, ly.value)) return true;
+      if (!lx.decimal && !ly.decimal) return false;
+      const d = R.sub(lx.value, ly.value);
+      if (d === null) return false;
+      const den = Math.max(Math.abs(R.toNumber(lx.value)), Math.abs(R.toNumber(ly.value)));
+      return Math.abs(R.toNumber(d)) <= this.opt.rtol * den;
+    }
+    const infX = hasConst(x, "inf");
+    const infY = hasConst(y, "inf");
+    if (infX || infY) return infX && infY && this.infEq(x, y);
+    const names = [...freeSymbols(y, freeSymbols(x, new Set()))].sort();
+    // Exact: rational values (at rational points when there are symbols; Schwartz–Zippel).
+    const exact = this.exactEq(x, y, names);
+    if (exact !== null) return exact;
+    return this.numericEq(x, y, names);
+  }
+
+  private infEq(x: Expr, y: Expr): boolean {
+    const vx = numEval(x, new Map(), { max: 0 }, this.budget);
+    const vy = numEval(y, new Map(), { max: 0 }, this.budget);
+    return vx.re === vy.re && Number.isNaN(vx.re) === false && vx.im === 0 && vy.im === 0 && !Number.isFinite(vx.re);
+  }
+
+  /** true/false when both sides evaluate exactly at every tried point, null when exact arithmetic does not apply. */
+  private exactEq(x: Expr, y: Expr, names: string[]): boolean | null {
+    const points = names.length === 0 ? 1 : 4;
+    for (let p = 0; p < points; p++) {
+      const env = this.ratPoint(names, p);
+      const vx = exactEval(x, env, this.budget);
+      if (vx === null) return null;
+      const vy = exactEval(y, env, this.budget);
+      if (vy === null) return null;
+      if (!R.eq(vx, vy)) return false;
+    }
+    return true;
+  }
+
+  private numericEq(x: Expr, y: Expr, names: string[]): boolean {
+    // An exact rational constant against an irrational-looking constant: only a near-exact match counts, so that
+    // `2\pi` ≠ `6.283185307`.
+    const rtol = names.length === 0 ? CONSTANT_RTOL : SYMBOLIC_RTOL;
+    let valid = 0;
+    const points = names.length === 0 ? 1 : POINTS;
+    for (let p = 0; p < points; p++) {
+      const env = this.point(names, p);
+      const sx: Scale = { max: 0 };
+      const sy: Scale = { max: 0 };
+      const vx = numEval(x, env, sx, this.budget);
+      const vy = numEval(y, env, sy, this.budget);
+      const fx = isFiniteC(vx);
+      const fy = isFiniteC(vy);
+      if (fx !== fy) return false;
+      if (!fx) continue;
+      const scale = Math.max(cabs(vx), cabs(vy), sx.max, sy.max, 1e-300);
+      if (cabs(csub(vx, vy)) > rtol * scale) return false;
+      valid++;
+    }
+    return valid >= (names.length === 0 ? 1 : MIN_VALID_POINTS);
+  }
+}

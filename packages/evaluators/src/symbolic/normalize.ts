@@ -1,0 +1,86 @@
+/** Longest answer the parser accepts (longer ones are compared as normalised strings). */
+export const MAX_ANSWER_LENGTH = 2_000;
+
+const TEXT_CMDS = "text|textbf|textit|textrm|mbox|mathrm|mathit|rm|operatorname|textnormal";
+const FUNCTION_WORDS = new Set(["sin", "cos", "tan", "ln", "log", "exp", "sqrt", "pi", "sec", "csc", "cot"]);
+
+/** Is the text (after units are removed) a purely numeric expression? */
+function isNumericText(s: string): boolean {
+  const t = s.replace(/\\(times|cdot|frac|dfrac|sqrt|pi)/g, " ").replace(/\d[eE][+-]?\d/g, "0");
+  return /\d/.test(t) && !/[a-zA-Z]/.test(t);
+}
+
+/** Removes a trailing `\text{…}` / `\mathrm{…}` unit and a trailing unit word after a number. */
+function stripUnits(s: string): string {
+  for (let k = 0; k < 4; k++) {
+    const m = new RegExp(`\\\\(?:${TEXT_CMDS})\\s*\\{([^{}]*)\\}(\\s*\\^\\s*(?:\\{[^{}]*\\}|-?\\d))?\\s*$`).exec(s);
+    if (!m) break;
+    const before = s.slice(0, m.index).trimEnd();
+    if (before === "" || /[_^{(]$/.test(before) || /\\[a-zA-Z]+$/.test(before)) break;
+    const inner = (m[1] as string).replace(/[~\\,;!\s]/g, "");
+    if (!/^[a-zA-Z/°.\-\s]*$/.test(inner) && inner !== "") break;
+    s = before;
+  }
+  const w = /\s+([a-zA-Z]+(?:\s*\^\s*(?:\{-?\d+\}|-?\d))?(?:\s*\/\s*[a-zA-Z]+(?:\s*\^\s*(?:\{-?\d+\}|-?\d))?)*)\s*$/.exec(s);
+  if (w) {
+    const before = s.slice(0, w.index);
+    const word = (/^[a-zA-Z]+/.exec(w[1] as string) as RegExpExecArray)[0];
+    if (!FUNCTION_WORDS.has(word) && isNumericText(before)) {
+      // single letters stay: `7.6 Z`, `\\frac{37}{4} m` may be a variable, not a unit
+      if (word.length >= 2) s = before;
+    }
+  }
+  return s.trim();
+}
+
+/**
+ * Pre-processes an extracted answer into the parser's input: removes `$`, `\left`/`\right`, spacing, degree marks,
+ * currency, units and `\text{}` wrappers, and rewrites `\dfrac`/`\tfrac`, primes and thousands separators.
+ */
+export function preprocess(raw: string): string {
+  let s = raw.trim();
+  s = s
+    .replace(/[−–]/g, "-")
+    .replace(/×/g, "\\times ")
+    .replace(/·/g, "\\cdot ")
+    .replace(/π/g, "\\pi ")
+    .replace(/∞/g, "\\infty ")
+    .replace(/≤/g, "\\le ")
+    .replace(/≥/g, "\\ge ")
+    .replace(/√/g, "\\sqrt");
+  s = s.replace(/\\\$/g, "").replace(/\$/g, " ");
+  s = s.replace(/\\(?:displaystyle|textstyle|limits)(?![a-zA-Z])/g, "");
+  s = s.replace(/\\(?:left|right)\s*\.(?![0-9])/g, "");
+  s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])/g, "");
+  s = s.replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
+  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " ").replace(/\\[,;:! ]/g, " ").replace(/~/g, " ");
+  s = s.replace(/\{,\}/g, ",");
+  s = s.replace(/\b(?:np|numpy|math|sympy|sp|torch)\./g, "");
+  // degrees (and a Celsius/Fahrenheit mark right after them)
+  s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\circ(?![a-zA-Z])|°|\\degree(?![a-zA-Z])/g, "\u0001");
+  s = s.replace(/\u0001\s*(?:\\mathrm\s*\{\s*[CF]\s*\}|[CF](?![a-zA-Z]))?/g, " ");
+  // primes
+  s = s.replace(/\^\s*\{\s*((?:\\prime\s*)+)\}/g, (_m, p: string) => "'".repeat((p.match(/\\prime/g) ?? []).length));
+  s = s.replace(/\^\s*\\prime(?![a-zA-Z])/g, "'").replace(/\\prime(?![a-zA-Z])/g, "'");
+  s = s.replace(/(\d)\s*'+\s*$/, "$1"); // arc-minutes / arc-seconds after a number
+  s = s.replace(/\\%/g, "%");
+  s = s.trim().replace(/[.\s]+$/, "");
+  s = s.replace(new RegExp(`\\\\(?:${TEXT_CMDS})\\s*\\{\\s*(?:and|or)\\s*\\}`, "g"), ",");
+  s = stripUnits(s);
+  // remaining text wrappers give way to their content
+  for (let k = 0; k < 5; k++) s = s.replace(new RegExp(`\\\\(?:${TEXT_CMDS})\\s*\\{([^{}]*)\\}`, "g"), "$1");
+  s = s.replace(/\s+(?:and|or)\s+/g, ", ");
+  s = s.replace(/^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)\s*\\in(?![a-zA-Z])/, "");
+  s = s.trim();
+  const compact = s.replace(/\s+/g, "");
+  if (/^-?\d{1,3}(,\d{3})+(\.\d+)?%?$/.test(compact)) s = compact.replace(/,/g, "");
+  return s;
+}
+
+/** Normalised string form for answers that do not parse (text answers, choices, …). */
+export function normalizeString(raw: string): string {
+  let s = preprocess(raw);
+  s = s.replace(/\\(?:text|textbf|mbox|mathrm)\s*\{([^{}]*)\}/g, "$1");
+  s = s.replace(/[\s{}]/g, "").replace(/\.$/, "");
+  return s.toLowerCase();
+}
