@@ -1,2 +1,8 @@
 /** @sentrl/evaluators: answer extraction and checkers, benchmark loaders, pass@k/avg@k and an eval runner. */
 export * from "./symbolic/index.js";
+export * from "./extract/index.js";
+export * from "./checkers/index.js";
+export * from "./metrics/index.js";
+export * from "./benchmarks/index.js";
+export * from "./eval/index.js";
+export { cpLength, lastCodePoints, pyIsDigit, pyStrip } from "./text/python.js";

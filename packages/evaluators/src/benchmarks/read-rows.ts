@@ -1,0 +1,50 @@
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { SentrlError } from "@sentrl/core";
+
+/** Reads a JSON Lines file (blank lines skipped); errors name the file and line. */
+export function readJsonl(path: string): Record<string, unknown>[] {
+  const text = readFileSync(path, "utf8");
+  const rows: Record<string, unknown>[] = [];
+  let lineNo = 0;
+  for (const line of text.split("\n")) {
+    lineNo++;
+    if (line.trim() === "") continue;
+    try {
+      rows.push(JSON.parse(line) as Record<string, unknown>);
+    } catch (e) {
+      throw new SentrlError("DATA_BAD_JSONL", `${path}:${lineNo}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  return rows;
+}
+
+function isParquet(path: string): boolean {
+  if (path.endsWith(".parquet")) return true;
+  if (statSync(path).size < 8) return false;
+  const fd = openSync(path, "r");
+  try {
+    const b = Buffer.alloc(4);
+    readSync(fd, b, 0, 4, 0);
+    return b.toString("latin1") === "PAR1";
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a Parquet file into plain objects (`hyparquet`; nested structs become objects, BigInt stays BigInt). */
+export async function readParquet(path: string): Promise<Record<string, unknown>[]> {
+  const { parquetReadObjects } = await import("hyparquet");
+  const buf = readFileSync(path);
+  const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  return (await parquetReadObjects({ file })) as Record<string, unknown>[];
+}
+
+/** Reads rows from a `.jsonl`/`.json` (JSON Lines or a JSON array) or Parquet file. */
+export async function readRows(path: string): Promise<Record<string, unknown>[]> {
+  if (isParquet(path)) return readParquet(path);
+  if (path.endsWith(".json")) {
+    const text = readFileSync(path, "utf8").trimStart();
+    if (text.startsWith("[")) return JSON.parse(text) as Record<string, unknown>[];
+  }
+  return readJsonl(path);
+}

@@ -1,0 +1,61 @@
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
+import { SentrlError } from "@sentrl/core";
+
+/** One graded sample, one line of `details.jsonl`. */
+export interface SampleRecord {
+  id: string;
+  /** Sample index within its problem, 0..n-1. */
+  sample: number;
+  correct: boolean;
+  extracted: string | null;
+  finishReason: string;
+  numTokens?: number;
+  text: string;
+}
+
+/**
+ * Reads a details file written by an interrupted run. A torn last line (no final newline: the process died
+ * mid-write) is cut off the file; every complete line is kept.
+ */
+export function recoverDetails(path: string): SampleRecord[] {
+  if (!existsSync(path)) return [];
+  const buf = readFileSync(path);
+  let end = buf.length;
+  if (end > 0 && buf[end - 1] !== 0x0a) {
+    end = buf.lastIndexOf(0x0a) + 1;
+    const fd = openSync(path, "r+");
+    try {
+      ftruncateSync(fd, end);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const text = buf.subarray(0, end).toString("utf8");
+  const out: SampleRecord[] = [];
+  let lineNo = 0;
+  for (const line of text.split("\n")) {
+    lineNo++;
+    if (line === "") continue;
+    try {
+      out.push(JSON.parse(line) as SampleRecord);
+    } catch {
+      throw new SentrlError("EVAL_DETAILS_CORRUPT", `${path}:${lineNo} is not valid JSON; remove the line or start a new --out folder`);
+    }
+  }
+  return out;
+}
+
+/** Appends records as JSON lines in one write, then fsyncs, so a crash loses at most a torn last line. */
+export function appendDetails(path: string, records: readonly SampleRecord[]): void {
+  if (records.length === 0) return;
+  let chunk = "";
+  for (const r of records) chunk += `${JSON.stringify(r)}\n`;
+  const fd = openSync(path, "a");
+  try {
+    writeSync(fd, chunk);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
