@@ -1,21 +1,20 @@
 /** Resolving a checker by name through `@sentrl/evaluators` (`dapo`, `opencompass-v2`, `symbolic`). */
 import type { AnswerChecker } from "@sentrl/core";
 import { SentrlError } from "@sentrl/core";
-import * as evaluators from "@sentrl/evaluators";
+import { getChecker } from "@sentrl/evaluators";
 
 /** The checker names `sentrl se` accepts. */
 export const SE_CHECKERS: readonly string[] = ["dapo", "opencompass-v2", "symbolic"];
 
 /**
- * The `@sentrl/evaluators` checker with that name.
+ * The `@sentrl/evaluators` checker with that name (`dapo` and `opencompass-v2` cluster by canonical key in O(n);
+ * `symbolic` has only `equivalent`).
  *
  * @example
  * const dapo = resolveChecker("dapo");
- * dapo.canonicalKey?.("\\frac12"); // normalised key
+ * dapo.canonicalKey?.("$1,000$"); // "1000"
  */
 export function resolveChecker(name: string, options?: Record<string, unknown>): AnswerChecker {
   if (!SE_CHECKERS.includes(name)) throw new SentrlError("SE_UNKNOWN_CHECKER", `unknown checker \`${name}\`; use one of ${SE_CHECKERS.join(", ")}`);
-  const get = (evaluators as Record<string, unknown>).getChecker as ((n: string, o?: Record<string, unknown>) => AnswerChecker) | undefined;
-  if (typeof get !== "function") throw new SentrlError("SE_CHECKER_UNAVAILABLE", "@sentrl/evaluators does not export getChecker in this build; pass an AnswerChecker object instead");
-  return get(name, options);
+  return getChecker(name, options);
 }

@@ -1,8 +1,86 @@
-import { SentrlError } from "@sentrl/core";
-import type { CliIO } from "../command.js";
+import { createInterface } from "node:readline";
+import { SentrlError, UsageError } from "@sentrl/core";
+import {
+  createSemanticEntropyScorer,
+  INVALID_POLICIES,
+  type InvalidPolicy,
+  SE_CHECKERS,
+  SE_ESTIMATORS,
+  type SEEstimator,
+} from "@sentrl/semantic-entropy";
+import { type CliIO, parseCommandArgs } from "../command.js";
 
-export const help = `sentrl se: not implemented yet`;
+// `sentrl se` (CONTRACTS §5): JSONL in, JSONL out, one line per input line, streamed.
 
-export async function run(_args: string[], _io: CliIO): Promise<number> {
-  throw new SentrlError("NOT_IMPLEMENTED", "`sentrl se` is not implemented yet");
+export const help = `Usage: sentrl se [--clustering answer] [--checker dapo] [--estimator lengthNormalized] [--invalid singleton] < in.jsonl
+
+Semantic entropy of each question's sampled responses (SENT, ALGORITHMS §4): responses are clustered by final
+answer (the last "Answer:" line in the last 300 characters, else the last \\boxed{}), then the checker's canonical key
+(symbolic: compared with each cluster's first member).
+
+stdin:  JSONL {"id", "responses": [string], "logLik": [n]?, "lengths": [int]?}
+        logLik = summed token log-probs of each response (nats), lengths = its token count; both required by
+        lengthNormalized, raw and kuhn.
+stdout: JSONL {"id", "semanticEntropy": n, "clusterIds": [int]} in input order; cluster ids in first-seen order.
+
+Options:
+  --clustering answer                          (only answer clustering is built in)
+  --checker ${SE_CHECKERS.join("|")}        default dapo
+  --estimator ${SE_ESTIMATORS.join("|")}  default lengthNormalized
+  --invalid ${INVALID_POLICIES.join("|")}                  responses without an answer: own cluster each (default) or one shared
+`;
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    clustering: { type: "string" },
+    checker: { type: "string" },
+    estimator: { type: "string" },
+    invalid: { type: "string" },
+  });
+  const clustering = (values.clustering as string | undefined) ?? "answer";
+  if (clustering !== "answer") throw new UsageError(`unknown --clustering \`${clustering}\`; only \`answer\` is available`);
+  const checker = (values.checker as string | undefined) ?? "dapo";
+  if (!SE_CHECKERS.includes(checker)) throw new UsageError(`unknown --checker \`${checker}\`; use one of ${SE_CHECKERS.join(", ")}`);
+  const estimator = ((values.estimator as string | undefined) ?? "lengthNormalized") as SEEstimator;
+  if (!SE_ESTIMATORS.includes(estimator)) throw new UsageError(`unknown --estimator \`${estimator}\`; use one of ${SE_ESTIMATORS.join(", ")}`);
+  const invalid = ((values.invalid as string | undefined) ?? "singleton") as InvalidPolicy;
+  if (!INVALID_POLICIES.includes(invalid)) throw new UsageError(`unknown --invalid \`${invalid}\`; use one of ${INVALID_POLICIES.join(", ")}`);
+  const score = createSemanticEntropyScorer({ checker, estimator, invalid });
+
+  const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  let lineNo = 0;
+  let out = "";
+  for await (const line of rl) {
+    lineNo++;
+    if (line.trim() === "") continue;
+    let rec: { id?: unknown; responses?: unknown; logLik?: unknown; lengths?: unknown };
+    try {
+      rec = JSON.parse(line);
+    } catch (e) {
+      throw new SentrlError("SE_BAD_INPUT", `stdin line ${lineNo} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (rec === null || typeof rec !== "object" || !Array.isArray(rec.responses) || !rec.responses.every((r) => typeof r === "string"))
+      throw new SentrlError("SE_BAD_INPUT", `stdin line ${lineNo}: expected {"id", "responses": [string], "logLik"?, "lengths"?}`);
+    for (const k of ["logLik", "lengths"] as const) {
+      const v = rec[k];
+      if (v === undefined) continue;
+      if (!Array.isArray(v) || v.length !== rec.responses.length || !v.every((x) => typeof x === "number"))
+        throw new SentrlError("SE_BAD_INPUT", `stdin line ${lineNo}: \`${k}\` must be an array of ${rec.responses.length} numbers (one per response)`);
+    }
+    let res: ReturnType<typeof score>;
+    try {
+      res = score({ responses: rec.responses as string[], logLik: rec.logLik as number[] | undefined, lengths: rec.lengths as number[] | undefined });
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      if (err.code) throw new SentrlError(err.code, `stdin line ${lineNo}: ${err.message}`);
+      throw e;
+    }
+    out += `${JSON.stringify({ id: rec.id ?? null, semanticEntropy: res.semanticEntropy, clusterIds: res.clusterIds })}\n`;
+    if (out.length > 1 << 16) {
+      io.stdout.write(out);
+      out = "";
+    }
+  }
+  if (out) io.stdout.write(out);
+  return 0;
 }
