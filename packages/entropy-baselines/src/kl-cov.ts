@@ -32,17 +32,18 @@ export function klCovSelect(scope: TokenBatch, o: KlCovOptions): KlCovSelection 
   for (let i = 0; i < size; i++) if (mask[i] !== 0) n++;
   if (n === 0) return { tokens: { coef }, metrics: { "kl_cov/penalized_tokens": 0, "kl_cov/mean_cov": 0 } };
   const V = new Int32Array(n);
-  let ma = 0;
-  let ml = 0;
-  for (let i = 0, j = 0; i < size; i++) {
-    if (mask[i] !== 0) {
-      V[j++] = i;
-      ma += A[i];
-      ml += logp[i];
-    }
+  for (let i = 0, j = 0; i < size; i++) if (mask[i] !== 0) V[j++] = i;
+  // shifted means (x₀ + Σ(xᵢ − x₀)/n): constant advantages give covariances of exactly 0 → the §5.6 tie rule
+  const a0 = A[V[0]];
+  const l0 = logp[V[0]];
+  let sa = 0;
+  let sl = 0;
+  for (let j = 0; j < n; j++) {
+    sa += A[V[j]] - a0;
+    sl += logp[V[j]] - l0;
   }
-  ma /= n;
-  ml /= n;
+  const ma = a0 + sa / n;
+  const ml = l0 + sl / n;
   const cov = new Float64Array(n);
   let covSum = 0;
   for (let j = 0; j < n; j++) {

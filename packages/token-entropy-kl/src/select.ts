@@ -63,6 +63,21 @@ export function entropyTokenSet(
   return { idx, rankKey };
 }
 
+/**
+ * Mean in float64 as `x₀ + Σ(xᵢ − x₀)/n` over `values[at[i]]` (or all values): equal inputs give their value
+ * exactly, so constant advantages (a GRPO group, an all-equal scope) give covariances of exactly 0 and the §5.6 tie
+ * rule decides, instead of rounding noise of a plain sum.
+ */
+export function shiftedMean(values: ArrayLike<number>, at?: Int32Array): number {
+  const n = at ? at.length : values.length;
+  if (n === 0) return 0;
+  const x0 = at ? values[at[0]] : values[0];
+  let s = 0;
+  if (at) for (let i = 0; i < n; i++) s += values[at[i]] - x0;
+  else for (let i = 0; i < n; i++) s += values[i] - x0;
+  return x0 + s / n;
+}
+
 function emptySelection(size: number, setName: string): SentSelection {
   return {
     tokens: { coef: new Float64Array(size) },
@@ -127,23 +142,15 @@ export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
       l[j] = logp[p];
     }
   }
-  let ma = 0;
-  let ml = 0;
+  let ma: number;
+  let ml: number;
   if (o.mode === "paper") {
     // paper: centred on the means over ALL valid tokens of the scope
-    for (let i = 0; i < n; i++) {
-      ma += A[V[i]];
-      ml += logp[V[i]];
-    }
-    ma /= n;
-    ml /= n;
+    ma = shiftedMean(A, V);
+    ml = shiftedMean(logp, V);
   } else {
-    for (let j = 0; j < m; j++) {
-      ma += a[j];
-      ml += l[j];
-    }
-    ma /= m;
-    ml /= m;
+    ma = shiftedMean(a);
+    ml = shiftedMean(l);
   }
   const cov = a; // reuse the buffer: cov_j = (a_j − mean a)(l_j − mean l)
   for (let j = 0; j < m; j++) cov[j] = (a[j] - ma) * (l[j] - ml);
