@@ -152,7 +152,7 @@ export class DecoderModel {
     const entropy: Float32Array[] = tokens.map((r) => new Float32Array(Math.max(0, r.length - 1)));
     // Longest first, so each forward pass pads little; rows of length < 2 need no forward pass.
     const order = tokens
-      .map((r, i) => i)
+      .map((_row, i) => i)
       .filter((i) => tokens[i].length >= 2)
       .sort((a, b) => tokens[b].length - tokens[a].length || a - b);
     for (let s = 0; s < order.length; s += batchSize) {
