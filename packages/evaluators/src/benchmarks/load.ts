@@ -71,6 +71,7 @@ export async function loadBenchmark(name: string, path: string, options: LoadBen
     const g = spec.gold(src);
     const gold = Array.isArray(g) ? g.map(goldString) : goldString(g);
     if (gold === null || (Array.isArray(gold) && (gold.length === 0 || gold.some((x) => x === null)))) {
+      if (spec.skipMissingGold) continue;
       throw new SentrlError("BENCHMARK_BAD_ROW", `${file}: row ${i} has no usable gold (${spec.goldFrom})`);
     }
     const id = `${spec.name}/${spec.sourceId(src, i)}`;

@@ -123,6 +123,12 @@ function hasContainerInside(e: Expr): boolean {
   return found;
 }
 
+/** Structural identity (used where values cannot be computed, e.g. a tuple inside a product). */
+function sameTree(x: Expr, y: Expr): boolean {
+  const key = (e: Expr) => JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+  return key(x) === key(y);
+}
+
 function freeSymbols(e: Expr, out: Set<string>): Set<string> {
   mapExpr(e, (n) => {
     if (n.kind === "sym") out.add(n.name);
@@ -339,7 +345,7 @@ class Comparator {
   }
 
   private scalarEq(x: Expr, y: Expr): boolean {
-    if (hasContainerInside(x) || hasContainerInside(y)) return false;
+    if (hasContainerInside(x) || hasContainerInside(y)) return sameTree(x, y);
     // Two decimal literals: relative tolerance (when at least one is written with a decimal point or exponent).
     const lx = decimalLiteral(x);
     const ly = decimalLiteral(y);

@@ -1,7 +1,7 @@
 /** Longest answer the parser accepts (longer ones are compared as normalised strings). */
 export const MAX_ANSWER_LENGTH = 2_000;
 
-const TEXT_CMDS = "text|textbf|textit|textrm|mbox|mathrm|mathit|rm|operatorname|textnormal";
+const TEXT_CMDS = "text|textbf|mathbf|textit|textrm|mbox|mathrm|mathit|rm|operatorname|textnormal";
 const FUNCTION_WORDS = new Set(["sin", "cos", "tan", "ln", "log", "exp", "sqrt", "pi", "sec", "csc", "cot"]);
 
 /** Is the text (after units are removed) a purely numeric expression? */
@@ -53,7 +53,9 @@ export function preprocess(raw: string): string {
   s = s.replace(/\\(?:left|right)\s*\.(?![0-9])/g, "");
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])/g, "");
   s = s.replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
-  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " ").replace(/\\[,;:! ]/g, " ").replace(/~/g, " ");
+  // thousands separators written the LaTeX way: `1{,}000`, `20,\\!000`
+  s = s.replace(/(\d)(?:\{,\}|,\\!\s*)(?=\d{3}(?!\d))/g, "$1");
+  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " ").replace(/\\(\\|[,;:! ])/g, (m) => (m === "\\\\" ? m : " ")).replace(/~/g, " ");
   s = s.replace(/\{,\}/g, ",");
   s = s.replace(/\b(?:np|numpy|math|sympy|sp|torch)\./g, "");
   // degrees (and a Celsius/Fahrenheit mark right after them)
@@ -65,11 +67,12 @@ export function preprocess(raw: string): string {
   s = s.replace(/(\d)\s*'+\s*$/, "$1"); // arc-minutes / arc-seconds after a number
   s = s.replace(/\\%/g, "%");
   s = s.trim().replace(/[.\s]+$/, "");
-  s = s.replace(new RegExp(`\\\\(?:${TEXT_CMDS})\\s*\\{\\s*(?:and|or)\\s*\\}`, "g"), ",");
+  s = s.replace(new RegExp(`\\\\(?:${TEXT_CMDS})\\s*\\{\\s*,?\\s*(?:and|or)\\s*\\}`, "g"), ",");
+  s = s.replace(/,(\s*,)+/g, ",");
   s = stripUnits(s);
   // remaining text wrappers give way to their content
   for (let k = 0; k < 5; k++) s = s.replace(new RegExp(`\\\\(?:${TEXT_CMDS})\\s*\\{([^{}]*)\\}`, "g"), "$1");
-  s = s.replace(/\s+(?:and|or)\s+/g, ", ");
+  s = s.replace(/\s+(?:and|or)\s+/g, ", ").replace(/,(\s*,)+/g, ",");
   s = s.replace(/^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)\s*\\in(?![a-zA-Z])/, "");
   s = s.trim();
   const compact = s.replace(/\s+/g, "");
