@@ -38,8 +38,12 @@ describe("sentrl score (CONTRACTS §6)", () => {
     expect(out.entropy.at(-1)).toEqual([]);
     exp.tokens.forEach((row, i) => {
       expect(out.logp[i]).toHaveLength(Math.max(0, row.length - 1));
-      out.logp[i].forEach((v, t) => expect(Math.abs(v - exp.logp[i][t])).toBeLessThan(1e-4));
-      out.entropy[i].forEach((v, t) => expect(Math.abs(v - exp.entropy[i][t])).toBeLessThan(1e-4));
+      out.logp[i].forEach((v, t) => {
+        expect(Math.abs(v - exp.logp[i][t])).toBeLessThan(1e-4);
+      });
+      out.entropy[i].forEach((v, t) => {
+        expect(Math.abs(v - exp.entropy[i][t])).toBeLessThan(1e-4);
+      });
     });
   });
 

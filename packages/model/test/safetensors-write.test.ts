@@ -41,8 +41,12 @@ describe("writeSafetensors", () => {
     expect(f.names()).toEqual(["a", "b.h", "c", "e"]);
     expect(f.header.metadata).toEqual({ format: "pt" });
     expect(Array.from(f.readFloat32("a"))).toEqual(Array.from(a));
-    f.readFloat32("b.h").forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThanOrEqual(Math.abs(a[i]) * 2 ** -11));
-    f.readFloat32("c").forEach((v, i) => expect(Math.abs(v - a[i])).toBeLessThanOrEqual(Math.abs(a[i]) * 2 ** -8));
+    f.readFloat32("b.h").forEach((v, i) => {
+      expect(Math.abs(v - a[i])).toBeLessThanOrEqual(Math.abs(a[i]) * 2 ** -11);
+    });
+    f.readFloat32("c").forEach((v, i) => {
+      expect(Math.abs(v - a[i])).toBeLessThanOrEqual(Math.abs(a[i]) * 2 ** -8);
+    });
     expect(f.info("c")?.shape).toEqual([1, 7]);
     expect(f.readFloat32("e").length).toBe(0);
     f.close();

@@ -56,11 +56,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const tokens = (input as { tokens?: unknown }).tokens;
   if (!Array.isArray(tokens)) throw new SentrlError("SCORE_BAD_INPUT", "`tokens` must be an array of rows of token ids");
 
-  const { loadModel, validateTokens } = await import("@sentrl/model");
+  const { loadModel } = await import("@sentrl/model");
   const model = await loadModel(dir);
   try {
-    validateTokens(tokens, model.config.vocabSize);
-    const { logp, entropy } = model.score(tokens, { temperature, batchSize });
+    // score() validates every row (MODEL_BAD_TOKENS, MODEL_TOKEN_OUT_OF_RANGE).
+    const { logp, entropy } = model.score(tokens as number[][], { temperature, batchSize });
     io.stdout.write(`${JSON.stringify({ logp: logp.map((r) => Array.from(r)), entropy: entropy.map((r) => Array.from(r)) })}\n`);
   } finally {
     model.dispose();
