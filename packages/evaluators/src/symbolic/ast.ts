@@ -2,7 +2,7 @@ import type { Rational } from "./rational.js";
 
 /** Expression tree of a parsed final answer. */
 export type Expr =
-  | { kind: "num"; value: Rational; /** written with a decimal point or exponent (`2.5`, `4e3`) */ decimal: boolean }
+  | { kind: "num"; value: Rational /** written with a decimal point or exponent (`2.5`, `4e3`) */; decimal: boolean }
   | { kind: "sym"; name: string }
   | { kind: "const"; name: "pi" | "e" | "i" | "inf" }
   | { kind: "add"; a: Expr; b: Expr }
@@ -11,7 +11,7 @@ export type Expr =
   | { kind: "div"; a: Expr; b: Expr }
   | { kind: "pow"; a: Expr; b: Expr }
   | { kind: "neg"; a: Expr }
-  | { kind: "pm"; a: Expr; b: Expr; /** `\mp` */ minusFirst: boolean }
+  | { kind: "pm"; a: Expr; b: Expr /** `\mp` */; minusFirst: boolean }
   | { kind: "percent"; a: Expr }
   | { kind: "fn"; name: string; args: Expr[] }
   /** An unknown function applied to an argument (`f(x)`, `I(0)`). */

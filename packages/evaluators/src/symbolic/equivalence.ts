@@ -40,7 +40,12 @@ export function parseAnswer(raw: string): Expr | null {
  * intervals, sets, equations) with exact rational arithmetic or evaluation at seeded random points.
  */
 export function equivalentAnswers(a: string, b: string, options: EquivalenceOptions = DEFAULT_EQUIVALENCE): boolean {
-  if (a.length <= MAX_ANSWER_LENGTH * 4 && b.length <= MAX_ANSWER_LENGTH * 4 && normalizeString(a) === normalizeString(b)) return true;
+  if (
+    a.length <= MAX_ANSWER_LENGTH * 4 &&
+    b.length <= MAX_ANSWER_LENGTH * 4 &&
+    normalizeString(a) === normalizeString(b)
+  )
+    return true;
   const x = parseAnswer(a);
   const y = parseAnswer(b);
   if (x === null || y === null) return false;
@@ -107,11 +112,23 @@ function expandPm(e: Expr, depth = 0): Expr[] {
   const plus: Expr = { kind: "add", a: pm.a, b: pm.b };
   const minus: Expr = { kind: "sub", a: pm.a, b: pm.b };
   const variants = pm.minusFirst ? [minus, plus] : [plus, minus];
-  return variants.flatMap((v) => expandPm(mapExpr(e, (n) => (n === pm ? v : null)), depth + 1));
+  return variants.flatMap((v) =>
+    expandPm(
+      mapExpr(e, (n) => (n === pm ? v : null)),
+      depth + 1,
+    ),
+  );
 }
 
 function isContainer(e: Expr): boolean {
-  return e.kind === "seq" || e.kind === "set" || e.kind === "list" || e.kind === "union" || e.kind === "matrix" || e.kind === "rel";
+  return (
+    e.kind === "seq" ||
+    e.kind === "set" ||
+    e.kind === "list" ||
+    e.kind === "union" ||
+    e.kind === "matrix" ||
+    e.kind === "rel"
+  );
 }
 
 function hasContainerInside(e: Expr): boolean {
@@ -249,7 +266,11 @@ class Comparator {
     const lit = decimalLiteral(p.a);
     const scaled: Expr =
       lit !== null
-        ? { kind: "num", value: R.div(lit.value, { n: 100n, d: 1n }) as Rational, decimal: lit.decimal || lit.value.n % 100n !== 0n }
+        ? {
+            kind: "num",
+            value: R.div(lit.value, { n: 100n, d: 1n }) as Rational,
+            decimal: lit.decimal || lit.value.n % 100n !== 0n,
+          }
         : { kind: "div", a: p.a, b: { kind: "num", value: { n: 100n, d: 1n }, decimal: false } };
     return this.eq(scaled, other);
   }
@@ -257,7 +278,13 @@ class Comparator {
   private relEq(x: Expr, y: Expr): boolean {
     if (x.kind === "rel" && y.kind === "rel") {
       if (x.ops.length !== y.ops.length) return false;
-      if (x.ops.length === 1) return this.singleRelEq(x.ops[0] as string, x.items as [Expr, Expr], y.ops[0] as string, y.items as [Expr, Expr]);
+      if (x.ops.length === 1)
+        return this.singleRelEq(
+          x.ops[0] as string,
+          x.items as [Expr, Expr],
+          y.ops[0] as string,
+          y.items as [Expr, Expr],
+        );
       const same = x.ops.every((o, k) => o === y.ops[k]) && this.listEq(x.items, y.items);
       if (same) return true;
       const rev = [...y.items].reverse();

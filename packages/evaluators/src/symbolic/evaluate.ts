@@ -66,7 +66,13 @@ export function exactEval(e: Expr, env: ReadonlyMap<string, Rational>, budget: B
       if (a === null) return null;
       const b = exactEval(e.b, env, budget);
       if (b === null) return null;
-      return e.kind === "add" ? R.add(a, b) : e.kind === "sub" ? R.sub(a, b) : e.kind === "mul" ? R.mul(a, b) : R.div(a, b);
+      return e.kind === "add"
+        ? R.add(a, b)
+        : e.kind === "sub"
+          ? R.sub(a, b)
+          : e.kind === "mul"
+            ? R.mul(a, b)
+            : R.div(a, b);
     }
     case "pow": {
       const a = exactEval(e.a, env, budget);
@@ -185,7 +191,13 @@ export function numEval(e: Expr, env: ReadonlyMap<string, Complex>, scale: Scale
     case "sym":
       return env.get(e.name) ?? NAN;
     case "const":
-      return e.name === "pi" ? c(Math.PI) : e.name === "e" ? c(Math.E) : e.name === "i" ? c(0, 1) : c(Number.POSITIVE_INFINITY);
+      return e.name === "pi"
+        ? c(Math.PI)
+        : e.name === "e"
+          ? c(Math.E)
+          : e.name === "i"
+            ? c(0, 1)
+            : c(Number.POSITIVE_INFINITY);
     case "neg":
       return cneg(numEval(e.a, env, scale, budget));
     case "percent":
@@ -264,7 +276,8 @@ function numFn(name: string, args: Complex[]): Complex {
       return csqrt(x);
     case "root": {
       const k = args[1] ?? NAN;
-      if (x.im === 0 && x.re < 0 && k.im === 0 && Number.isInteger(k.re) && k.re % 2 === 1) return c(-((-x.re) ** (1 / k.re)));
+      if (x.im === 0 && x.re < 0 && k.im === 0 && Number.isInteger(k.re) && k.re % 2 === 1)
+        return c(-((-x.re) ** (1 / k.re)));
       return cpow(x, cdiv(c(1), k));
     }
     case "abs":

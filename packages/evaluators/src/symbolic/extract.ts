@@ -52,6 +52,9 @@ export function extractSymbolicAnswer(response: string, fallback: "none" | "last
 
 function stripMath(s: string): string {
   let t = s.trim();
-  t = t.replace(/^\$+|\$+$/g, "").replace(/^\\\(|\\\)$/g, "").replace(/^\\\[|\\\]$/g, "");
+  t = t
+    .replace(/^\$+|\$+$/g, "")
+    .replace(/^\\\(|\\\)$/g, "")
+    .replace(/^\\\[|\\\]$/g, "");
   return t.replace(/[.\s]+$/, "").trim();
 }

@@ -3,9 +3,9 @@ import { SentrlError } from "@sentrl/core";
 import { DEFAULT_EQUIVALENCE, type EquivalenceOptions, equivalentAnswers } from "./equivalence.js";
 import { extractSymbolicAnswer } from "./extract.js";
 
-export { equivalentAnswers, parseAnswer } from "./equivalence.js";
-export { extractSymbolicAnswer, lastBoxed } from "./extract.js";
-export { normalizeString as normalizeSymbolicString } from "./normalize.js";
+export type { Expr as SymbolicExpr } from "./ast.js";
+export { equivalentAnswers as symbolicEquivalent, parseAnswer as parseSymbolicAnswer } from "./equivalence.js";
+export { extractSymbolicAnswer } from "./extract.js";
 
 /** Options of the `symbolic` checker (CONTRACTS §4). */
 export interface SymbolicCheckerOptions {
@@ -30,7 +30,8 @@ export interface SymbolicCheckerOptions {
  */
 export function createSymbolicChecker(options: SymbolicCheckerOptions = {}): AnswerChecker {
   const rtol = options.rtol ?? DEFAULT_EQUIVALENCE.rtol;
-  if (!(rtol >= 0 && rtol < 1)) throw new SentrlError("SYMBOLIC_BAD_RTOL", `rtol must be in [0, 1), got ${rtol}; pass e.g. --rtol 1e-4`);
+  if (!(rtol >= 0 && rtol < 1))
+    throw new SentrlError("SYMBOLIC_BAD_RTOL", `rtol must be in [0, 1), got ${rtol}; pass e.g. --rtol 1e-4`);
   const fallback = options.fallback ?? "none";
   if (fallback !== "none" && fallback !== "last-number") {
     throw new SentrlError("SYMBOLIC_BAD_FALLBACK", `fallback must be "none" or "last-number", got ${String(fallback)}`);

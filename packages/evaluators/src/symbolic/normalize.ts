@@ -21,7 +21,8 @@ function stripUnits(s: string): string {
     if (!/^[a-zA-Z/°.\-\s]*$/.test(inner) && inner !== "") break;
     s = before;
   }
-  const w = /\s+([a-zA-Z]+(?:\s*\^\s*(?:\{-?\d+\}|-?\d))?(?:\s*\/\s*[a-zA-Z]+(?:\s*\^\s*(?:\{-?\d+\}|-?\d))?)*)\s*$/.exec(s);
+  const w =
+    /\s+([a-zA-Z]+(?:\s*\^\s*(?:\{-?\d+\}|-?\d))?(?:\s*\/\s*[a-zA-Z]+(?:\s*\^\s*(?:\{-?\d+\}|-?\d))?)*)\s*$/.exec(s);
   if (w) {
     const before = s.slice(0, w.index);
     const word = (/^[a-zA-Z]+/.exec(w[1] as string) as RegExpExecArray)[0];
@@ -55,7 +56,10 @@ export function preprocess(raw: string): string {
   s = s.replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
   // thousands separators written the LaTeX way: `1{,}000`, `20,\\!000`
   s = s.replace(/(\d)(?:\{,\}|,\\!\s*)(?=\d{3}(?!\d))/g, "$1");
-  s = s.replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " ").replace(/\\(\\|[,;:! ])/g, (m) => (m === "\\\\" ? m : " ")).replace(/~/g, " ");
+  s = s
+    .replace(/\\(?:quad|qquad)(?![a-zA-Z])/g, " ")
+    .replace(/\\(\\|[,;:! ])/g, (m) => (m === "\\\\" ? m : " "))
+    .replace(/~/g, " ");
   s = s.replace(/\{,\}/g, ",");
   s = s.replace(/\b(?:np|numpy|math|sympy|sp|torch)\./g, "");
   // degrees (and a Celsius/Fahrenheit mark right after them)

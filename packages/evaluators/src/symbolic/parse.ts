@@ -39,7 +39,21 @@ const GREEK = new Set(
     " ",
   ),
 );
-const DECORATIONS = new Set(["dot", "ddot", "hat", "bar", "tilde", "vec", "overline", "widehat", "widetilde", "mathbf", "boldsymbol", "mathcal", "mathbb"]);
+const DECORATIONS = new Set([
+  "dot",
+  "ddot",
+  "hat",
+  "bar",
+  "tilde",
+  "vec",
+  "overline",
+  "widehat",
+  "widetilde",
+  "mathbf",
+  "boldsymbol",
+  "mathcal",
+  "mathbb",
+]);
 const REL: Record<string, RelOp> = {
   "=": "=",
   "<": "<",
@@ -179,7 +193,22 @@ class Parser {
         FUNCS[t.v] !== undefined ||
         GREEK.has(t.v) ||
         DECORATIONS.has(t.v) ||
-        ["pi", "infty", "frac", "sqrt", "binom", "dbinom", "tbinom", "lfloor", "lceil", "begin", "imath", "lvert", "vert", "exp"].includes(t.v)
+        [
+          "pi",
+          "infty",
+          "frac",
+          "sqrt",
+          "binom",
+          "dbinom",
+          "tbinom",
+          "lfloor",
+          "lceil",
+          "begin",
+          "imath",
+          "lvert",
+          "vert",
+          "exp",
+        ].includes(t.v)
       );
     }
     return false;
@@ -192,7 +221,10 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (t === undefined) break;
-      if (!implicitOnly && ((t.t === "op" && t.v === "*") || (t.t === "cmd" && (t.v === "times" || t.v === "cdot" || t.v === "ast")))) {
+      if (
+        !implicitOnly &&
+        ((t.t === "op" && t.v === "*") || (t.t === "cmd" && (t.v === "times" || t.v === "cdot" || t.v === "ast")))
+      ) {
         this.i++;
         left = { kind: "mul", a: left, b: this.parseUnary(false) };
       } else if (!implicitOnly && ((t.t === "op" && t.v === "/") || (t.t === "cmd" && t.v === "div"))) {
@@ -200,7 +232,8 @@ class Parser {
         left = { kind: "div", a: left, b: this.parseUnary(false) };
       } else if (this.startsFactor(implicitOnly)) {
         if (t.t === "num" && this.endsWithNumber(left)) throw new ParseError("two numbers in a row");
-        const mixed = first && left.kind === "num" && !left.decimal && left.value.d === 1n && t.t === "cmd" && t.v === "frac";
+        const mixed =
+          first && left.kind === "num" && !left.decimal && left.value.d === 1n && t.t === "cmd" && t.v === "frac";
         const right = this.parsePower(implicitOnly);
         if (mixed && right.kind === "div" && isIntLit(right.a) && isIntLit(right.b)) {
           left = { kind: "add", a: left, b: right };
@@ -437,12 +470,17 @@ class Parser {
       if (this.isOp("^")) {
         this.i++;
         const p = this.parseExponent();
-        if (p.kind === "neg" && p.a.kind === "num" && p.a.value.n === 1n && p.a.value.d === 1n && INVERSE[fname]) fname = INVERSE[fname] as string;
+        if (p.kind === "neg" && p.a.kind === "num" && p.a.value.n === 1n && p.a.value.d === 1n && INVERSE[fname])
+          fname = INVERSE[fname] as string;
         else power = p;
       } else if (this.peek()?.t === "sub" && (fname === "log" || fname === "ln")) {
         const s = (this.peek() as { v: string }).v;
         this.i++;
-        const b = /^\d+$/.test(s) ? int(Number(s)) : s === "e" ? ({ kind: "const", name: "e" } as Expr) : ({ kind: "sym", name: s } as Expr);
+        const b = /^\d+$/.test(s)
+          ? int(Number(s))
+          : s === "e"
+            ? ({ kind: "const", name: "e" } as Expr)
+            : ({ kind: "sym", name: s } as Expr);
         base = b;
       } else break;
     }
@@ -465,7 +503,8 @@ class Parser {
       args = [this.parseTerm(true)];
     }
     let e: Expr = { kind: "fn", name: fname, args };
-    if (base !== null) e = { kind: "div", a: { kind: "fn", name: "ln", args }, b: { kind: "fn", name: "ln", args: [base] } };
+    if (base !== null)
+      e = { kind: "div", a: { kind: "fn", name: "ln", args }, b: { kind: "fn", name: "ln", args: [base] } };
     if (power !== null) e = { kind: "pow", a: e, b: power };
     return e;
   }
@@ -478,7 +517,9 @@ class Parser {
       this.expectOp("]");
     }
     const arg = this.isOp("(") ? this.parseAtom() : this.parseMacroArg();
-    return index === null ? { kind: "fn", name: "sqrt", args: [arg] } : { kind: "fn", name: "root", args: [arg, index] };
+    return index === null
+      ? { kind: "fn", name: "sqrt", args: [arg] }
+      : { kind: "fn", name: "root", args: [arg, index] };
   }
 
   private parseCommand(v: string): Expr {

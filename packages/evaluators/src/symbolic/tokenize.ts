@@ -8,13 +8,34 @@ export type Token =
   | { t: "sub"; v: string }
   | { t: "op"; v: string };
 
-const OPS = new Set(["+", "-", "*", "/", "^", "(", ")", "[", "]", "{", "}", ",", ";", "!", "'", "=", "<", ">", "|", "&", "%", ":"]);
+const OPS = new Set([
+  "+",
+  "-",
+  "*",
+  "/",
+  "^",
+  "(",
+  ")",
+  "[",
+  "]",
+  "{",
+  "}",
+  ",",
+  ";",
+  "!",
+  "'",
+  "=",
+  "<",
+  ">",
+  "|",
+  "&",
+  "%",
+  ":",
+]);
 
 /** Normalises the raw text of a subscript into part of a symbol name (`{\text {red}}` → `red`). */
 function subscriptName(raw: string): string {
-  return raw
-    .replace(/\\(?:text|mathrm|textrm|mathit|mathbf|operatorname|rm)\s*/g, "")
-    .replace(/[\s{}\\]/g, "");
+  return raw.replace(/\\(?:text|mathrm|textrm|mathit|mathbf|operatorname|rm)\s*/g, "").replace(/[\s{}\\]/g, "");
 }
 
 /** Splits a pre-processed answer into tokens; throws ParseError on characters it does not know. */
@@ -85,7 +106,7 @@ export function tokenize(s: string): Token[] {
         }
         if (depth !== 0) throw new ParseError("unbalanced subscript braces");
         const name = subscriptName(s.slice(start + 1, i));
-        if (!/^[A-Za-z0-9',+\-]+$/.test(name)) throw new ParseError(`subscript '${name}' is not a name`);
+        if (!/^[A-Za-z0-9',+-]+$/.test(name)) throw new ParseError(`subscript '${name}' is not a name`);
         out.push({ t: "sub", v: name });
         i++;
       } else if (s[i] === "\\") {

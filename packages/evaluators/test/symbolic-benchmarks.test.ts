@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { createSymbolicChecker, parseSymbolicAnswer } from "../src/symbolic/index.js";
+import { benchmarksDir, hasBenchmarks, loadGolds, rerender } from "./symbolic-golds.js";
+
+const checker = createSymbolicChecker({});
+
+describe.skipIf(!hasBenchmarks)(
+  `every benchmark gold against itself and a re-rendered form (${hasBenchmarks ? "shared data present" : `skipped: ${benchmarksDir} is absent`})`,
+  () => {
+    const golds = hasBenchmarks ? loadGolds() : {};
+    it.each(Object.keys(golds))("%s", (name) => {
+      const failures: string[] = [];
+      for (const g of golds[name] ?? []) {
+        if (!checker.equivalent(g, g)) failures.push(`self: ${g}`);
+        // Unparsed golds (text answers) are re-rendered with spacing only; parsed ones also with a/b, 27.0, …
+        const parsed = parseSymbolicAnswer(g) !== null;
+        const r = parsed ? rerender(g) : g.replace(/,/g, ", ");
+        if (!checker.equivalent(g, r) || !checker.equivalent(r, g)) failures.push(`re-rendered: ${g} -> ${r}`);
+      }
+      expect(failures).toEqual([]);
+    });
+  },
+);
+
+describe("re-rendering used above", () => {
+  it("rewrites fractions, integers and spacing", () => {
+    expect(rerender("\\frac{3}{4}")).toBe("(((3))/(4))");
+    expect(rerender("27")).toBe("27.0");
+    expect(rerender("27.0")).toBe("27");
+    expect(rerender("1\\frac{4}{5}")).toBe("1\\frac{4}{5}");
+    expect(rerender("(1,2)")).toBe("(1, 2)");
+    expect(rerender("1{,}000")).toBe("1{,}000");
+  });
+});
