@@ -448,12 +448,24 @@ def baseline_cases():
     return cases
 
 
-def write(path, cases):
+def prng_vectors():
+    """First draws of the Clip-Cov PRNG (prng.ts) for a few seeds, so the TS port is checked bit for bit."""
+    out = []
+    for seed in [0, 1, 42, 0xDEADBEEF, 0xFFFFFFFF]:
+        rng = ClipCovRng(seed)
+        u = [rng.uint32() for _ in range(6)]
+        b = [rng.below(n) for n in [1, 2, 3, 10, 1000, 2 ** 31 + 5, 4294967296]]
+        out.append(dict(seed=seed, uint32=u, below=b, bounds=[1, 2, 3, 10, 1000, 2 ** 31 + 5, 4294967296]))
+    return out
+
+
+def write(path, cases, extra=None):
     full = os.path.join(ROOT, path)
     os.makedirs(os.path.dirname(full), exist_ok=True)
     with open(full, "w") as f:
-        json.dump({"generator": "tools/torch-ref/sent_losses.py", "torch": torch.__version__, "cases": cases}, f,
-                  separators=(",", ":"))
+        payload = {"generator": "tools/torch-ref/sent_losses.py", "torch": torch.__version__, "cases": cases}
+        payload.update(extra or {})
+        json.dump(payload, f, separators=(",", ":"))
         f.write("\n")
     ties = sum(c["ties"] for c in cases)
     print(f"{path}: {len(cases)} cases ({ties} decided by the tie rule), {os.path.getsize(full)} bytes",
@@ -462,4 +474,5 @@ def write(path, cases):
 
 if __name__ == "__main__":
     write("packages/token-entropy-kl/test/fixtures/sent-losses.json", sent_cases())
-    write("packages/entropy-baselines/test/fixtures/baseline-losses.json", baseline_cases())
+    write("packages/entropy-baselines/test/fixtures/baseline-losses.json", baseline_cases(),
+          {"prng": prng_vectors()})
