@@ -40,7 +40,7 @@ export interface TabularPolicy extends Policy<TabularHandle> {
   backward(handle: TabularHandle | undefined, grads: ScoreGradients): void;
   zeroGrad(): void;
   step(settings: OptimizerSettings): OptimizerStepResult;
-  snapshot(): ScoringPolicy & { score(batch: ScoreBatch, options: { temperature: number }): PolicyScores };
+  snapshot(): { score(batch: ScoreBatch, options: { temperature: number }): PolicyScores };
   state(): PolicyState;
   load(state: PolicyState): void;
 }
