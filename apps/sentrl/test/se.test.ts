@@ -28,7 +28,12 @@ describe("sentrl se (CONTRACTS §5)", () => {
     const means = [-0.2, -0.25, -0.3, -0.22, -0.28, -0.6, -0.55, -0.9];
     const lengths = [10, 20, 30, 40, 50, 60, 70, 80];
     const answers = ["4", "$4$", "4", "4", "4", "5", "5", "6"];
-    const q1 = { id: "q1", responses: answers.map((a) => `work\nAnswer: ${a}`), logLik: means.map((m, i) => m * lengths[i]), lengths };
+    const q1 = {
+      id: "q1",
+      responses: answers.map((a) => `work\nAnswer: ${a}`),
+      logLik: means.map((m, i) => m * lengths[i]),
+      lengths,
+    };
     const q2 = { id: 7, responses: ["Answer: 1", "no answer", "also none"], logLik: [-1, -1, -1], lengths: [1, 1, 1] };
     const c = io(`${JSON.stringify(q1)}\n\n${JSON.stringify(q2)}\n`);
     expect(await main(["se"], c)).toBe(0);

@@ -52,8 +52,17 @@ export interface WriteCurriculumOptions {
  * const ds = await readDataset("train.parquet");
  * const manifest = writeCurriculum("out", ds, seScores, { split: { kind: "equalSize", stages: 2 } });
  */
-export function writeCurriculum(outDir: string, ds: Dataset, se: ArrayLike<number>, options: WriteCurriculumOptions = {}): CurriculumManifest {
-  if (se.length !== ds.rows.length) throw new SentrlError("CURRICULUM_LENGTH_MISMATCH", `${se.length} SE scores for ${ds.rows.length} rows; score every row`);
+export function writeCurriculum(
+  outDir: string,
+  ds: Dataset,
+  se: ArrayLike<number>,
+  options: WriteCurriculumOptions = {},
+): CurriculumManifest {
+  if (se.length !== ds.rows.length)
+    throw new SentrlError(
+      "CURRICULUM_LENGTH_MISMATCH",
+      `${se.length} SE scores for ${ds.rows.length} rows; score every row`,
+    );
   const split = options.split ?? { kind: "equalSize", stages: 2 };
   const a = assignStages(se, split);
   const bins = options.bins ?? 10;

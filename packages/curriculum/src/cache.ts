@@ -3,7 +3,16 @@
  * question in the `replay:` format `{"id", "responses", "logLik"?, "lengths"?}`) plus `meta.json` naming what produced
  * it. An interrupted build re-reads it and samples only the questions it lacks; a torn last line is cut off.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  truncateSync,
+} from "node:fs";
 import { join } from "node:path";
 import { SentrlError } from "@sentrl/core";
 import { writeFileAtomicSync } from "./atomic.js";

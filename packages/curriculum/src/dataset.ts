@@ -41,7 +41,10 @@ export function datasetFormat(path: string): DatasetFormat {
   const ext = extname(path).toLowerCase();
   if (ext === ".parquet") return "parquet";
   if (ext === ".jsonl" || ext === ".ndjson" || ext === ".json") return "jsonl";
-  throw new SentrlError("DATASET_UNKNOWN_FORMAT", `cannot tell the format of \`${path}\`; use a .jsonl or .parquet file`);
+  throw new SentrlError(
+    "DATASET_UNKNOWN_FORMAT",
+    `cannot tell the format of \`${path}\`; use a .jsonl or .parquet file`,
+  );
 }
 
 /** Parses JSONL text (blank lines skipped) keeping each original line. */
@@ -58,7 +61,8 @@ export function parseJsonl(text: string, source = "input"): { rows: Record<strin
     } catch (e) {
       throw new SentrlError("DATASET_BAD_JSONL", `${source} line ${i + 1} is not valid JSON: ${(e as Error).message}`);
     }
-    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new SentrlError("DATASET_BAD_JSONL", `${source} line ${i + 1} is not a JSON object`);
+    if (v === null || typeof v !== "object" || Array.isArray(v))
+      throw new SentrlError("DATASET_BAD_JSONL", `${source} line ${i + 1} is not a JSON object`);
     rows.push(v as Record<string, unknown>);
     lines.push(line);
   }
@@ -131,7 +135,12 @@ function jsonlStageLine(line: string, row: Record<string, unknown>, se: number, 
  * @example
  * const bytes = encodeStageRows(ds, [3, 0], [0.1, 0.4], 1);
  */
-export function encodeStageRows(ds: Dataset, indices: readonly number[], se: ArrayLike<number>, stage: number): Uint8Array | string {
+export function encodeStageRows(
+  ds: Dataset,
+  indices: readonly number[],
+  se: ArrayLike<number>,
+  stage: number,
+): Uint8Array | string {
   if (ds.format === "jsonl") {
     const lines = ds.lines ?? ds.rows.map((r) => JSON.stringify(r));
     let out = "";
@@ -161,6 +170,12 @@ export function encodeStageRows(ds: Dataset, indices: readonly number[], se: Arr
 }
 
 /** Writes stage rows atomically (temp file + rename). */
-export function writeStageFile(path: string, ds: Dataset, indices: readonly number[], se: ArrayLike<number>, stage: number): void {
+export function writeStageFile(
+  path: string,
+  ds: Dataset,
+  indices: readonly number[],
+  se: ArrayLike<number>,
+  stage: number,
+): void {
   writeFileAtomicSync(path, encodeStageRows(ds, indices, se, stage));
 }

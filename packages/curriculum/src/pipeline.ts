@@ -33,7 +33,9 @@ export interface BuildFromGeneratorOptions extends SampleOptions {
 export async function buildCurriculumFromGenerator(options: BuildFromGeneratorOptions): Promise<CurriculumManifest> {
   const ds = typeof options.data === "string" ? await readDataset(options.data) : options.data;
   const template = options.template ?? "dapo";
-  const prompts = ds.rows.map((r, i) => rowPrompt(r, i, { template, questionField: options.questionField, idField: options.idField }));
+  const prompts = ds.rows.map((r, i) =>
+    rowPrompt(r, i, { template, questionField: options.questionField, idField: options.idField }),
+  );
   const estimator = options.se?.estimator ?? "lengthNormalized";
   const checker = options.se?.checker ?? "dapo";
   const invalid = options.se?.invalid ?? "singleton";
@@ -47,7 +49,13 @@ export async function buildCurriculumFromGenerator(options: BuildFromGeneratorOp
     maxTokens: options.maxTokens ?? 2048,
     seed: options.seed ?? null,
   };
-  const records = await sampleWithCache(options.generator, prompts, cacheDirOf(options.outDir), { ...options, requireLogLik: estimator !== "discrete" }, meta);
+  const records = await sampleWithCache(
+    options.generator,
+    prompts,
+    cacheDirOf(options.outDir),
+    { ...options, requireLogLik: estimator !== "discrete" },
+    meta,
+  );
   const se = scoreRecords(records, { ...options.se, checker, estimator, invalid });
   return writeCurriculum(options.outDir, ds, se, {
     split: options.split,

@@ -19,7 +19,17 @@ export function boxedPrompt(problem: string): string {
 const QUESTION_FIELDS = ["problem", "question", "prompt"];
 
 function isChat(v: unknown): v is ChatMessage[] {
-  return Array.isArray(v) && v.length > 0 && v.every((m) => m && typeof m === "object" && typeof (m as ChatMessage).content === "string" && typeof (m as ChatMessage).role === "string");
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every(
+      (m) =>
+        m &&
+        typeof m === "object" &&
+        typeof (m as ChatMessage).content === "string" &&
+        typeof (m as ChatMessage).role === "string",
+    )
+  );
 }
 
 function getPath(row: Record<string, unknown>, path: string): unknown {
@@ -45,7 +55,11 @@ export function rowId(row: Record<string, unknown>, index: number, idField?: str
     const v = getPath(row, f);
     if (typeof v === "string" || typeof v === "number" || typeof v === "bigint") return String(v);
   }
-  if (idField) throw new SentrlError("CURRICULUM_NO_ID", `row ${index} has no \`${idField}\` field; pick another --id-field or leave it out to use row positions`);
+  if (idField)
+    throw new SentrlError(
+      "CURRICULUM_NO_ID",
+      `row ${index} has no \`${idField}\` field; pick another --id-field or leave it out to use row positions`,
+    );
   return String(index);
 }
 
@@ -57,11 +71,20 @@ export function rowId(row: Record<string, unknown>, index: number, idField?: str
  * @example
  * rowPrompt({ problem: "1+1?" }, 0, { template: "dapo" }).messages?.[0].content; // "Solve the following ... 1+1? ..."
  */
-export function rowPrompt(row: Record<string, unknown>, index: number, options: { template?: PromptTemplate; questionField?: string; idField?: string } = {}): GenerationPrompt {
+export function rowPrompt(
+  row: Record<string, unknown>,
+  index: number,
+  options: { template?: PromptTemplate; questionField?: string; idField?: string } = {},
+): GenerationPrompt {
   const id = rowId(row, index, options.idField);
   const template = options.template ?? "dapo";
-  if (!PROMPT_TEMPLATES.includes(template)) throw new SentrlError("CURRICULUM_UNKNOWN_TEMPLATE", `unknown prompt template \`${template}\`; use one of ${PROMPT_TEMPLATES.join(", ")}`);
-  if (!options.questionField && isChat(row.prompt)) return { id, messages: row.prompt.map((m) => ({ role: m.role, content: m.content })) };
+  if (!PROMPT_TEMPLATES.includes(template))
+    throw new SentrlError(
+      "CURRICULUM_UNKNOWN_TEMPLATE",
+      `unknown prompt template \`${template}\`; use one of ${PROMPT_TEMPLATES.join(", ")}`,
+    );
+  if (!options.questionField && isChat(row.prompt))
+    return { id, messages: row.prompt.map((m) => ({ role: m.role, content: m.content })) };
   const fields = options.questionField ? [options.questionField] : QUESTION_FIELDS;
   let q: string | undefined;
   for (const f of fields) {
@@ -71,7 +94,11 @@ export function rowPrompt(row: Record<string, unknown>, index: number, options: 
       break;
     }
   }
-  if (q === undefined) throw new SentrlError("CURRICULUM_NO_QUESTION", `row ${index} has no question field (${fields.join(", ")}); pass --question-field`);
+  if (q === undefined)
+    throw new SentrlError(
+      "CURRICULUM_NO_QUESTION",
+      `row ${index} has no question field (${fields.join(", ")}); pass --question-field`,
+    );
   const content = template === "dapo" ? dapoPrompt(q) : template === "boxed" ? boxedPrompt(q) : q;
   return { id, messages: [{ role: "user", content }] };
 }

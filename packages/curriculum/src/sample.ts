@@ -60,7 +60,8 @@ export async function sampleWithCache(
   meta: Record<string, unknown> = {},
 ): Promise<SampledRecord[]> {
   const n = options.samples ?? 8;
-  if (!Number.isInteger(n) || n < 1) throw new SentrlError("CURRICULUM_BAD_SAMPLES", `samples must be an integer ≥ 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new SentrlError("CURRICULUM_BAD_SAMPLES", `samples must be an integer ≥ 1, got ${n}`);
   const batchSize = options.batchSize ?? 16;
   const cache = ResponseCache.open(cacheDir, { ...meta, samples: n });
   try {
@@ -76,7 +77,8 @@ export async function sampleWithCache(
     let done = total - todo.length;
     options.onProgress?.(done, total);
     for (let b = 0; b < todo.length; b += batchSize) {
-      if (options.signal?.aborted) throw new SentrlError("ABORTED", "curriculum sampling was aborted; rerun to resume from the cache");
+      if (options.signal?.aborted)
+        throw new SentrlError("ABORTED", "curriculum sampling was aborted; rerun to resume from the cache");
       const batch = todo.slice(b, b + batchSize);
       const out = await generator.generate(batch, {
         n,
@@ -87,9 +89,17 @@ export async function sampleWithCache(
         seed: options.seed === undefined ? undefined : options.seed + b,
         signal: options.signal,
       });
-      if (out.length !== batch.length) throw new SentrlError("GENERATOR_BAD_OUTPUT", `generator ${generator.spec} returned ${out.length} groups for ${batch.length} prompts`);
+      if (out.length !== batch.length)
+        throw new SentrlError(
+          "GENERATOR_BAD_OUTPUT",
+          `generator ${generator.spec} returned ${out.length} groups for ${batch.length} prompts`,
+        );
       const recs = batch.map((p, i) => {
-        if (out[i].length !== n) throw new SentrlError("GENERATOR_BAD_OUTPUT", `generator ${generator.spec} returned ${out[i].length} completions for \`${p.id}\`, expected ${n}`);
+        if (out[i].length !== n)
+          throw new SentrlError(
+            "GENERATOR_BAD_OUTPUT",
+            `generator ${generator.spec} returned ${out[i].length} completions for \`${p.id}\`, expected ${n}`,
+          );
         return toRecord(p.id, out[i]);
       });
       if (options.requireLogLik && recs.some((r) => !r.logLik || !r.lengths))

@@ -24,7 +24,8 @@ export const SPLIT_KINDS: readonly SplitKind[] = ["equalSize", "threshold", "qua
  */
 export function seOrder(se: ArrayLike<number>): Int32Array {
   for (let i = 0; i < se.length; i++) {
-    if (Number.isNaN(se[i])) throw new SentrlError("CURRICULUM_NAN_SE", `semantic entropy of row ${i} is NaN; every row needs a score`);
+    if (Number.isNaN(se[i]))
+      throw new SentrlError("CURRICULUM_NAN_SE", `semantic entropy of row ${i} is NaN; every row needs a score`);
   }
   const order = new Int32Array(se.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
@@ -34,7 +35,8 @@ export function seOrder(se: ArrayLike<number>): Int32Array {
 }
 
 function checkStages(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new SentrlError("CURRICULUM_BAD_STAGES", `stages must be an integer ≥ 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new SentrlError("CURRICULUM_BAD_STAGES", `stages must be an integer ≥ 1, got ${n}`);
 }
 
 /** The number of stages a split produces. */
@@ -71,7 +73,11 @@ export interface StageAssignment {
  * a.stages; // [[1, 3], [2, 0]]
  */
 export function assignStages(se: ArrayLike<number>, split: SplitSpec): StageAssignment {
-  if (!SPLIT_KINDS.includes(split.kind)) throw new SentrlError("CURRICULUM_UNKNOWN_SPLIT", `unknown split \`${(split as { kind: string }).kind}\`; use one of ${SPLIT_KINDS.join(", ")}`);
+  if (!SPLIT_KINDS.includes(split.kind))
+    throw new SentrlError(
+      "CURRICULUM_UNKNOWN_SPLIT",
+      `unknown split \`${(split as { kind: string }).kind}\`; use one of ${SPLIT_KINDS.join(", ")}`,
+    );
   const order = seOrder(se);
   const n = order.length;
   const stageOf = new Int32Array(n);
@@ -87,8 +93,10 @@ export function assignStages(se: ArrayLike<number>, split: SplitSpec): StageAssi
     if (split.kind === "threshold") {
       cuts = split.cuts.slice();
       for (let c = 0; c < cuts.length; c++) {
-        if (typeof cuts[c] !== "number" || Number.isNaN(cuts[c])) throw new SentrlError("CURRICULUM_BAD_CUTS", "threshold cuts must be numbers");
-        if (c > 0 && cuts[c] < cuts[c - 1]) throw new SentrlError("CURRICULUM_BAD_CUTS", `threshold cuts must be ascending, got ${cuts.join(", ")}`);
+        if (typeof cuts[c] !== "number" || Number.isNaN(cuts[c]))
+          throw new SentrlError("CURRICULUM_BAD_CUTS", "threshold cuts must be numbers");
+        if (c > 0 && cuts[c] < cuts[c - 1])
+          throw new SentrlError("CURRICULUM_BAD_CUTS", `threshold cuts must be ascending, got ${cuts.join(", ")}`);
       }
     } else cuts = quantileCuts(se, order, split.stages);
     for (let p = 0; p < n; p++) {

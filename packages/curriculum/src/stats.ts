@@ -34,7 +34,8 @@ function quantileSorted(sorted: Float64Array, q: number): number {
  */
 export function seStats(values: ArrayLike<number>): SEStats {
   const n = values.length;
-  if (n === 0) return { count: 0, mean: null, std: null, min: null, p25: null, median: null, p75: null, max: null, zeros: 0 };
+  if (n === 0)
+    return { count: 0, mean: null, std: null, min: null, p25: null, median: null, p75: null, max: null, zeros: 0 };
   const sorted = Float64Array.from(values).sort();
   let sum = 0;
   let zeros = 0;

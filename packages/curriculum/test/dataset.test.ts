@@ -34,7 +34,26 @@ describe("Parquet stage files", () => {
     expect(back).toEqual([3, 1, 4].map((i) => ({ ...rows[i], semantic_entropy: se[i], stage: 1 })));
     const md = parquetMetadata(ab);
     const names = md.schema.map((e) => e.name);
-    expect(names).toEqual([...["schema", "data_source", "prompt", "list", "element", "content", "role", "ability", "reward_model", "ground_truth", "style", "extra_info", "index", "split"], "semantic_entropy", "stage"]);
+    expect(names).toEqual([
+      ...[
+        "schema",
+        "data_source",
+        "prompt",
+        "list",
+        "element",
+        "content",
+        "role",
+        "ability",
+        "reward_model",
+        "ground_truth",
+        "style",
+        "extra_info",
+        "index",
+        "split",
+      ],
+      "semantic_entropy",
+      "stage",
+    ]);
     expect(md.schema[0].num_children).toBe(7);
     // schema-describing metadata is dropped (the file now has more columns), the rest kept
     expect((md.key_value_metadata ?? []).map((kv) => kv.key)).toEqual(["origin"]);
@@ -51,7 +70,12 @@ describe("JSONL stage files", () => {
   it("keep each input line byte for byte and append the two fields", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sentrl-jsonl-"));
     const input = join(dir, "train.jsonl");
-    const lines = ['{"problem": "1+1?",  "answer": "2", "x": 1.0}', "", '{"problem":"2+2?","answer":"4","nested":{"a":[1,2]}}  ', "{}"];
+    const lines = [
+      '{"problem": "1+1?",  "answer": "2", "x": 1.0}',
+      "",
+      '{"problem":"2+2?","answer":"4","nested":{"a":[1,2]}}  ',
+      "{}",
+    ];
     writeFileSync(input, `${lines.join("\n")}\n`);
     const ds = await readDataset(input);
     expect(ds.rows).toHaveLength(3);

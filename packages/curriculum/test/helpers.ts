@@ -88,7 +88,10 @@ export function responseText(i: number, gold: string, x: Planned): string {
 }
 
 /** A stand-in generator answering from `plan`; `golds` maps prompt id → (problem index, gold). */
-export function plannedGenerator(golds: Map<string, { i: number; gold: string }>, opts: { delayMs?: number; calls?: string[][] } = {}): Generator {
+export function plannedGenerator(
+  golds: Map<string, { i: number; gold: string }>,
+  opts: { delayMs?: number; calls?: string[][] } = {},
+): Generator {
   return {
     spec: "test:planned",
     async generate(prompts: GenerationPrompt[], o): Promise<Completion[][]> {

@@ -2,10 +2,18 @@ import { type DatasetRow, PluginDriver, type RolloutGroup } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
 import { onlineCurriculum, type StageStartEvent, stagedCurriculum, stagesFromRows } from "../src/index.js";
 
-const row = (id: string, extra: Record<string, unknown> = {}): DatasetRow => ({ id, prompt: `q${id}`, gold: "1", ...extra });
+const row = (id: string, extra: Record<string, unknown> = {}): DatasetRow => ({
+  id,
+  prompt: `q${id}`,
+  gold: "1",
+  ...extra,
+});
 
 describe("stagedCurriculum", () => {
-  const stages = [Array.from({ length: 10 }, (_, i) => row(`a${i}`)), Array.from({ length: 6 }, (_, i) => row(`b${i}`))];
+  const stages = [
+    Array.from({ length: 10 }, (_, i) => row(`a${i}`)),
+    Array.from({ length: 6 }, (_, i) => row(`b${i}`)),
+  ];
 
   it("runs stage by stage, epochs shuffled with drop_last, signalling optimiser reset and reference policy", async () => {
     const events: StageStartEvent[] = [];
@@ -55,7 +63,9 @@ describe("stagedCurriculum", () => {
       return out;
     };
     expect(await run(5)).toEqual(await run());
-    expect(() => stagedCurriculum({ stages }).loadState({ kind: "nope" } as never)).toThrow(expect.objectContaining({ code: "CURRICULUM_BAD_STATE" }));
+    expect(() => stagedCurriculum({ stages }).loadState({ kind: "nope" } as never)).toThrow(
+      expect.objectContaining({ code: "CURRICULUM_BAD_STATE" }),
+    );
   });
 
   it("uses the trainer's batch size by default and groups rows by their stage column", async () => {
@@ -65,7 +75,10 @@ describe("stagedCurriculum", () => {
     const cur = stagedCurriculum({ stages: st, epochsPerStage: 1, shuffle: false });
     const d = new PluginDriver([cur]);
     expect((await d.waterfall("beforeRollout", [row("x"), row("y")], { step: 0 })).map((r) => r.id)).toEqual(["q"]);
-    expect((await d.waterfall("beforeRollout", [row("x"), row("y")], { step: 1 })).map((r) => r.id)).toEqual(["p", "r"]);
+    expect((await d.waterfall("beforeRollout", [row("x"), row("y")], { step: 1 })).map((r) => r.id)).toEqual([
+      "p",
+      "r",
+    ]);
     expect(() => stagesFromRows([row("z")])).toThrow(expect.objectContaining({ code: "CURRICULUM_NO_STAGE" }));
   });
 });
@@ -95,7 +108,11 @@ describe("onlineCurriculum", () => {
   it("re-scores SE from GRPO groups and annotates them", async () => {
     const cur = onlineCurriculum({ rows, se: { checker: exact } });
     const d = new PluginDriver([cur]);
-    const groups = [group(rows[0], ["1", "1", "2", "3"]), group(rows[1], ["5", "5", "5", "5"], [-0.1, -0.2, -0.3, -0.4]), group(row("other"), ["1", null])];
+    const groups = [
+      group(rows[0], ["1", "1", "2", "3"]),
+      group(rows[1], ["5", "5", "5", "5"], [-0.1, -0.2, -0.3, -0.4]),
+      group(row("other"), ["1", null]),
+    ];
     const out = await d.waterfall("afterRollout", groups, { step: 0 });
     expect(out).toHaveLength(3);
     // no log-probs → discrete; with log-probs → lengthNormalized
@@ -121,13 +138,24 @@ describe("onlineCurriculum", () => {
     expect(cur.api.poolFraction(0)).toBe(0.25);
     expect(cur.api.poolFraction(10)).toBe(1);
     // same seed and step → same batch (the driver's per-step RNG)
-    const again = await new PluginDriver([onlineCurriculum({ rows, initialSE, batchSize: 4, startFraction: 0.25, rampSteps: 10 })], { seed: 5 }).waterfall("beforeRollout", [], { step: 3 });
+    const again = await new PluginDriver(
+      [onlineCurriculum({ rows, initialSE, batchSize: 4, startFraction: 0.25, rampSteps: 10 })],
+      { seed: 5 },
+    ).waterfall("beforeRollout", [], { step: 3 });
     expect(again.map((r) => r.id)).toEqual((await d.waterfall("beforeRollout", [], { step: 3 })).map((r) => r.id));
   });
 
   it("a prompt that becomes hard leaves the early pool; smoothing and state round-trip", async () => {
     const initialSE = Object.fromEntries(rows.map((r, i) => [r.id, i / 100]));
-    const cur = onlineCurriculum({ rows, initialSE, batchSize: 5, startFraction: 0.25, rampSteps: 1000, smoothing: 0.5, se: { checker: exact, estimator: "discrete" } });
+    const cur = onlineCurriculum({
+      rows,
+      initialSE,
+      batchSize: 5,
+      startFraction: 0.25,
+      rampSteps: 1000,
+      smoothing: 0.5,
+      se: { checker: exact, estimator: "discrete" },
+    });
     const d = new PluginDriver([cur], { seed: 1 });
     await d.waterfall("afterRollout", [group(rows[0], ["1", "2", "3", "4"])], { step: 0 });
     expect(cur.api.score("r0")).toBeCloseTo(Math.log(4), 12); // first score replaces the initial value
@@ -139,13 +167,17 @@ describe("onlineCurriculum", () => {
     const other = onlineCurriculum({ rows, initialSE, batchSize: 5, startFraction: 0.25, se: { checker: exact } });
     other.loadState(saved);
     expect(other.api.score("r0")).toBeCloseTo(Math.log(4) / 2, 12);
-    expect(() => other.loadState({ kind: "onlineCurriculum", scores: [["zz", 1, 1]] })).toThrow(expect.objectContaining({ code: "CURRICULUM_BAD_STATE" }));
+    expect(() => other.loadState({ kind: "onlineCurriculum", scores: [["zz", 1, 1]] })).toThrow(
+      expect.objectContaining({ code: "CURRICULUM_BAD_STATE" }),
+    );
   });
 
   it("takes initial scores from a semantic_entropy column and rejects duplicate ids", () => {
     const cur = onlineCurriculum({ rows: [row("a", { semantic_entropy: 0.7 }), row("b")], se: { checker: exact } });
     expect(cur.api.score("a")).toBe(0.7);
     expect(cur.api.score("b")).toBeUndefined();
-    expect(() => onlineCurriculum({ rows: [row("a"), row("a")] })).toThrow(expect.objectContaining({ code: "CURRICULUM_DUPLICATE_ID" }));
+    expect(() => onlineCurriculum({ rows: [row("a"), row("a")] })).toThrow(
+      expect.objectContaining({ code: "CURRICULUM_DUPLICATE_ID" }),
+    );
   });
 });

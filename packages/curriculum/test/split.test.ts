@@ -36,10 +36,16 @@ describe("assignStages", () => {
     ]);
   });
   it("rejects bad cuts and stage counts", () => {
-    expect(() => assignStages(se, { kind: "threshold", cuts: [1, 0.5] })).toThrow(expect.objectContaining({ code: "CURRICULUM_BAD_CUTS" }));
-    expect(() => assignStages(se, { kind: "equalSize", stages: 0 })).toThrow(expect.objectContaining({ code: "CURRICULUM_BAD_STAGES" }));
+    expect(() => assignStages(se, { kind: "threshold", cuts: [1, 0.5] })).toThrow(
+      expect.objectContaining({ code: "CURRICULUM_BAD_CUTS" }),
+    );
+    expect(() => assignStages(se, { kind: "equalSize", stages: 0 })).toThrow(
+      expect.objectContaining({ code: "CURRICULUM_BAD_STAGES" }),
+    );
     // biome-ignore lint/suspicious/noExplicitAny: testing a bad kind
-    expect(() => assignStages(se, { kind: "nope" } as any)).toThrow(expect.objectContaining({ code: "CURRICULUM_UNKNOWN_SPLIT" }));
+    expect(() => assignStages(se, { kind: "nope" } as any)).toThrow(
+      expect.objectContaining({ code: "CURRICULUM_UNKNOWN_SPLIT" }),
+    );
   });
   it("every row lands in exactly one stage, stages in SE order", () => {
     const r = Array.from({ length: 101 }, (_, i) => ((i * 7919) % 13) / 5);

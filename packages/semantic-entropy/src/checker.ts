@@ -15,6 +15,7 @@ export const SE_CHECKERS: readonly string[] = ["dapo", "opencompass-v2", "symbol
  * dapo.canonicalKey?.("$1,000$"); // "1000"
  */
 export function resolveChecker(name: string, options?: Record<string, unknown>): AnswerChecker {
-  if (!SE_CHECKERS.includes(name)) throw new SentrlError("SE_UNKNOWN_CHECKER", `unknown checker \`${name}\`; use one of ${SE_CHECKERS.join(", ")}`);
+  if (!SE_CHECKERS.includes(name))
+    throw new SentrlError("SE_UNKNOWN_CHECKER", `unknown checker \`${name}\`; use one of ${SE_CHECKERS.join(", ")}`);
   return getChecker(name, options);
 }

@@ -38,14 +38,24 @@ export interface AnswerClusters {
  * @example
  * clusterExtracted(["4", "4", null, "5"], { equivalent: (a, b) => a === b }).clusterIds; // [0, 0, 1, 2]
  */
-export function clusterExtracted(answers: (string | null)[], eq: ClusterEquivalence, invalid: InvalidPolicy = "singleton"): Int32Array {
-  if (!INVALID_POLICIES.includes(invalid)) throw new SentrlError("SE_UNKNOWN_INVALID_POLICY", `unknown invalid policy \`${invalid}\`; use one of ${INVALID_POLICIES.join(", ")}`);
+export function clusterExtracted(
+  answers: (string | null)[],
+  eq: ClusterEquivalence,
+  invalid: InvalidPolicy = "singleton",
+): Int32Array {
+  if (!INVALID_POLICIES.includes(invalid))
+    throw new SentrlError(
+      "SE_UNKNOWN_INVALID_POLICY",
+      `unknown invalid policy \`${invalid}\`; use one of ${INVALID_POLICIES.join(", ")}`,
+    );
   const m = answers.length;
   const ids = new Int32Array(m);
   let next = 0;
   let sharedInvalid = -1;
   if (eq.canonicalKey) {
     const key2id = new Map<string, number>();
+    // Equal raw answers have equal keys: normalise each distinct raw string once.
+    const raw2id = new Map<string, number>();
     for (let i = 0; i < m; i++) {
       const a = answers[i];
       if (a === null) {
@@ -55,11 +65,15 @@ export function clusterExtracted(answers: (string | null)[], eq: ClusterEquivale
         } else ids[i] = next++;
         continue;
       }
-      const key = eq.canonicalKey(a);
-      let id = key2id.get(key);
+      let id = raw2id.get(a);
       if (id === undefined) {
-        id = next++;
-        key2id.set(key, id);
+        const key = eq.canonicalKey(a);
+        id = key2id.get(key);
+        if (id === undefined) {
+          id = next++;
+          key2id.set(key, id);
+        }
+        raw2id.set(a, id);
       }
       ids[i] = id;
     }
@@ -101,7 +115,11 @@ export function clusterExtracted(answers: (string | null)[], eq: ClusterEquivale
  * const c = clusterResponses(["Answer: 4", "\\boxed{4}", "no idea"], { equivalent: (a, b) => a === b });
  * c.clusterIds; // Int32Array [0, 0, 1]
  */
-export function clusterResponses(responses: readonly string[], eq: ClusterEquivalence, options: ClusterOptions = {}): AnswerClusters {
+export function clusterResponses(
+  responses: readonly string[],
+  eq: ClusterEquivalence,
+  options: ClusterOptions = {},
+): AnswerClusters {
   const extract = options.extract ?? extractClusterAnswer;
   const answers = responses.map((r) => {
     if (typeof r !== "string") throw new SentrlError("SE_BAD_RESPONSE", "every response must be a string");

@@ -35,7 +35,11 @@ function numClusters(clusterIds: NumArray): number {
   let k = 0;
   for (let i = 0; i < clusterIds.length; i++) {
     const id = clusterIds[i];
-    if (!Number.isInteger(id) || id < 0) throw new SentrlError("SE_BAD_CLUSTER_ID", `cluster id ${id} at position ${i} is not a non-negative integer; number clusters 0..K-1`);
+    if (!Number.isInteger(id) || id < 0)
+      throw new SentrlError(
+        "SE_BAD_CLUSTER_ID",
+        `cluster id ${id} at position ${i} is not a non-negative integer; number clusters 0..K-1`,
+      );
     if (id + 1 > k) k = id + 1;
   }
   return k;
@@ -57,12 +61,17 @@ export function clusterLogProbs(clusterIds: NumArray, logWeights?: NumArray): Fl
     for (let c = 0; c < k; c++) out[c] = counts[c] > 0 ? Math.log(counts[c] / m) : Number.NEGATIVE_INFINITY;
     return out;
   }
-  if (logWeights.length !== m) throw new SentrlError("SE_LENGTH_MISMATCH", `logWeights has ${logWeights.length} entries for ${m} responses; pass one per response`);
+  if (logWeights.length !== m)
+    throw new SentrlError(
+      "SE_LENGTH_MISMATCH",
+      `logWeights has ${logWeights.length} entries for ${m} responses; pass one per response`,
+    );
   // Per-cluster max for a stable log-sum-exp, then the global normaliser from the cluster sums.
   const max = new Float64Array(k).fill(Number.NEGATIVE_INFINITY);
   for (let i = 0; i < m; i++) {
     const w = logWeights[i];
-    if (Number.isNaN(w)) throw new SentrlError("SE_NAN_WEIGHT", `log weight of response ${i} is NaN; check the log-likelihoods`);
+    if (Number.isNaN(w))
+      throw new SentrlError("SE_NAN_WEIGHT", `log weight of response ${i} is NaN; check the log-likelihoods`);
     if (w > max[clusterIds[i]]) max[clusterIds[i]] = w;
   }
   const sum = new Float64Array(k);
@@ -72,7 +81,8 @@ export function clusterLogProbs(clusterIds: NumArray, logWeights?: NumArray): Fl
   }
   for (let c = 0; c < k; c++) out[c] = max[c] === Number.NEGATIVE_INFINITY ? max[c] : max[c] + Math.log(sum[c]);
   const z = logSumExp(out);
-  if (z === Number.NEGATIVE_INFINITY) throw new SentrlError("SE_ZERO_PROBABILITY", "every response has probability 0 (all log weights are -Infinity)");
+  if (z === Number.NEGATIVE_INFINITY)
+    throw new SentrlError("SE_ZERO_PROBABILITY", "every response has probability 0 (all log weights are -Infinity)");
   for (let c = 0; c < k; c++) out[c] -= z;
   return out;
 }
@@ -104,7 +114,11 @@ export function semanticEntropy(clusterIds: NumArray, logWeights?: NumArray): nu
  */
 export function kuhnSemanticEntropy(clusterIds: NumArray, logWeights: NumArray, shift = KUHN_LLH_SHIFT): number {
   const m = clusterIds.length;
-  if (logWeights.length !== m) throw new SentrlError("SE_LENGTH_MISMATCH", `logWeights has ${logWeights.length} entries for ${m} responses; pass one per response`);
+  if (logWeights.length !== m)
+    throw new SentrlError(
+      "SE_LENGTH_MISMATCH",
+      `logWeights has ${logWeights.length} entries for ${m} responses; pass one per response`,
+    );
   const k = numClusters(clusterIds);
   if (k === 0) return 0;
   let acc = 0;
@@ -121,16 +135,32 @@ export function kuhnSemanticEntropy(clusterIds: NumArray, logWeights: NumArray, 
 }
 
 /** Per-response log weights for an estimator: 0 (`discrete`), logLik (`raw`), logLik / length (`lengthNormalized`, `kuhn`). */
-export function responseLogWeights(estimator: SEEstimator, logLik?: NumArray, lengths?: NumArray): Float64Array | undefined {
+export function responseLogWeights(
+  estimator: SEEstimator,
+  logLik?: NumArray,
+  lengths?: NumArray,
+): Float64Array | undefined {
   if (estimator === "discrete") return undefined;
-  if (logLik === undefined) throw new SentrlError("SE_LOGLIK_REQUIRED", `estimator \`${estimator}\` needs logLik (summed token log-probs per response); pass it or use --estimator discrete`);
+  if (logLik === undefined)
+    throw new SentrlError(
+      "SE_LOGLIK_REQUIRED",
+      `estimator \`${estimator}\` needs logLik (summed token log-probs per response); pass it or use --estimator discrete`,
+    );
   const out = new Float64Array(logLik.length);
   if (estimator === "raw") {
     for (let i = 0; i < logLik.length; i++) out[i] = logLik[i];
     return out;
   }
-  if (lengths === undefined) throw new SentrlError("SE_LENGTHS_REQUIRED", `estimator \`${estimator}\` needs lengths (token count per response); pass it or use --estimator discrete / raw`);
-  if (lengths.length !== logLik.length) throw new SentrlError("SE_LENGTH_MISMATCH", `lengths has ${lengths.length} entries, logLik ${logLik.length}; pass one of each per response`);
+  if (lengths === undefined)
+    throw new SentrlError(
+      "SE_LENGTHS_REQUIRED",
+      `estimator \`${estimator}\` needs lengths (token count per response); pass it or use --estimator discrete / raw`,
+    );
+  if (lengths.length !== logLik.length)
+    throw new SentrlError(
+      "SE_LENGTH_MISMATCH",
+      `lengths has ${lengths.length} entries, logLik ${logLik.length}; pass one of each per response`,
+    );
   for (let i = 0; i < logLik.length; i++) {
     const n = lengths[i];
     if (!(n >= 1)) throw new SentrlError("SE_BAD_LENGTH", `length of response ${i} is ${n}; token counts must be ≥ 1`);
@@ -145,9 +175,22 @@ export function responseLogWeights(estimator: SEEstimator, logLik?: NumArray, le
  * @example
  * estimateSemanticEntropy([0, 1], "lengthNormalized", [-10, -20], [10, 10]);
  */
-export function estimateSemanticEntropy(clusterIds: NumArray, estimator: SEEstimator, logLik?: NumArray, lengths?: NumArray): number {
-  if (!SE_ESTIMATORS.includes(estimator)) throw new SentrlError("SE_UNKNOWN_ESTIMATOR", `unknown estimator \`${estimator}\`; use one of ${SE_ESTIMATORS.join(", ")}`);
-  if (logLik !== undefined && logLik.length !== clusterIds.length) throw new SentrlError("SE_LENGTH_MISMATCH", `logLik has ${logLik.length} entries for ${clusterIds.length} responses; pass one per response`);
+export function estimateSemanticEntropy(
+  clusterIds: NumArray,
+  estimator: SEEstimator,
+  logLik?: NumArray,
+  lengths?: NumArray,
+): number {
+  if (!SE_ESTIMATORS.includes(estimator))
+    throw new SentrlError(
+      "SE_UNKNOWN_ESTIMATOR",
+      `unknown estimator \`${estimator}\`; use one of ${SE_ESTIMATORS.join(", ")}`,
+    );
+  if (logLik !== undefined && logLik.length !== clusterIds.length)
+    throw new SentrlError(
+      "SE_LENGTH_MISMATCH",
+      `logLik has ${logLik.length} entries for ${clusterIds.length} responses; pass one per response`,
+    );
   const w = responseLogWeights(estimator, logLik, lengths);
   if (estimator === "kuhn") return kuhnSemanticEntropy(clusterIds, w as Float64Array);
   return semanticEntropy(clusterIds, w);

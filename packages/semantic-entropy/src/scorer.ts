@@ -49,7 +49,8 @@ export function createSemanticEntropyScorer(options: SEOptions = {}): SEScorer {
   const invalid = options.invalid ?? "singleton";
   const extract = options.extract;
   return (input) => {
-    if (!input || !Array.isArray(input.responses)) throw new SentrlError("SE_BAD_INPUT", "input needs `responses`: an array of strings");
+    if (!input || !Array.isArray(input.responses))
+      throw new SentrlError("SE_BAD_INPUT", "input needs `responses`: an array of strings");
     const c = clusterResponses(input.responses, eq, { invalid, extract });
     const h = estimateSemanticEntropy(c.clusterIds, estimator, input.logLik, input.lengths);
     return { semanticEntropy: h, clusterIds: Array.from(c.clusterIds), numClusters: c.numClusters, answers: c.answers };

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { clusterExtracted, clusterResponses, computeSemanticEntropy, createSemanticEntropyScorer, extractClusterAnswer, resolveChecker } from "../src/index.js";
+import {
+  clusterExtracted,
+  clusterResponses,
+  computeSemanticEntropy,
+  createSemanticEntropyScorer,
+  extractClusterAnswer,
+  resolveChecker,
+} from "../src/index.js";
 
 const exact = { equivalent: (a: string, b: string) => a === b };
 
@@ -22,7 +29,9 @@ describe("clusterExtracted", () => {
     const keyed = { canonicalKey: (s: string) => s, equivalent: exact.equivalent };
     expect(Array.from(clusterExtracted(a, keyed))).toEqual([0, 1, 2, 0, 3, 4]);
     expect(Array.from(clusterExtracted(a, keyed, "shared"))).toEqual([0, 1, 2, 0, 1, 3]);
-    expect(() => clusterExtracted(a, exact, "nope" as never)).toThrow(expect.objectContaining({ code: "SE_UNKNOWN_INVALID_POLICY" }));
+    expect(() => clusterExtracted(a, exact, "nope" as never)).toThrow(
+      expect.objectContaining({ code: "SE_UNKNOWN_INVALID_POLICY" }),
+    );
   });
   it("equivalence-only clustering compares with each cluster's first member", () => {
     const calls: [string, string][] = [];
@@ -59,11 +68,17 @@ describe("with the @sentrl/evaluators checkers", () => {
 
 describe("scorer", () => {
   it("defaults: dapo, lengthNormalized, singleton", () => {
-    const r = computeSemanticEntropy({ responses: ["Answer: 1", "Answer: 1", "Answer: 2", "nope"], logLik: [-2, -4, -3, -1], lengths: [2, 4, 3, 1] });
+    const r = computeSemanticEntropy({
+      responses: ["Answer: 1", "Answer: 1", "Answer: 2", "nope"],
+      logLik: [-2, -4, -3, -1],
+      lengths: [2, 4, 3, 1],
+    });
     // every mean log-lik is −1 → equal weights → discrete over clusters {2, 1, 1}
     expect(r.semanticEntropy).toBeCloseTo(-(0.5 * Math.log(0.5) + 0.5 * Math.log(0.25)), 12);
     expect(r.clusterIds).toEqual([0, 0, 1, 2]);
-    expect(() => computeSemanticEntropy({ responses: ["Answer: 1"] })).toThrow(expect.objectContaining({ code: "SE_LOGLIK_REQUIRED" }));
+    expect(() => computeSemanticEntropy({ responses: ["Answer: 1"] })).toThrow(
+      expect.objectContaining({ code: "SE_LOGLIK_REQUIRED" }),
+    );
   });
   it("is invariant to response order with a transitive checker (dapo)", () => {
     const score = createSemanticEntropyScorer({ estimator: "lengthNormalized" });
@@ -79,7 +94,11 @@ describe("scorer", () => {
         const j = seed % (i + 1);
         [perm[i], perm[j]] = [perm[j], perm[i]];
       }
-      const h = score({ responses: perm.map((i) => responses[i]), logLik: perm.map((i) => logLik[i]), lengths: perm.map((i) => lengths[i]) }).semanticEntropy;
+      const h = score({
+        responses: perm.map((i) => responses[i]),
+        logLik: perm.map((i) => logLik[i]),
+        lengths: perm.map((i) => lengths[i]),
+      }).semanticEntropy;
       expect(h).toBeCloseTo(base, 12);
     }
   });

@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { clusterLogProbs, estimateSemanticEntropy, kuhnSemanticEntropy, logSumExp, type SEEstimator, semanticEntropy } from "../src/index.js";
+import {
+  clusterLogProbs,
+  estimateSemanticEntropy,
+  kuhnSemanticEntropy,
+  logSumExp,
+  type SEEstimator,
+  semanticEntropy,
+} from "../src/index.js";
 
 interface Case {
   clusterIds: number[];
@@ -8,7 +15,9 @@ interface Case {
   lengths: number[];
   expected: Record<SEEstimator, number>;
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/estimators.json", import.meta.url), "utf8")) as { cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/estimators.json", import.meta.url), "utf8")) as {
+  cases: Case[];
+};
 
 /** Deterministic PRNG for property tests. */
 function rng(seed: number): () => number {
@@ -74,11 +83,21 @@ describe("edge cases and numerics", () => {
     expect(kuhnSemanticEntropy([0, 0, 1], w)).toBeCloseTo(expected, 14);
   });
   it("likelihood estimators need logLik / lengths (coded errors)", () => {
-    expect(() => estimateSemanticEntropy([0, 1], "lengthNormalized")).toThrow(expect.objectContaining({ code: "SE_LOGLIK_REQUIRED" }));
-    expect(() => estimateSemanticEntropy([0, 1], "lengthNormalized", [-1, -2])).toThrow(expect.objectContaining({ code: "SE_LENGTHS_REQUIRED" }));
-    expect(() => estimateSemanticEntropy([0, 1], "raw")).toThrow(expect.objectContaining({ code: "SE_LOGLIK_REQUIRED" }));
-    expect(() => estimateSemanticEntropy([0, 1], "kuhn", [-1])).toThrow(expect.objectContaining({ code: "SE_LENGTH_MISMATCH" }));
-    expect(() => estimateSemanticEntropy([0, 1], "bogus" as SEEstimator)).toThrow(expect.objectContaining({ code: "SE_UNKNOWN_ESTIMATOR" }));
+    expect(() => estimateSemanticEntropy([0, 1], "lengthNormalized")).toThrow(
+      expect.objectContaining({ code: "SE_LOGLIK_REQUIRED" }),
+    );
+    expect(() => estimateSemanticEntropy([0, 1], "lengthNormalized", [-1, -2])).toThrow(
+      expect.objectContaining({ code: "SE_LENGTHS_REQUIRED" }),
+    );
+    expect(() => estimateSemanticEntropy([0, 1], "raw")).toThrow(
+      expect.objectContaining({ code: "SE_LOGLIK_REQUIRED" }),
+    );
+    expect(() => estimateSemanticEntropy([0, 1], "kuhn", [-1])).toThrow(
+      expect.objectContaining({ code: "SE_LENGTH_MISMATCH" }),
+    );
+    expect(() => estimateSemanticEntropy([0, 1], "bogus" as SEEstimator)).toThrow(
+      expect.objectContaining({ code: "SE_UNKNOWN_ESTIMATOR" }),
+    );
     expect(() => semanticEntropy([0, -1])).toThrow(expect.objectContaining({ code: "SE_BAD_CLUSTER_ID" }));
   });
 });

@@ -1,7 +1,19 @@
 import type { Generator } from "@sentrl/core";
 import { createGenerator, UsageError } from "@sentrl/core";
-import { buildCurriculumFromGenerator, PROMPT_TEMPLATES, type PromptTemplate, SPLIT_KINDS, type SplitSpec } from "@sentrl/curriculum";
-import { INVALID_POLICIES, type InvalidPolicy, SE_CHECKERS, SE_ESTIMATORS, type SEEstimator } from "@sentrl/semantic-entropy";
+import {
+  buildCurriculumFromGenerator,
+  PROMPT_TEMPLATES,
+  type PromptTemplate,
+  SPLIT_KINDS,
+  type SplitSpec,
+} from "@sentrl/curriculum";
+import {
+  INVALID_POLICIES,
+  type InvalidPolicy,
+  SE_CHECKERS,
+  SE_ESTIMATORS,
+  type SEEstimator,
+} from "@sentrl/semantic-entropy";
 import { type CliIO, parseCommandArgs } from "../command.js";
 
 // `sentrl curriculum build`: sample with any generator, score SE, write stage files + manifest (ALGORITHMS §3, §4).
@@ -40,7 +52,9 @@ function num(v: unknown, flag: string, opts: { int?: boolean; min?: number } = {
   if (v === undefined) return undefined;
   const x = Number(v);
   if (!Number.isFinite(x) || (opts.int && !Number.isInteger(x)) || (opts.min !== undefined && x < opts.min))
-    throw new UsageError(`${flag} must be ${opts.int ? "an integer" : "a number"}${opts.min !== undefined ? ` ≥ ${opts.min}` : ""}, got \`${String(v)}\``);
+    throw new UsageError(
+      `${flag} must be ${opts.int ? "an integer" : "a number"}${opts.min !== undefined ? ` ≥ ${opts.min}` : ""}, got \`${String(v)}\``,
+    );
   return x;
 }
 
@@ -53,7 +67,11 @@ function oneOf<T extends string>(v: unknown, flag: string, allowed: readonly T[]
 /** Test hook: SENTRL_CURRICULUM_TEST_DELAY_MS slows every generator call (lets tests interrupt a build mid-way). */
 function withDelay(g: Generator, ms: number): Generator {
   if (!(ms > 0)) return g;
-  return { spec: g.spec, close: g.close?.bind(g), generate: async (p, o) => (await new Promise((r) => setTimeout(r, ms)), g.generate(p, o)) };
+  const generate: Generator["generate"] = async (prompts, options) => {
+    await new Promise((r) => setTimeout(r, ms));
+    return g.generate(prompts, options);
+  };
+  return { spec: g.spec, close: g.close?.bind(g), generate };
 }
 
 function progressReporter(io: CliIO): (done: number, total: number) => void {
@@ -65,13 +83,20 @@ function progressReporter(io: CliIO): (done: number, total: number) => void {
     last = now;
     const secs = (now - start) / 1000;
     const pct = total === 0 ? 100 : (100 * done) / total;
-    io.stderr.write(`sentrl curriculum: sampled ${done}/${total} questions (${pct.toFixed(1)}%, ${secs.toFixed(1)} s)\n`);
+    io.stderr.write(
+      `sentrl curriculum: sampled ${done}/${total} questions (${pct.toFixed(1)}%, ${secs.toFixed(1)} s)\n`,
+    );
   };
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== "build") throw new UsageError(sub === undefined ? "missing subcommand; use `sentrl curriculum build ...`" : `unknown subcommand \`${sub}\`; use \`build\``);
+  if (sub !== "build")
+    throw new UsageError(
+      sub === undefined
+        ? "missing subcommand; use `sentrl curriculum build ...`"
+        : `unknown subcommand \`${sub}\`; use \`build\``,
+    );
   const { values } = parseCommandArgs(rest, {
     data: { type: "string" },
     generator: { type: "string" },
@@ -93,13 +118,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     seed: { type: "string" },
     bins: { type: "string" },
   });
-  for (const f of ["data", "generator", "out"] as const) if (typeof values[f] !== "string") throw new UsageError(`--${f} is required; see \`sentrl curriculum --help\``);
+  for (const f of ["data", "generator", "out"] as const)
+    if (typeof values[f] !== "string") throw new UsageError(`--${f} is required; see \`sentrl curriculum --help\``);
   const splitKind = oneOf(values.split, "--split", SPLIT_KINDS, "equalSize");
   let split: SplitSpec;
   if (splitKind === "threshold") {
-    if (typeof values.cuts !== "string") throw new UsageError("--split threshold needs --cuts a,b,.. (ascending SE thresholds)");
+    if (typeof values.cuts !== "string")
+      throw new UsageError("--split threshold needs --cuts a,b,.. (ascending SE thresholds)");
     const cuts = values.cuts.split(",").map((c) => num(c.trim(), "--cuts") as number);
-    if (values.stages !== undefined && Number(values.stages) !== cuts.length + 1) throw new UsageError(`--stages ${values.stages} disagrees with ${cuts.length} --cuts (N-1 cuts make N stages)`);
+    if (values.stages !== undefined && Number(values.stages) !== cuts.length + 1)
+      throw new UsageError(`--stages ${values.stages} disagrees with ${cuts.length} --cuts (N-1 cuts make N stages)`);
     split = { kind: "threshold", cuts };
   } else {
     if (values.cuts !== undefined) throw new UsageError("--cuts only applies to --split threshold");
@@ -109,7 +137,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const estimator = oneOf<SEEstimator>(values.estimator, "--estimator", SE_ESTIMATORS, "lengthNormalized");
   const invalid = oneOf<InvalidPolicy>(values.invalid, "--invalid", INVALID_POLICIES, "singleton");
   const template = oneOf<PromptTemplate>(values["prompt-template"], "--prompt-template", PROMPT_TEMPLATES, "dapo");
-  const generator = withDelay(await createGenerator(values.generator as string, { env: io.env }), Number(io.env.SENTRL_CURRICULUM_TEST_DELAY_MS ?? 0));
+  const generator = withDelay(
+    await createGenerator(values.generator as string, { env: io.env }),
+    Number(io.env.SENTRL_CURRICULUM_TEST_DELAY_MS ?? 0),
+  );
   try {
     const manifest = await buildCurriculumFromGenerator({
       data: values.data as string,
@@ -130,7 +161,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       onProgress: progressReporter(io),
     });
     io.stdout.write(`${JSON.stringify(manifest)}\n`);
-    io.stderr.write(`sentrl curriculum: wrote ${manifest.stages.map((s) => `${s.file} (${s.rows} rows)`).join(", ")} and manifest.json to ${values.out}\n`);
+    io.stderr.write(
+      `sentrl curriculum: wrote ${manifest.stages.map((s) => `${s.file} (${s.rows} rows)`).join(", ")} and manifest.json to ${values.out}\n`,
+    );
     return 0;
   } finally {
     await generator.close?.();

@@ -38,13 +38,17 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     invalid: { type: "string" },
   });
   const clustering = (values.clustering as string | undefined) ?? "answer";
-  if (clustering !== "answer") throw new UsageError(`unknown --clustering \`${clustering}\`; only \`answer\` is available`);
+  if (clustering !== "answer")
+    throw new UsageError(`unknown --clustering \`${clustering}\`; only \`answer\` is available`);
   const checker = (values.checker as string | undefined) ?? "dapo";
-  if (!SE_CHECKERS.includes(checker)) throw new UsageError(`unknown --checker \`${checker}\`; use one of ${SE_CHECKERS.join(", ")}`);
+  if (!SE_CHECKERS.includes(checker))
+    throw new UsageError(`unknown --checker \`${checker}\`; use one of ${SE_CHECKERS.join(", ")}`);
   const estimator = ((values.estimator as string | undefined) ?? "lengthNormalized") as SEEstimator;
-  if (!SE_ESTIMATORS.includes(estimator)) throw new UsageError(`unknown --estimator \`${estimator}\`; use one of ${SE_ESTIMATORS.join(", ")}`);
+  if (!SE_ESTIMATORS.includes(estimator))
+    throw new UsageError(`unknown --estimator \`${estimator}\`; use one of ${SE_ESTIMATORS.join(", ")}`);
   const invalid = ((values.invalid as string | undefined) ?? "singleton") as InvalidPolicy;
-  if (!INVALID_POLICIES.includes(invalid)) throw new UsageError(`unknown --invalid \`${invalid}\`; use one of ${INVALID_POLICIES.join(", ")}`);
+  if (!INVALID_POLICIES.includes(invalid))
+    throw new UsageError(`unknown --invalid \`${invalid}\`; use one of ${INVALID_POLICIES.join(", ")}`);
   const score = createSemanticEntropyScorer({ checker, estimator, invalid });
 
   const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
@@ -59,17 +63,32 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     } catch (e) {
       throw new SentrlError("SE_BAD_INPUT", `stdin line ${lineNo} is not valid JSON: ${(e as Error).message}`);
     }
-    if (rec === null || typeof rec !== "object" || !Array.isArray(rec.responses) || !rec.responses.every((r) => typeof r === "string"))
-      throw new SentrlError("SE_BAD_INPUT", `stdin line ${lineNo}: expected {"id", "responses": [string], "logLik"?, "lengths"?}`);
+    if (
+      rec === null ||
+      typeof rec !== "object" ||
+      !Array.isArray(rec.responses) ||
+      !rec.responses.every((r) => typeof r === "string")
+    )
+      throw new SentrlError(
+        "SE_BAD_INPUT",
+        `stdin line ${lineNo}: expected {"id", "responses": [string], "logLik"?, "lengths"?}`,
+      );
     for (const k of ["logLik", "lengths"] as const) {
       const v = rec[k];
       if (v === undefined) continue;
       if (!Array.isArray(v) || v.length !== rec.responses.length || !v.every((x) => typeof x === "number"))
-        throw new SentrlError("SE_BAD_INPUT", `stdin line ${lineNo}: \`${k}\` must be an array of ${rec.responses.length} numbers (one per response)`);
+        throw new SentrlError(
+          "SE_BAD_INPUT",
+          `stdin line ${lineNo}: \`${k}\` must be an array of ${rec.responses.length} numbers (one per response)`,
+        );
     }
     let res: ReturnType<typeof score>;
     try {
-      res = score({ responses: rec.responses as string[], logLik: rec.logLik as number[] | undefined, lengths: rec.lengths as number[] | undefined });
+      res = score({
+        responses: rec.responses as string[],
+        logLik: rec.logLik as number[] | undefined,
+        lengths: rec.lengths as number[] | undefined,
+      });
     } catch (e) {
       const err = e as Error & { code?: string };
       if (err.code) throw new SentrlError(err.code, `stdin line ${lineNo}: ${err.message}`);

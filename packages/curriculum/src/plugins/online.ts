@@ -5,7 +5,15 @@
  * batch uniformly from the pool with the hook's seeded RNG. Rows never scored count as `unscoredSE` (default 0: try
  * them early, which scores them), unless an initial SE is given (`initialSE` or the rows' `semantic_entropy` column).
  */
-import { argSmallestK, type DatasetRow, definePlugin, type Plugin, type PluginContext, type RolloutGroup, SentrlError } from "@sentrl/core";
+import {
+  argSmallestK,
+  type DatasetRow,
+  definePlugin,
+  type Plugin,
+  type PluginContext,
+  type RolloutGroup,
+  SentrlError,
+} from "@sentrl/core";
 import { createSemanticEntropyScorer, type SEOptions } from "@sentrl/semantic-entropy";
 
 export interface OnlineCurriculumOptions {
@@ -42,7 +50,11 @@ export interface OnlineCurriculumApi {
   loadState(state: OnlineCurriculumState): void;
 }
 
-export type OnlineCurriculumPlugin = Plugin & { readonly api: OnlineCurriculumApi; state(): OnlineCurriculumState; loadState(s: OnlineCurriculumState): void };
+export type OnlineCurriculumPlugin = Plugin & {
+  readonly api: OnlineCurriculumApi;
+  state(): OnlineCurriculumState;
+  loadState(s: OnlineCurriculumState): void;
+};
 
 function groupLikelihoods(g: RolloutGroup): { logLik?: number[]; lengths?: number[] } {
   const logLik: number[] = [];
@@ -70,17 +82,21 @@ function groupLikelihoods(g: RolloutGroup): { logLik?: number[]; lengths?: numbe
  */
 export function onlineCurriculum(options: OnlineCurriculumOptions): OnlineCurriculumPlugin {
   const rows = options.rows;
-  if (!Array.isArray(rows) || rows.length === 0) throw new SentrlError("CURRICULUM_NO_ROWS", "onlineCurriculum needs at least one row");
+  if (!Array.isArray(rows) || rows.length === 0)
+    throw new SentrlError("CURRICULUM_NO_ROWS", "onlineCurriculum needs at least one row");
   const start = options.startFraction ?? 0.5;
   const ramp = options.rampSteps ?? 1000;
   const alpha = options.smoothing ?? 0;
-  if (!(start > 0 && start <= 1)) throw new SentrlError("CURRICULUM_BAD_OPTION", `startFraction must be in (0, 1], got ${start}`);
+  if (!(start > 0 && start <= 1))
+    throw new SentrlError("CURRICULUM_BAD_OPTION", `startFraction must be in (0, 1], got ${start}`);
   if (!(ramp >= 0)) throw new SentrlError("CURRICULUM_BAD_OPTION", `rampSteps must be ≥ 0, got ${ramp}`);
-  if (!(alpha >= 0 && alpha < 1)) throw new SentrlError("CURRICULUM_BAD_OPTION", `smoothing must be in [0, 1), got ${alpha}`);
+  if (!(alpha >= 0 && alpha < 1))
+    throw new SentrlError("CURRICULUM_BAD_OPTION", `smoothing must be in [0, 1), got ${alpha}`);
   const unscored = options.unscoredSE ?? 0;
   const index = new Map<string, number>();
   rows.forEach((r, i) => {
-    if (index.has(r.id)) throw new SentrlError("CURRICULUM_DUPLICATE_ID", `row id \`${r.id}\` appears twice; ids must be unique`);
+    if (index.has(r.id))
+      throw new SentrlError("CURRICULUM_DUPLICATE_ID", `row id \`${r.id}\` appears twice; ids must be unique`);
     index.set(r.id, i);
   });
   const current = new Float64Array(rows.length);
@@ -102,13 +118,16 @@ export function onlineCurriculum(options: OnlineCurriculumOptions): OnlineCurric
     return s;
   };
 
-  const poolFraction = (step: number) => (ramp === 0 ? 1 : Math.min(1, start + ((1 - start) * Math.max(0, step)) / ramp));
+  const poolFraction = (step: number) =>
+    ramp === 0 ? 1 : Math.min(1, start + ((1 - start) * Math.max(0, step)) / ramp);
 
   const api: OnlineCurriculumApi = {
     score(id) {
       const i = index.get(id);
       if (i === undefined) return undefined;
-      return count[i] > 0 || options.initialSE?.[id] !== undefined || typeof rows[i].semantic_entropy === "number" ? current[i] : undefined;
+      return count[i] > 0 || options.initialSE?.[id] !== undefined || typeof rows[i].semantic_entropy === "number"
+        ? current[i]
+        : undefined;
     },
     poolFraction,
     state() {
@@ -117,12 +136,17 @@ export function onlineCurriculum(options: OnlineCurriculumOptions): OnlineCurric
       return { kind: "onlineCurriculum", scores };
     },
     loadState(s) {
-      if (s?.kind !== "onlineCurriculum" || !Array.isArray(s.scores)) throw new SentrlError("CURRICULUM_BAD_STATE", "not an onlineCurriculum state (expected {kind, scores})");
+      if (s?.kind !== "onlineCurriculum" || !Array.isArray(s.scores))
+        throw new SentrlError("CURRICULUM_BAD_STATE", "not an onlineCurriculum state (expected {kind, scores})");
       current.set(initial);
       count.fill(0);
       for (const [id, se, n] of s.scores) {
         const i = index.get(id);
-        if (i === undefined) throw new SentrlError("CURRICULUM_BAD_STATE", `state scores unknown row \`${id}\`; resume with the same rows`);
+        if (i === undefined)
+          throw new SentrlError(
+            "CURRICULUM_BAD_STATE",
+            `state scores unknown row \`${id}\`; resume with the same rows`,
+          );
         current[i] = se;
         count[i] = n;
       }
@@ -161,13 +185,17 @@ export function onlineCurriculum(options: OnlineCurriculumOptions): OnlineCurric
         const i = index.get(g.row.id);
         const lk = groupLikelihoods(g);
         const estimator = explicitEstimator ?? (lk.logLik ? "lengthNormalized" : "discrete");
-        const res = scorer(estimator)({ responses: g.responses.map((r) => r.text), ...(estimator === "discrete" ? {} : lk) });
+        const res = scorer(estimator)({
+          responses: g.responses.map((r) => r.text),
+          ...(estimator === "discrete" ? {} : lk),
+        });
         g.info.semanticEntropy = res.semanticEntropy;
         g.info.semanticClusters = res.numClusters;
         sum += res.semanticEntropy;
         n++;
         if (i === undefined) continue; // a prompt this curriculum does not schedule
-        current[i] = count[i] > 0 || alpha === 0 ? alpha * current[i] + (1 - alpha) * res.semanticEntropy : res.semanticEntropy;
+        current[i] =
+          count[i] > 0 || alpha === 0 ? alpha * current[i] + (1 - alpha) * res.semanticEntropy : res.semanticEntropy;
         count[i]++;
       }
       if (n > 0) ctx.metrics.record("curriculum/meanSE", sum / n);

@@ -4,7 +4,15 @@
  * replayed. At each stage start the plugin signals a fresh optimiser and the reference policy to use:
  * `stageInit` (the policy at the stage's start, what the released scripts do) or `theta0` (the initial policy).
  */
-import { type DatasetRow, definePlugin, deriveSeed, type Plugin, type PluginContext, Rng, SentrlError } from "@sentrl/core";
+import {
+  type DatasetRow,
+  definePlugin,
+  deriveSeed,
+  type Plugin,
+  type PluginContext,
+  Rng,
+  SentrlError,
+} from "@sentrl/core";
 
 export type RefPolicyPerStage = "stageInit" | "theta0";
 
@@ -61,7 +69,11 @@ export interface StagedCurriculumApi {
   loadState(state: StagedCurriculumState): void;
 }
 
-export type StagedCurriculumPlugin = Plugin & { readonly api: StagedCurriculumApi; state(): StagedCurriculumState; loadState(s: StagedCurriculumState): void };
+export type StagedCurriculumPlugin = Plugin & {
+  readonly api: StagedCurriculumApi;
+  state(): StagedCurriculumState;
+  loadState(s: StagedCurriculumState): void;
+};
 
 /**
  * Groups rows by their `stage` column (1-based, as written by the curriculum builder) into stages, keeping row order.
@@ -73,7 +85,11 @@ export function stagesFromRows<T extends { stage?: unknown }>(rows: readonly T[]
   const stages: T[][] = [];
   rows.forEach((r, i) => {
     const s = Number(r.stage);
-    if (!Number.isInteger(s) || s < 1) throw new SentrlError("CURRICULUM_NO_STAGE", `row ${i} has no valid \`stage\` column (got ${String(r.stage)}); build the curriculum first`);
+    if (!Number.isInteger(s) || s < 1)
+      throw new SentrlError(
+        "CURRICULUM_NO_STAGE",
+        `row ${i} has no valid \`stage\` column (got ${String(r.stage)}); build the curriculum first`,
+      );
     while (stages.length < s) stages.push([]);
     stages[s - 1].push(r);
   });
@@ -91,14 +107,20 @@ export function stagesFromRows<T extends { stage?: unknown }>(rows: readonly T[]
  */
 export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurriculumPlugin {
   const stages = options.stages;
-  if (!Array.isArray(stages) || stages.length === 0) throw new SentrlError("CURRICULUM_NO_STAGES", "stagedCurriculum needs at least one stage of rows");
+  if (!Array.isArray(stages) || stages.length === 0)
+    throw new SentrlError("CURRICULUM_NO_STAGES", "stagedCurriculum needs at least one stage of rows");
   const epochs = options.epochsPerStage ?? 5;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new SentrlError("CURRICULUM_BAD_EPOCHS", `epochsPerStage must be an integer ≥ 1, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new SentrlError("CURRICULUM_BAD_EPOCHS", `epochsPerStage must be an integer ≥ 1, got ${epochs}`);
   const dropLast = options.dropLast ?? true;
   const shuffle = options.shuffle ?? true;
   const seed = options.seed ?? 1;
   const ref = options.refPolicyPerStage ?? "stageInit";
-  if (ref !== "stageInit" && ref !== "theta0") throw new SentrlError("CURRICULUM_BAD_REF_POLICY", `refPolicyPerStage must be "stageInit" or "theta0", got ${String(ref)}`);
+  if (ref !== "stageInit" && ref !== "theta0")
+    throw new SentrlError(
+      "CURRICULUM_BAD_REF_POLICY",
+      `refPolicyPerStage must be "stageInit" or "theta0", got ${String(ref)}`,
+    );
   let st: StagedCurriculumState = { kind: "stagedCurriculum", stage: 0, epoch: 0, position: 0, started: 0 };
   let lastStart: StageStartEvent | null = null;
   const permCache = new Map<string, Int32Array>();
@@ -138,8 +160,14 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
     },
     state: () => ({ ...st }),
     loadState(s) {
-      if (s?.kind !== "stagedCurriculum" || ![s.stage, s.epoch, s.position, s.started].every((v) => Number.isInteger(v) && v >= 0))
-        throw new SentrlError("CURRICULUM_BAD_STATE", "not a stagedCurriculum state (expected {kind, stage, epoch, position, started})");
+      if (
+        s?.kind !== "stagedCurriculum" ||
+        ![s.stage, s.epoch, s.position, s.started].every((v) => Number.isInteger(v) && v >= 0)
+      )
+        throw new SentrlError(
+          "CURRICULUM_BAD_STATE",
+          "not a stagedCurriculum state (expected {kind, stage, epoch, position, started})",
+        );
       st = { ...s };
       lastStart = null;
     },
@@ -152,7 +180,8 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
     beforeRollout(ctx: PluginContext, prompts: DatasetRow[]): DatasetRow[] {
       lastStart = null;
       const want = options.batchSize ?? prompts.length;
-      if (!Number.isInteger(want) || want < 1) throw new SentrlError("CURRICULUM_BAD_BATCH", `batch size must be an integer ≥ 1, got ${want}`);
+      if (!Number.isInteger(want) || want < 1)
+        throw new SentrlError("CURRICULUM_BAD_BATCH", `batch size must be an integer ≥ 1, got ${want}`);
       // Skip stages / epochs that cannot yield a batch.
       for (;;) {
         if (st.stage >= stages.length) return [];
@@ -170,7 +199,12 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
       }
       if (st.started <= st.stage) {
         st.started = st.stage + 1;
-        lastStart = { stage: st.stage + 1, step: ctx.step, resetOptimizer: true, referencePolicy: ref === "stageInit" ? "current" : "theta0" };
+        lastStart = {
+          stage: st.stage + 1,
+          step: ctx.step,
+          resetOptimizer: true,
+          referencePolicy: ref === "stageInit" ? "current" : "theta0",
+        };
         options.onStageStart?.(lastStart, ctx);
       }
       const perm = permutation(st.stage, st.epoch);
