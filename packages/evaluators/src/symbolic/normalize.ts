@@ -89,5 +89,5 @@ export function normalizeString(raw: string): string {
   let s = preprocess(raw);
   s = s.replace(/\\(?:text|textbf|mbox|mathrm)\s*\{([^{}]*)\}/g, "$1");
   s = s.replace(/[\s{}]/g, "").replace(/\.$/, "");
-  return s.toLowerCase();
+  return s;
 }
