@@ -1,0 +1,49 @@
+import { describe, it } from "vitest";
+import { expectClose, nativeOrSkip, randomArray, rng } from "./helpers.js";
+import { type AttentionShape, refAttention, refAttentionBackward } from "./reference.js";
+
+const k = nativeOrSkip();
+
+const SHAPES: AttentionShape[] = [
+  { batch: 1, seqLen: 1, heads: 1, kvHeads: 1, headDim: 1 },
+  { batch: 2, seqLen: 3, heads: 3, kvHeads: 1, headDim: 3 },
+  { batch: 1, seqLen: 17, heads: 6, kvHeads: 2, headDim: 17 },
+  { batch: 3, seqLen: 33, heads: 4, kvHeads: 4, headDim: 9 },
+  { batch: 1, seqLen: 40, heads: 2, kvHeads: 1, headDim: 64 },
+];
+
+function maskFor(s: AttentionShape): Uint8Array {
+  // Left padding on odd sequences (the first two keys hidden), so some queries see no key at all.
+  const m = new Uint8Array(s.batch * s.seqLen).fill(1);
+  for (let b = 1; b < s.batch; b += 2) for (let t = 0; t < Math.min(2, s.seqLen); t++) m[b * s.seqLen + t] = 0;
+  return m;
+}
+
+describe.skipIf(!k)("native causal GQA attention", () => {
+  for (const s of SHAPES)
+    for (const masked of [false, true]) {
+      it(`forward and backward B${s.batch} T${s.seqLen} nh${s.heads} nkv${s.kvHeads} hd${s.headDim}${masked ? " masked" : ""}`, () => {
+        const r = rng(40 + s.seqLen);
+        const rows = s.batch * s.seqLen;
+        const q = randomArray(rows * s.heads * s.headDim, r, -2, 2);
+        const kk = randomArray(rows * s.kvHeads * s.headDim, r, -2, 2);
+        const v = randomArray(rows * s.kvHeads * s.headDim, r);
+        const keyMask = masked ? maskFor(s) : undefined;
+        const out = new Float32Array(q.length).fill(Number.NaN);
+        const probs = new Float32Array(s.batch * s.heads * s.seqLen * s.seqLen).fill(Number.NaN);
+        k!.attentionForward({ out, probs, q, k: kk, v, keyMask, ...s });
+        const ref = refAttention(q, kk, v, keyMask ?? null, s);
+        expectClose(out, ref.out, 1e-4, 1e-5, "out");
+        expectClose(probs, ref.probs, 1e-4, 1e-6, "probs");
+        const dout = randomArray(q.length, r);
+        const dq = new Float32Array(q.length).fill(Number.NaN);
+        const dk = new Float32Array(kk.length).fill(Number.NaN);
+        const dv = new Float32Array(v.length).fill(Number.NaN);
+        k!.attentionBackward({ dq, dk, dv, dout, probs, q, k: kk, v, ...s });
+        const g = refAttentionBackward(dout, q, kk, v, keyMask ?? null, s);
+        expectClose(dq, g.dq, 1e-4, 1e-5, "dq");
+        expectClose(dk, g.dk, 1e-4, 1e-5, "dk");
+        expectClose(dv, g.dv, 1e-4, 1e-5, "dv");
+      });
+    }
+});
