@@ -86,6 +86,25 @@ COMMON = {"lossAggMode": "token-mean", "lossAggNorm": None, "useKlLoss": False, 
           "klLossType": "low_var_kl", "entropyCoeff": 0.0}
 
 
+def grpo_total(m, logp, old, ref, ent, adv, c, lo=0.2, hi=0.2, cc=3.0):
+    """The total loss on tensors (m float 0/1); returns (total, metrics). Shared by the fixtures and the benchmark."""
+    mode, norm = c["lossAggMode"], c["lossAggNorm"]
+    l, metrics = vanilla_terms(old, logp, adv, m, lo, hi, cc)
+    pg = agg_loss(l, m, mode, norm)
+    metrics["pg_loss"] = pg.item()
+    total = pg
+    if ent is not None:
+        e = agg_loss(ent, m, mode, norm)
+        metrics["entropy"] = e.item()
+        if c["entropyCoeff"] != 0:
+            total = total - c["entropyCoeff"] * e
+    if c["useKlLoss"]:
+        kl = agg_loss(kl_penalty(logp, ref, c["klLossType"]), m, mode, norm)
+        metrics["kl_loss"] = kl.item()
+        total = total + c["klLossCoef"] * kl
+    return total, metrics
+
+
 def total_loss(batch, config):
     """CONTRACTS §2 total loss of the `grpo` loss: pg − entropyCoeff·agg(H) + [useKlLoss]·klLossCoef·agg(kl)."""
     c = dict(COMMON)
@@ -101,26 +120,13 @@ def total_loss(batch, config):
     ent = None
     if "entropy" in batch:
         ent = torch.tensor(batch["entropy"], requires_grad=c["entropyCoeff"] != 0)
-    mode, norm = c["lossAggMode"], c["lossAggNorm"]
     if float(m.sum()) == 0:
         out = {"loss": 0.0, "gradLogp": torch.zeros_like(logp).tolist(), "metrics": {"pg_loss": 0.0}}
         if c["entropyCoeff"] != 0:
             out["gradEntropy"] = torch.zeros_like(logp).tolist()
         return out
-    l, metrics = vanilla_terms(old, logp, adv, m, lo, hi, cc)
-    pg = agg_loss(l, m, mode, norm)
-    metrics["pg_loss"] = pg.item()
-    total = pg
-    if ent is not None:
-        e = agg_loss(ent, m, mode, norm)
-        metrics["entropy"] = e.item()
-        if c["entropyCoeff"] != 0:
-            total = total - c["entropyCoeff"] * e
-    if c["useKlLoss"]:
-        ref = torch.tensor(batch["refLogp"])
-        kl = agg_loss(kl_penalty(logp, ref, c["klLossType"]), m, mode, norm)
-        metrics["kl_loss"] = kl.item()
-        total = total + c["klLossCoef"] * kl
+    ref = torch.tensor(batch["refLogp"]) if c["useKlLoss"] else None
+    total, metrics = grpo_total(m, logp, old, ref, ent, adv, c, lo, hi, cc)
     total.backward()
     out = {"loss": total.item(), "gradLogp": logp.grad.tolist(), "metrics": metrics}
     if ent is not None and c["entropyCoeff"] != 0:

@@ -39,49 +39,65 @@ export function aggregationWeights(
   norm?: number,
   out?: Float64Array,
 ): Float64Array {
+  const rw = rowAggregationWeights(mask, rows, cols, mode, norm);
+  const w = out ?? new Float64Array(rows * cols);
+  for (let b = 0; b < rows; b++) {
+    const v = rw[b];
+    for (let t = b * cols, e = t + cols; t < e; t++) w[t] = mask[t] !== 0 ? v : 0;
+  }
+  return w;
+}
+
+/**
+ * The per-row factor of {@link aggregationWeights}: every mode weighs a valid token by a number that depends only
+ * on its row, so `w[b,t] = mask[b,t] · rowWeight[b]` (0 for an empty row). Lets hot loops skip a per-token array.
+ *
+ * @example
+ * ```ts
+ * import { rowAggregationWeights } from "@sentrl/core";
+ * rowAggregationWeights(new Uint8Array([1, 1, 0, 1]), 2, 2, "seq-mean-token-mean"); // [0.25, 0.5]
+ * ```
+ */
+export function rowAggregationWeights(
+  mask: Uint8Array,
+  rows: number,
+  cols: number,
+  mode: LossAggMode,
+  norm?: number,
+): Float64Array {
   const n = rows * cols;
   if (mask.length !== n) {
     throw new SentrlError("LOSS_SHAPE_MISMATCH", `mask has ${mask.length} entries, expected rows*cols = ${n}`);
   }
-  const w = out ?? new Float64Array(n);
+  const rw = new Float64Array(rows);
+  const counts = new Float64Array(rows);
+  let total = 0;
+  let nonEmpty = 0;
+  for (let b = 0; b < rows; b++) {
+    let c = 0;
+    for (let t = b * cols, e = t + cols; t < e; t++) c += mask[t] !== 0 ? 1 : 0;
+    counts[b] = c;
+    total += c;
+    if (c > 0) nonEmpty++;
+  }
+  let v: number;
   switch (mode) {
-    case "token-mean": {
-      let count = 0;
-      for (let i = 0; i < n; i++) if (mask[i] !== 0) count++;
-      const v = 1 / (count + MASKED_MEAN_EPS);
-      for (let i = 0; i < n; i++) w[i] = mask[i] !== 0 ? v : 0;
-      return w;
-    }
-    case "seq-mean-token-sum": {
-      const v = rows > 0 ? 1 / rows : 0;
-      for (let i = 0; i < n; i++) w[i] = mask[i] !== 0 ? v : 0;
-      return w;
-    }
-    case "seq-mean-token-mean": {
-      let nonEmpty = 0;
-      for (let b = 0; b < rows; b++) {
-        let c = 0;
-        for (let t = b * cols, e = t + cols; t < e; t++) if (mask[t] !== 0) c++;
-        if (c > 0) nonEmpty++;
-      }
-      for (let b = 0; b < rows; b++) {
-        let c = 0;
-        const s = b * cols;
-        const e = s + cols;
-        for (let t = s; t < e; t++) if (mask[t] !== 0) c++;
-        const v = c > 0 ? 1 / c / nonEmpty : 0;
-        for (let t = s; t < e; t++) w[t] = mask[t] !== 0 ? v : 0;
-      }
-      return w;
-    }
+    case "token-mean":
+      v = 1 / (total + MASKED_MEAN_EPS);
+      break;
+    case "seq-mean-token-sum":
+      v = rows > 0 ? 1 / rows : 0;
+      break;
+    case "seq-mean-token-mean":
+      for (let b = 0; b < rows; b++) rw[b] = counts[b] > 0 ? 1 / counts[b] / nonEmpty : 0;
+      return rw;
     case "seq-mean-token-sum-norm": {
       const d = norm ?? cols;
       if (!(Number.isFinite(d) && d > 0)) {
         throw new SentrlError("LOSS_BAD_OPTION", `lossAggNorm must be a positive finite number, got ${d}`);
       }
-      const v = 1 / d;
-      for (let i = 0; i < n; i++) w[i] = mask[i] !== 0 ? v : 0;
-      return w;
+      v = 1 / d;
+      break;
     }
     default:
       throw new SentrlError(
@@ -89,6 +105,8 @@ export function aggregationWeights(
         `unknown lossAggMode ${JSON.stringify(mode)}; valid: ${LOSS_AGG_MODES.join(", ")}`,
       );
   }
+  for (let b = 0; b < rows; b++) rw[b] = counts[b] > 0 ? v : 0;
+  return rw;
 }
 
 /**

@@ -7,8 +7,8 @@ import {
 } from "../contracts/policy-loss.js";
 import type { TokenBatch } from "../contracts/token-batch.js";
 import { SentrlError } from "../errors.js";
-import { aggregationWeights, weightedSum } from "./aggregation.js";
-import { klPenalty } from "./kl.js";
+import { rowAggregationWeights } from "./aggregation.js";
+import { klAccumulate } from "./kl.js";
 import { validateCommonOptions } from "./options.js";
 import { validateTokenBatch } from "./validate.js";
 
@@ -88,8 +88,10 @@ export function evaluatePolicyLoss(
     );
   }
 
-  const wFull = aggregationWeights(mask, rows, cols, opts.lossAggMode, opts.lossAggNorm);
-  let wPg = wFull;
+  // Every aggregation mode weighs a valid token by a per-row factor: w[b,t] = mask[b,t] · rowW[b].
+  const rowW = rowAggregationWeights(mask, rows, cols, opts.lossAggMode, opts.lossAggNorm);
+  let aggMask = mask;
+  let pgRowW = rowW;
   if (terms.aggMask && terms.aggMask !== mask) {
     if (terms.aggMask.length !== n) {
       throw new SentrlError(
@@ -97,45 +99,71 @@ export function evaluatePolicyLoss(
         `loss \`${loss.name}\` returned an aggMask of length ${terms.aggMask.length}, expected ${n}`,
       );
     }
-    const agg = new Uint8Array(n);
-    for (let i = 0; i < n; i++) agg[i] = mask[i] !== 0 && terms.aggMask[i] !== 0 ? 1 : 0;
-    wPg = aggregationWeights(agg, rows, cols, opts.lossAggMode, opts.lossAggNorm);
+    aggMask = new Uint8Array(n);
+    for (let i = 0; i < n; i++) aggMask[i] = mask[i] !== 0 && terms.aggMask[i] !== 0 ? 1 : 0;
+    pgRowW = rowAggregationWeights(aggMask, rows, cols, opts.lossAggMode, opts.lossAggNorm);
   }
 
-  const pg = weightedSum(wPg, terms.loss);
+  // policy term (gradLogp is written only at aggregated positions: exactly 0 elsewhere)
+  let pg = 0;
+  const tl = terms.loss;
+  const td = terms.dLogp;
+  for (let b = 0; b < rows; b++) {
+    const w = pgRowW[b];
+    if (w === 0) continue;
+    for (let i = b * cols, e = i + cols; i < e; i++) {
+      if (aggMask[i] === 0) continue;
+      pg += w * tl[i];
+      gradLogp[i] = w * td[i];
+    }
+  }
   const metrics: Record<string, number> = { ...(selection?.metrics ?? {}), ...(terms.metrics ?? {}), pg_loss: pg };
   let total = pg;
-  for (let i = 0; i < n; i++) {
-    const w = wPg[i];
-    gradLogp[i] = w !== 0 ? w * terms.dLogp[i] : 0;
-  }
 
   if (opts.useKlLoss) {
-    const kl = klPenalty(batch.logp, batch.refLogp!, opts.klLossType);
-    const klLoss = weightedSum(wFull, kl.value);
+    const klLoss = klAccumulate(
+      batch.logp,
+      batch.refLogp!,
+      opts.klLossType,
+      mask,
+      rowW,
+      cols,
+      opts.klLossCoef,
+      gradLogp,
+    );
     metrics.kl_loss = klLoss;
     total += opts.klLossCoef * klLoss;
-    const c = opts.klLossCoef;
-    for (let i = 0; i < n; i++) {
-      const w = wFull[i];
-      if (w !== 0) gradLogp[i] += c * w * kl.grad[i];
-    }
   }
 
   let gradEntropy: Float64Array | undefined;
   if (batch.entropy) {
-    const ent = weightedSum(wFull, batch.entropy);
+    const H = batch.entropy;
+    let ent = 0;
+    for (let b = 0; b < rows; b++) {
+      const w = rowW[b];
+      if (w === 0) continue;
+      for (let i = b * cols, e = i + cols; i < e; i++) if (mask[i] !== 0) ent += w * H[i];
+    }
     metrics.entropy = ent;
     if (needEntropyBonus) total -= opts.entropyCoeff * ent;
   }
   if (needEntropyBonus || terms.dEntropy) {
     gradEntropy = new Float64Array(n);
     const c = opts.entropyCoeff;
+    if (c !== 0) {
+      for (let b = 0; b < rows; b++) {
+        const g = -c * rowW[b];
+        if (g === 0) continue;
+        for (let i = b * cols, e = i + cols; i < e; i++) if (mask[i] !== 0) gradEntropy[i] = g;
+      }
+    }
     const dH = terms.dEntropy;
-    for (let i = 0; i < n; i++) {
-      let g = wFull[i] !== 0 ? -c * wFull[i] : 0;
-      if (dH && wPg[i] !== 0) g += wPg[i] * dH[i];
-      gradEntropy[i] = g;
+    if (dH) {
+      for (let b = 0; b < rows; b++) {
+        const w = pgRowW[b];
+        if (w === 0) continue;
+        for (let i = b * cols, e = i + cols; i < e; i++) if (aggMask[i] !== 0) gradEntropy[i] += w * dH[i];
+      }
     }
   }
 
@@ -145,12 +173,17 @@ export function evaluatePolicyLoss(
       `loss \`${loss.name}\` produced a non-finite total loss (${total}); check the inputs' ranges`,
     );
   }
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(gradLogp[i]) || (gradEntropy && !Number.isFinite(gradEntropy[i]))) {
-      throw new SentrlError(
-        "LOSS_NON_FINITE",
-        `loss \`${loss.name}\` produced a non-finite gradient at [${Math.floor(i / cols)}][${i % cols}]`,
-      );
+  for (const g of gradEntropy ? [gradLogp, gradEntropy] : [gradLogp]) {
+    let probe = 0;
+    for (let i = 0; i < n; i++) probe += g[i] * 0;
+    if (probe === 0) continue;
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(g[i])) {
+        throw new SentrlError(
+          "LOSS_NON_FINITE",
+          `loss \`${loss.name}\` produced a non-finite gradient at [${Math.floor(i / cols)}][${i % cols}]`,
+        );
+      }
     }
   }
   return gradEntropy ? { loss: total, gradLogp, gradEntropy, metrics } : { loss: total, gradLogp, metrics };

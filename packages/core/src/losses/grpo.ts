@@ -106,48 +106,43 @@ export function grpoTokenTerms(
   for (let i = 0; i < n; i++) {
     const A = adv[i];
     const raw = logp[i] - oldLogp[i];
-    const inRange = raw >= -20 && raw <= 20;
-    const d = inRange ? raw : raw < 0 ? -20 : 20;
+    const d = raw < -20 ? -20 : raw > 20 ? 20 : raw;
     const r = Math.exp(d);
-    const dr = inRange ? r : 0; // ∂r/∂logp
-    const rc = r < lo ? lo : Math.min(r, hi);
+    const g1 = d === raw ? -A * r : 0; // ∂pg1/∂logp (the ±20 clamp stops the gradient outside, as torch)
+    const rc = r < lo ? lo : r > hi ? hi : r;
     const pg1 = -A * r;
     const pg2 = -A * rc;
-    const g1 = -A * dr;
-    const g2 = r >= lo && r <= hi ? g1 : 0;
-    let cl1: number;
-    let gcl1: number;
-    if (pg1 > pg2) {
-      cl1 = pg1;
-      gcl1 = g1;
-    } else if (pg2 > pg1) {
-      cl1 = pg2;
-      gcl1 = g2;
+    // cl1 = max(pg1, pg2); inside the clip range pg1 === pg2 with equal gradients (torch splits ties in half)
+    let l: number;
+    let g: number;
+    if (rc === r || pg1 === pg2) {
+      l = pg1;
+      g = rc === r ? g1 : 0.5 * g1;
+    } else if (pg1 > pg2) {
+      l = pg1;
+      g = g1;
     } else {
-      cl1 = pg1;
-      gcl1 = 0.5 * (g1 + g2);
+      l = pg2;
+      g = 0;
     }
-    let l = cl1;
-    let g = gcl1;
-    let lower = false;
+    let lower = 0;
     if (A < 0) {
-      const pg3 = -A * clipRatioC;
-      if (cl1 > pg3) {
+      const pg3 = -A * clipRatioC; // dual clip: cl2 = min(pg3, cl1)
+      if (l > pg3) {
         l = pg3;
         g = 0;
-        lower = true;
-      } else if (cl1 === pg3) {
-        g = 0.5 * gcl1;
+        lower = 1;
+      } else if (l === pg3) {
+        g *= 0.5;
       }
     }
     loss[i] = l;
     dLogp[i] = g;
-    if (metricMask[i] !== 0) {
-      count++;
-      klSum -= d;
-      if (pg2 > pg1) clipCount++;
-      if (lower) lowerCount++;
-    }
+    const m = metricMask[i] !== 0 ? 1 : 0;
+    count += m;
+    klSum -= m * d;
+    clipCount += pg2 > pg1 ? m : 0;
+    lowerCount += lower * m;
   }
   const den = count + MASKED_MEAN_EPS;
   return {

@@ -2,12 +2,13 @@
 export {
   aggregate,
   aggregationWeights,
+  rowAggregationWeights,
   LOSS_AGG_MODES,
   MASKED_MEAN_EPS,
   maskedMean,
   weightedSum,
 } from "./aggregation.js";
-export { assertKlLossType, isStraightThroughKl, KL_BASE_TYPES, KL_LOSS_TYPES, klPenalty } from "./kl.js";
+export { assertKlLossType, isStraightThroughKl, KL_BASE_TYPES, KL_LOSS_TYPES, klAccumulate, klPenalty } from "./kl.js";
 export {
   GRPO_DEFAULTS,
   type GrpoClip,

@@ -117,3 +117,60 @@ export function klPenalty(
   }
   return { value, grad };
 }
+
+/**
+ * Fused hot path of the reference-KL term: returns `Σ w·kl` and adds `coef · w · ∂kl/∂logp` into `grad`, with the
+ * weight `w[b,t] = mask[b,t] · rowW[b]` (see `rowAggregationWeights`). Same values as {@link klPenalty}, without
+ * its two per-token arrays. Positions with `w == 0` are not read.
+ */
+export function klAccumulate(
+  logp: ArrayLike<number>,
+  refLogp: ArrayLike<number>,
+  type: KlLossType,
+  mask: Uint8Array,
+  rowW: Float64Array,
+  cols: number,
+  coef: number,
+  grad: Float64Array,
+): number {
+  assertKlLossType(type);
+  const st = type.endsWith("+");
+  const kind = kindOf(st ? type.slice(0, -1) : type);
+  let sum = 0;
+  for (let b = 0; b < rowW.length; b++) {
+    const w = rowW[b];
+    if (w === 0) continue;
+    const cw = coef * w;
+    for (let i = b * cols, e = i + cols; i < e; i++) {
+      if (mask[i] === 0) continue;
+      const d = logp[i] - refLogp[i];
+      let v: number;
+      let g: number;
+      switch (kind) {
+        case Kind.K1:
+          v = d;
+          g = st ? d : 1;
+          break;
+        case Kind.Abs:
+          v = Math.abs(d);
+          g = st ? d : d > 0 ? 1 : d < 0 ? -1 : 0;
+          break;
+        case Kind.K2:
+          v = 0.5 * d * d;
+          g = d;
+          break;
+        default: {
+          const raw = -d;
+          const x = raw < -20 ? -20 : Math.min(raw, 20);
+          const ex = Math.exp(x);
+          const u = ex - x - 1;
+          v = u > 10 ? 10 : Math.max(u, -10);
+          g = st ? d : raw >= -20 && raw <= 20 && u <= 10 && u >= -10 ? 1 - ex : 0;
+        }
+      }
+      sum += w * v;
+      grad[i] += cw * g;
+    }
+  }
+  return sum;
+}

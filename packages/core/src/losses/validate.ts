@@ -27,13 +27,17 @@ export function validateTokenBatch(
   if (!batch.mask || batch.mask.length !== n) {
     throw new SentrlError("LOSS_SHAPE_MISMATCH", `mask has ${batch.mask?.length} entries, expected ${rows}x${cols}`);
   }
-  for (let i = 0; i < n; i++) {
-    const m = batch.mask[i];
-    if (m !== 0 && m !== 1) {
-      throw new SentrlError(
-        "LOSS_BAD_MASK",
-        `mask[${Math.floor(i / cols)}][${i % cols}] is ${m}; the mask holds only 0 or 1`,
-      );
+  let bits = 0;
+  for (let i = 0; i < n; i++) bits |= batch.mask[i];
+  if (bits > 1) {
+    for (let i = 0; i < n; i++) {
+      const m = batch.mask[i];
+      if (m !== 0 && m !== 1) {
+        throw new SentrlError(
+          "LOSS_BAD_MASK",
+          `mask[${Math.floor(i / cols)}][${i % cols}] is ${m}; the mask holds only 0 or 1`,
+        );
+      }
     }
   }
   for (const f of FIELDS) {
@@ -53,6 +57,10 @@ export function validateTokenBatch(
         `\`${f}\` has ${v.length} entries, expected ${rows}x${cols} like the mask`,
       );
     }
+    // x·0 is ±0 for every finite x and NaN for NaN/±Inf: one branch-free pass, then locate the culprit
+    let probe = 0;
+    for (let i = 0; i < n; i++) probe += v[i] * 0;
+    if (probe === 0) continue;
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(v[i])) {
         throw new SentrlError(
