@@ -33,30 +33,35 @@ describe("symbolic checker on the two Minerva gold copies (hand-classified pairs
     for (const p of fixture.pairs) {
       const forward = p.alternatives.some((a) => checker.equivalent(p.gold, a));
       const backward = p.alternatives.some((a) => checker.equivalent(a, p.gold));
-      if (forward !== p.expected || backward !== p.expected) wrong.push(`#${p.index} ${p.gold} vs ${p.alternatives.join(" | ")}: ${p.reason}`);
+      if (forward !== p.expected || backward !== p.expected)
+        wrong.push(`#${p.index} ${p.gold} vs ${p.alternatives.join(" | ")}: ${p.reason}`);
       const alt0 = (p.alternatives[0] ?? "").trim();
       const viaCheck = checker.check(`so the answer is \\boxed{${alt0}}.`, p.gold);
-      if (viaCheck.extracted !== alt0 || viaCheck.correct !== checker.equivalent(alt0, p.gold)) wrong.push(`#${p.index} check(): ${alt0}`);
+      if (viaCheck.extracted !== alt0 || viaCheck.correct !== checker.equivalent(alt0, p.gold))
+        wrong.push(`#${p.index} check(): ${alt0}`);
     }
     expect(wrong).toEqual([]);
   });
 
-  it.skipIf(!hasBenchmarks)(`the fixture matches the shared benchmark files (${hasBenchmarks ? "present" : `skipped: ${benchmarksDir} is absent`})`, () => {
-    const rows = (f: string) =>
-      readFileSync(path.join(benchmarksDir, f), "utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .map((l) => JSON.parse(l) as { solution: string; idx: number; answer?: string[] });
-    const qwen = rows("minerva_math/test.jsonl");
-    const alt = new Map(rows("minerva_math_rllm_alt/test.jsonl").map((r) => [r.idx, r.answer ?? []]));
-    let identical = 0;
-    for (const p of fixture.pairs) {
-      const row = qwen[p.index];
-      expect(row?.idx).toBe(p.idx);
-      expect(lastBoxedOf(row?.solution ?? "")).toBe(p.gold);
-      expect(alt.get(p.idx)).toEqual(p.alternatives);
-      if (p.alternatives.map((a) => a.trim()).includes(p.gold.trim())) identical++;
-    }
-    expect(identical).toBe(146);
-  });
+  it.skipIf(!hasBenchmarks)(
+    `the fixture matches the shared benchmark files (${hasBenchmarks ? "present" : `skipped: ${benchmarksDir} is absent`})`,
+    () => {
+      const rows = (f: string) =>
+        readFileSync(path.join(benchmarksDir, f), "utf8")
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+          .map((l) => JSON.parse(l) as { solution: string; idx: number; answer?: string[] });
+      const qwen = rows("minerva_math/test.jsonl");
+      const alt = new Map(rows("minerva_math_rllm_alt/test.jsonl").map((r) => [r.idx, r.answer ?? []]));
+      let identical = 0;
+      for (const p of fixture.pairs) {
+        const row = qwen[p.index];
+        expect(row?.idx).toBe(p.idx);
+        expect(lastBoxedOf(row?.solution ?? "")).toBe(p.gold);
+        expect(alt.get(p.idx)).toEqual(p.alternatives);
+        if (p.alternatives.map((a) => a.trim()).includes(p.gold.trim())) identical++;
+      }
+      expect(identical).toBe(146);
+    },
+  );
 });

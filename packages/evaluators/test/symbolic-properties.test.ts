@@ -25,7 +25,9 @@ const BUILT_IN = [
   "025",
   "62.5%",
 ];
-const seeds = [...new Set([...BUILT_IN, ...(hasBenchmarks ? Object.values(loadGolds()).flat() : [])].map((g) => g.trim()))];
+const seeds = [
+  ...new Set([...BUILT_IN, ...(hasBenchmarks ? Object.values(loadGolds()).flat() : [])].map((g) => g.trim())),
+];
 
 /** Deterministic pseudo-random index. */
 const pick = (k: number, n: number) => (Math.imul(k + 1, 2654435761) >>> 0) % n;
@@ -89,7 +91,13 @@ describe(`symbolic checker properties over ${seeds.length} seed answers${hasBenc
     let tried = 0;
     for (const g of seeds) {
       const e = parseSymbolicAnswer(g);
-      if (e === null || ["list", "set", "seq", "union", "matrix", "rel"].includes(e.kind) || checker.equivalent(g, "0") || /\\pm|\\mp/.test(g)) continue;
+      if (
+        e === null ||
+        ["list", "set", "seq", "union", "matrix", "rel"].includes(e.kind) ||
+        checker.equivalent(g, "0") ||
+        /\\pm|\\mp/.test(g)
+      )
+        continue;
       tried++;
       const flipped = `-(${g})`;
       if (checker.equivalent(g, flipped)) merged.push(`${g} ~ ${flipped}`);
