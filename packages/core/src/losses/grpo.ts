@@ -106,10 +106,10 @@ export function grpoTokenTerms(
   for (let i = 0; i < n; i++) {
     const A = adv[i];
     const raw = logp[i] - oldLogp[i];
-    const d = raw < -20 ? -20 : raw > 20 ? 20 : raw;
+    const d = raw < -20 ? -20 : Math.min(raw, 20);
     const r = Math.exp(d);
     const g1 = d === raw ? -A * r : 0; // ∂pg1/∂logp (the ±20 clamp stops the gradient outside, as torch)
-    const rc = r < lo ? lo : r > hi ? hi : r;
+    const rc = r < lo ? lo : Math.min(r, hi);
     const pg1 = -A * r;
     const pg2 = -A * rc;
     // cl1 = max(pg1, pg2); inside the clip range pg1 === pg2 with equal gradients (torch splits ties in half)

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  aggregate,
+  aggregationWeights,
+  broadcastAdvantages,
+  combineMicroBatches,
+  createPolicyLossRegistry,
+  drGrpoAdvantageEstimator,
+  evaluatePolicyLoss,
+  gradcheck,
+  gradcheckPolicyLoss,
+  grpoAdvantageEstimator,
+  grpoLoss,
+  grpoTokenTerms,
+  klPenalty,
+  lossOutputToJson,
+  maskedMean,
+  microBatchWeights,
+  resolveGrpoClip,
+  resolveLossOptions,
+  rowAggregationWeights,
+  tokenBatchFromJson,
+} from "../src/index.js";
+
+// The `@example` blocks of the loss library's doc comments, run as written.
+describe("doc-comment examples of the loss library", () => {
+  it("aggregation", () => {
+    expect(Array.from(aggregationWeights(new Uint8Array([1, 1, 0, 1]), 2, 2, "seq-mean-token-mean"))).toEqual([
+      0.25, 0.25, 0, 0.5,
+    ]);
+    expect(Array.from(rowAggregationWeights(new Uint8Array([1, 1, 0, 1]), 2, 2, "seq-mean-token-mean"))).toEqual([
+      0.25, 0.5,
+    ]);
+    expect(aggregate(new Float64Array([1, 3, 9, 5]), new Uint8Array([1, 1, 0, 1]), 2, 2, "seq-mean-token-mean")).toBe(
+      3.5,
+    );
+    expect(maskedMean(new Float64Array([2, 4, 100]), new Uint8Array([1, 1, 0]))).toBeCloseTo(3, 7);
+  });
+  it("klPenalty, grpo, evaluate, options, registry", () => {
+    expect(klPenalty(new Float64Array([-1]), new Float64Array([-1.5]), "k3").value[0]).toBeCloseTo(
+      0.10653065971263342,
+      15,
+    );
+    const b1 = {
+      rows: 1,
+      cols: 2,
+      mask: new Uint8Array([1, 1]),
+      logp: new Float64Array([-1, -2]),
+      oldLogp: new Float64Array([-1, -2]),
+      advantages: new Float64Array([1, 1]),
+    };
+    expect(Array.from(grpoTokenTerms(b1, { clipRatio: 0.2 }).loss)).toEqual([-1, -1]);
+    expect(resolveGrpoClip({ clipRatioHigh: 0.28 })).toEqual({ clipRatioLow: 0.2, clipRatioHigh: 0.28, clipRatioC: 3 });
+    const out = evaluatePolicyLoss(grpoLoss.create({ clipRatioHigh: 0.28 }), {
+      rows: 1,
+      cols: 2,
+      mask: new Uint8Array([1, 0]),
+      logp: new Float64Array([-1, 0]),
+      oldLogp: new Float64Array([-1, 0]),
+      advantages: new Float64Array([1, 0]),
+    });
+    expect(out.loss).toBeCloseTo(-1, 7);
+    const { common, options } = resolveLossOptions(grpoLoss, { useKlLoss: true, clipRatioHigh: 0.28 });
+    expect(common.klLossType).toBe("low_var_kl");
+    expect(options).toEqual({ clipRatioHigh: 0.28 });
+    expect(createPolicyLossRegistry([grpoLoss]).get("grpo").defaults.clipRatio).toBe(0.2);
+  });
+  it("micro-batches, gradcheck, JSON", () => {
+    expect(Array.from(microBatchWeights("microBatchMean", [10, 30]))).toEqual([0.5, 0.5]);
+    expect(Array.from(microBatchWeights("globalTokenMean", [10, 30]))).toEqual([0.25, 0.75]);
+    const a = { loss: 1, gradLogp: new Float64Array([0.5, 0.5]), metrics: { pg_loss: 1 } };
+    const b = { loss: 3, gradLogp: new Float64Array([1, 0]), metrics: { pg_loss: 3 } };
+    expect(combineMicroBatches([a, b], "globalTokenMean", [2, 1]).loss).toBeCloseTo(5 / 3, 15);
+    expect(
+      gradcheck((x) => ({ value: x[0] * x[0], grad: new Float64Array([2 * x[0]]) }), new Float64Array([3])).ok,
+    ).toBe(true);
+    const batch = {
+      rows: 1,
+      cols: 2,
+      mask: new Uint8Array([1, 1]),
+      logp: new Float64Array([-1, -2]),
+      oldLogp: new Float64Array([-1.05, -1.9]),
+      refLogp: new Float64Array([-1.2, -2.2]),
+      advantages: new Float64Array([0.7, 0.7]),
+    };
+    expect(gradcheckPolicyLoss(grpoLoss.create({}), batch, { useKlLoss: true, klLossType: "k3" }).ok).toBe(true);
+    expect(tokenBatchFromJson({ mask: [[1, 0]], logp: [[-1, 0]], oldLogp: [[-1, 0]], advantages: [[1, 0]] }).cols).toBe(
+      2,
+    );
+    expect(lossOutputToJson({ loss: 1, gradLogp: new Float64Array([0.5, 0]), metrics: {} }, 1, 2).gradLogp).toEqual([
+      [0.5, 0],
+    ]);
+  });
+  it("advantages", () => {
+    expect(Array.from(broadcastAdvantages([2, -1], new Uint8Array([1, 1, 1, 0]), 2, 2))).toEqual([2, 2, -1, 0]);
+    const g = grpoAdvantageEstimator.create({}).compute([1, 0], ["q1", "q1"]);
+    expect(g[0]).toBeCloseTo(Math.SQRT1_2, 5);
+    expect(Array.from(drGrpoAdvantageEstimator.create({}).compute([1, 0], [0, 0]))).toEqual([0.5, -0.5]);
+  });
+});
