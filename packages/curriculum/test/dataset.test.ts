@@ -98,3 +98,34 @@ describe("JSONL stage files", () => {
     await expect(readDataset(join(dir, "missing.jsonl"))).rejects.toMatchObject({ code: "DATASET_NOT_FOUND" });
   });
 });
+
+describe("a Parquet written by another implementation (arrow-rs, with ARROW:schema and logical types)", () => {
+  it("reads it and writes stage files that keep its schema and values", async () => {
+    const input = new URL("./fixtures/verl-arrow-rs.parquet", import.meta.url).pathname;
+    const ds = await readDataset(input);
+    expect(ds.rows).toHaveLength(6);
+    expect(ds.rows[2]).toEqual({
+      data_source: "math_dapo",
+      prompt: [{ content: "Solve 2", role: "user" }],
+      ability: "MATH",
+      reward_model: { ground_truth: "2", style: "rule" },
+      extra_info: { index: 2n, split: "train" },
+    });
+    expect(ds.parquet?.kvMetadata.map((k) => k.key)).toEqual(["ARROW:schema"]);
+    const dir = mkdtempSync(join(tmpdir(), "sentrl-arrow-"));
+    const out = join(dir, "stage2.parquet");
+    writeStageFile(out, ds, [5, 0], [0, 0, 0, 0, 0, 1.5], 2);
+    const buf = readFileSync(out);
+    const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+    const md = parquetMetadata(ab);
+    expect(md.key_value_metadata ?? []).toEqual([]);
+    // logical types are kept (strings stay STRING, the list stays LIST)
+    const prompt = md.schema.find((e) => e.name === "prompt");
+    expect(prompt?.logical_type).toEqual({ type: "LIST" });
+    const back = (await parquetReadObjects({ file: ab })) as Record<string, unknown>[];
+    expect(back).toEqual([
+      { ...ds.rows[5], semantic_entropy: 1.5, stage: 2 },
+      { ...ds.rows[0], semantic_entropy: 0, stage: 2 },
+    ]);
+  });
+});
