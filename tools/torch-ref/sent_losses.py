@@ -26,16 +26,20 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # ----------------------------------------------------------------------------------------------------------------
 # selection with the §5.6 tie rule
 class Ranker:
-    """Ranks 1-D tensors; records whether any selection boundary had a tie."""
+    """Ranks 1-D tensors; records whether any selection boundary had a tie (check_ties=False: plain topk, for the
+    benchmark, where the reference code runs topk alone)."""
 
-    def __init__(self):
+    def __init__(self, check_ties=True):
         self.ties = False
+        self.check_ties = check_ties
 
     def top(self, values, k, largest):
         n = values.numel()
         k = min(k, n)
         if k == 0:
             return torch.zeros(0, dtype=torch.long)
+        if not self.check_ties:
+            return torch.topk(values, k, largest=largest, sorted=True).indices
         s = torch.sort(values, descending=largest, stable=True)
         if k < n and s.values[k - 1].item() == s.values[k].item():
             self.ties = True
@@ -110,7 +114,7 @@ def sent_loss(inp, opts, rk):
     r = torch.exp(d)
     abs_kl = d.abs()
     n = int(maskb.sum())
-    coef = torch.zeros(B * L)
+    coef = torch.zeros(B * L, dtype=A.dtype)
     if n > 0:
         E = H.detach()[maskb]
         if o["tokenSet"] == "low":
@@ -119,11 +123,17 @@ def sent_loss(inp, opts, rk):
         else:
             k_low = max(1, int(n * o["highEntropyFrac"]))
             Lidx = rk.top(E, k_low, largest=True)
-        if o["mode"] == "code-exact":
+        if o["mode"] == "code-exact" and not inp.get("gatherCodeExact"):
             allA = A[mask_long].reshape(-1)  # integer-array indexing on dim 0: shape [B, L, L]
             allL = logp.detach()[mask_long].reshape(-1)
             a = allA[Lidx]
             lv = allL[Lidx]
+        elif o["mode"] == "code-exact":
+            # same values without materialising [B, L, L] (the benchmark's 4M-token batch would need 17G entries):
+            # allA[f] = A[maskFlat[f // L], f % L]
+            rowsel = mask_long.reshape(-1)[torch.div(Lidx, L, rounding_mode="floor")]
+            a = A[rowsel, Lidx % L]
+            lv = logp.detach()[rowsel, Lidx % L]
         else:
             a = A[maskb][Lidx]
             lv = logp.detach()[maskb][Lidx]
@@ -160,7 +170,7 @@ def sent_v1_loss(inp, opts, rk):
     B, L = A.shape
     maskb = mask.bool()
     d = logp - old
-    low = torch.zeros(B * L)
+    low = torch.zeros(B * L, dtype=A.dtype)
     n = int(maskb.sum())
     if n > 0:
         k = max(1, int(n * o["lowEntropyFrac"]))
@@ -179,7 +189,7 @@ def kl_cov_loss(inp, opts, rk):
     B, L = A.shape
     maskb = mask.bool()
     d = logp - old
-    coef = torch.zeros(B * L)
+    coef = torch.zeros(B * L, dtype=A.dtype)
     n = int(maskb.sum())
     if n > 0:
         a = A[maskb]
@@ -270,7 +280,7 @@ def high_entropy_mask_loss(inp, opts, rk):
     old, logp, A, H, mask = inp["oldLogp"], inp["logp"], inp["advantages"], inp["entropy"], inp["mask"]
     B, L = A.shape
     maskb = mask.bool()
-    top = torch.zeros(B * L)
+    top = torch.zeros(B * L, dtype=A.dtype)
     E = H.detach()[maskb]
     if E.numel() > 0:
         k = max(1, int(E.numel() * o["topEntropyRatio"] + 0.9999))
@@ -300,10 +310,10 @@ COMMON_DEFAULTS = dict(lossAggMode="token-mean", lossAggNorm=None, useKlLoss=Fal
                        klLossType="low_var_kl", entropyCoeff=0.0)
 
 
-def total_loss(name, inp, opts, common):
+def total_loss(name, inp, opts, common, check_ties=True):
     """CONTRACTS §2: pg − entropyCoeff·agg(H, mask) + [useKlLoss]·klLossCoef·agg(kl, mask)."""
     c = dict(COMMON_DEFAULTS, **common)
-    rk = Ranker()
+    rk = Ranker(check_ties)
     ell, agg_mask, sel = LOSSES[name](inp, opts, rk)
     mode, norm, mask = c["lossAggMode"], c["lossAggNorm"], inp["mask"]
     pg = agg_loss(ell, agg_mask, mode, norm)
@@ -472,7 +482,20 @@ def write(path, cases, extra=None):
           file=sys.stderr)
 
 
+def check_gather_code_exact():
+    """The benchmark's gather form of code-exact equals the literal int64 indexing."""
+    g = torch.Generator().manual_seed(3)
+    for rows, cols in [(4, 16), (7, 5), (3, 40)]:
+        b = make_batch(g, rows, cols, adv="token")
+        vals = []
+        for gather in (False, True):
+            inp = dict(b, ctxSeed=0, gatherCodeExact=gather)
+            vals.append(total_loss("sent", inp, {"mode": "code-exact", "klCovRatio": 0.1}, {})[0].item())
+        assert vals[0] == vals[1], vals
+
+
 if __name__ == "__main__":
+    check_gather_code_exact()
     write("packages/token-entropy-kl/test/fixtures/sent-losses.json", sent_cases())
     write("packages/entropy-baselines/test/fixtures/baseline-losses.json", baseline_cases(),
           {"prng": prng_vectors()})

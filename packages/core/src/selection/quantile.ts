@@ -1,44 +1,5 @@
 import { SentrlError } from "../errors.js";
-
-/** In-place numeric nth-element on a[lo..hi]: afterwards a[kth] is the value of rank kth in that range. */
-function nthElement(a: Float64Array, lo: number, hi: number, kth: number): void {
-  while (hi > lo) {
-    if (hi - lo < 16) {
-      for (let i = lo + 1; i <= hi; i++) {
-        const x = a[i];
-        let j = i - 1;
-        while (j >= lo && a[j] > x) {
-          a[j + 1] = a[j];
-          j--;
-        }
-        a[j + 1] = x;
-      }
-      return;
-    }
-    const mid = lo + ((hi - lo) >>> 1);
-    // median of three as pivot value
-    const x = a[lo];
-    const y = a[mid];
-    const z = a[hi];
-    const p = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < p) i++;
-      while (a[j] > p) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (kth <= j) hi = j;
-    else if (kth >= i) lo = i;
-    else return;
-  }
-}
+import { nthElement } from "./nth-element.js";
 
 /**
  * Quantiles with linear interpolation between order statistics (numpy's default `linear` method, also
@@ -58,19 +19,18 @@ export function quantiles(values: ArrayLike<number>, qs: readonly number[]): num
   const n = values.length;
   if (n === 0) return qs.map(() => Number.NaN);
   const a = Float64Array.from(values as ArrayLike<number>);
-  // ranks needed, ascending, so each selection can start where the previous one ended
-  const ranks = new Set<number>();
-  for (const q of qs) {
-    const pos = q * (n - 1);
-    ranks.add(Math.floor(pos));
-    ranks.add(Math.min(n - 1, Math.floor(pos) + 1));
-  }
-  const sortedRanks = [...ranks].sort((x, y) => x - y);
-  let lo = 0;
+  // floor ranks ascending, each selected on the range left by the previous one; rank r+1 is then min(a[r+1..n))
+  const floors = [...new Set(qs.map((q) => Math.floor(q * (n - 1))))].sort((x, y) => x - y);
   const at = new Map<number, number>();
-  for (const r of sortedRanks) {
+  let lo = 0;
+  for (const r of floors) {
     nthElement(a, lo, n - 1, r);
     at.set(r, a[r]);
+    if (r + 1 < n && !at.has(r + 1)) {
+      let m = a[r + 1];
+      for (let i = r + 2; i < n; i++) if (a[i] < m) m = a[i];
+      at.set(r + 1, m);
+    }
     lo = r;
   }
   return qs.map((q) => {

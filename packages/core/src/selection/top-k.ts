@@ -1,4 +1,5 @@
 import { SentrlError } from "../errors.js";
+import { nthElement } from "./nth-element.js";
 
 /**
  * Options of {@link argSmallestK} / {@link argLargestK}.
@@ -180,6 +181,37 @@ function heapSelect(n: number, k: number, before: Before): Int32Array {
   return heap;
 }
 
+/**
+ * Large k without tie keys: find the k-th value by a numeric nth-element on a float64 copy (no index indirection),
+ * then take every index strictly better than it and, in index order, as many equal ones as needed — exactly the
+ * (value, position) rule. Returns the indices in ascending index order.
+ */
+function thresholdSelect(values: ArrayLike<number>, k: number, largest: boolean): Int32Array {
+  const n = values.length;
+  const a = Float64Array.from(values as ArrayLike<number>);
+  const rank = largest ? n - k : k - 1;
+  nthElement(a, 0, n - 1, rank);
+  const t = a[rank];
+  let better = 0;
+  if (largest) {
+    for (let i = 0; i < n; i++) if (values[i] > t) better++;
+  } else {
+    for (let i = 0; i < n; i++) if (values[i] < t) better++;
+  }
+  let equalLeft = k - better;
+  const out = new Int32Array(k);
+  let j = 0;
+  for (let i = 0; i < n && j < k; i++) {
+    const v = values[i];
+    if (largest ? v > t : v < t) out[j++] = i;
+    else if (v === t && equalLeft > 0) {
+      out[j++] = i;
+      equalLeft--;
+    }
+  }
+  return out;
+}
+
 function topK(values: ArrayLike<number>, k: number, largest: boolean, options: TopKOptions): Int32Array {
   const n = values.length;
   if (!Number.isInteger(k) || k < 0) {
@@ -192,6 +224,8 @@ function topK(values: ArrayLike<number>, k: number, largest: boolean, options: T
   let out: Int32Array;
   if (kk <= 64 || kk * 64 <= n) {
     out = heapSelect(n, kk, before);
+  } else if (kk < n && (options.tieKeys?.length ?? 0) === 0) {
+    out = thresholdSelect(values, kk, largest);
   } else {
     const idx = new Int32Array(n);
     for (let i = 0; i < n; i++) idx[i] = i;
