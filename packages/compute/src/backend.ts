@@ -1,5 +1,5 @@
 /**
- * The Backend contract: forward kernels (and, in a later issue, their backward twins) over float32 buffers the
+ * The Backend contract: forward kernels and their backward twins over float32 buffers the
  * backend owns, in the style of llm.c's named buffers. A model is a fixed sequence of kernel calls; there is no
  * autograd tape. Index arrays (token ids, positions, targets, masks) are small host typed arrays; a device backend
  * copies them itself.
@@ -128,6 +128,114 @@ export interface LogitsStatsForwardArgs {
   lse?: DeviceBuffer;
 }
 
+/*
+ * Backward kernels. Convention (llm.c): every gradient output ACCUMULATES (`+=`) into its buffer; the caller zeroes
+ * buffers with `fill(buf, 0)` when it needs a fresh gradient. Inputs are the forward pass's inputs and whatever it
+ * saved (`rstd`, `probs`, `lse`). A gradient buffer must not alias an input of the same call.
+ */
+
+/** `dTable[ids[r], :] += dOut[r, :]`. */
+export interface EmbeddingBackwardArgs {
+  dTable: DeviceBuffer;
+  dOut: DeviceBuffer;
+  ids: Int32Array;
+  rows: number;
+  dim: number;
+  vocab: number;
+}
+
+/** For `out = x @ w^T + bias`: `dx += dOut @ w`, `dw += dOut^T @ x`, `dBias += Σ_rows dOut` (each optional). */
+export interface MatmulBackwardArgs {
+  dOut: DeviceBuffer;
+  x: DeviceBuffer;
+  w: DeviceBuffer;
+  dx?: DeviceBuffer;
+  dw?: DeviceBuffer;
+  dBias?: DeviceBuffer;
+  rows: number;
+  inDim: number;
+  outDim: number;
+}
+
+/** RMSNorm backward from the saved `rstd`: `dx += …`, `dWeight += Σ_rows dOut · x · rstd`. */
+export interface RmsNormBackwardArgs {
+  dOut: DeviceBuffer;
+  x: DeviceBuffer;
+  weight: DeviceBuffer;
+  rstd: DeviceBuffer;
+  dx: DeviceBuffer;
+  dWeight?: DeviceBuffer;
+  rows: number;
+  dim: number;
+}
+
+/** RoPE backward (the inverse rotation): `dx += R(−a)·dOut`. */
+export interface RopeBackwardArgs {
+  dOut: DeviceBuffer;
+  dx: DeviceBuffer;
+  positions: Int32Array;
+  rows: number;
+  heads: number;
+  headDim: number;
+  theta: number;
+}
+
+/** Attention backward from the saved `probs`: accumulates into `dq`, `dk`, `dv` (GQA heads summed per kv head). */
+export interface AttentionBackwardArgs {
+  dOut: DeviceBuffer;
+  q: DeviceBuffer;
+  k: DeviceBuffer;
+  v: DeviceBuffer;
+  probs: DeviceBuffer;
+  dq: DeviceBuffer;
+  dk: DeviceBuffer;
+  dv: DeviceBuffer;
+  batch: number;
+  seqLen: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/** SwiGLU backward: `dGate += dOut · up · silu'(gate)`, `dUp += dOut · silu(gate)`. */
+export interface SwigluBackwardArgs {
+  dOut: DeviceBuffer;
+  gate: DeviceBuffer;
+  up: DeviceBuffer;
+  dGate: DeviceBuffer;
+  dUp: DeviceBuffer;
+  length: number;
+}
+
+/** Residual backward: `da += dOut`, `db += dOut` (each optional). */
+export interface ResidualBackwardArgs {
+  dOut: DeviceBuffer;
+  da?: DeviceBuffer;
+  db?: DeviceBuffer;
+  length: number;
+}
+
+/**
+ * Fused head backward from upstream `dLogp[r]` and `dEntropy[r]` (rows with a negative target are skipped). With
+ * `p = softmax(z)`, `z = h·w^T / T` recomputed chunk by chunk from the saved `lse` and `entropy`:
+ * `dz = dLogp·(onehot(y) − p) − dEntropy·p ⊙ (log p + H)`, then `dh += (dz/T) @ w`, `dw += (dz/T)^T @ h`.
+ */
+export interface LogitsStatsBackwardArgs {
+  h: DeviceBuffer;
+  w: DeviceBuffer;
+  targets: Int32Array;
+  lse: DeviceBuffer;
+  entropy: DeviceBuffer;
+  dLogp: DeviceBuffer;
+  dEntropy?: DeviceBuffer;
+  dh?: DeviceBuffer;
+  dw?: DeviceBuffer;
+  rows: number;
+  dim: number;
+  vocab: number;
+  temperature: number;
+}
+
 /** One parameter tensor for AdamW: its value, gradient and two moment buffers, all of the same length. */
 export interface AdamWParam {
   param: DeviceBuffer;
@@ -221,6 +329,14 @@ export interface Backend {
   swigluForward(args: SwigluForwardArgs): void;
   residualForward(args: ResidualForwardArgs): void;
   logitsStatsForward(args: LogitsStatsForwardArgs): void;
+  embeddingBackward(args: EmbeddingBackwardArgs): void;
+  matmulBackward(args: MatmulBackwardArgs): void;
+  rmsnormBackward(args: RmsNormBackwardArgs): void;
+  ropeBackward(args: RopeBackwardArgs): void;
+  attentionBackward(args: AttentionBackwardArgs): void;
+  swigluBackward(args: SwigluBackwardArgs): void;
+  residualBackward(args: ResidualBackwardArgs): void;
+  logitsStatsBackward(args: LogitsStatsBackwardArgs): void;
   adamwStep(args: AdamWArgs): AdamWResult;
   sample(args: SampleArgs): Int32Array;
 }

@@ -65,3 +65,65 @@ export function attentionForward(
     }
   }
 }
+
+/**
+ * Reference attention backward from the saved probabilities (accumulating into dq, dk, dv):
+ * `dv[s] += Σ_t p[t,s]·dOut[t]`, `ds[t,s] = p[t,s]·(dOut[t]·v[s] − Σ_s' p[t,s']·dOut[t]·v[s'])`,
+ * `dq[t] += scale·Σ_s ds[t,s]·k[s]`, `dk[s] += scale·Σ_t ds[t,s]·q[t]`.
+ */
+export function attentionBackward(
+  dOut: Float32Array,
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  probs: Float32Array,
+  dq: Float32Array,
+  dk: Float32Array,
+  dv: Float32Array,
+  batch: number,
+  seqLen: number,
+  heads: number,
+  kvHeads: number,
+  headDim: number,
+): void {
+  const group = heads / kvHeads;
+  const qw = heads * headDim;
+  const kw = kvHeads * headDim;
+  const scale = 1 / Math.sqrt(headDim);
+  const dp = new Float64Array(seqLen);
+  for (let b = 0; b < batch; b++) {
+    for (let h = 0; h < heads; h++) {
+      const kh = Math.floor(h / group);
+      for (let t = 0; t < seqLen; t++) {
+        const qo = (b * seqLen + t) * qw + h * headDim;
+        const po = ((b * heads + h) * seqLen + t) * seqLen;
+        let sum = 0;
+        for (let s = 0; s <= t; s++) {
+          const p = probs[po + s];
+          if (p === 0) {
+            dp[s] = 0;
+            continue;
+          }
+          const vo = (b * seqLen + s) * kw + kh * headDim;
+          let d = 0;
+          for (let i = 0; i < headDim; i++) {
+            d += dOut[qo + i] * v[vo + i];
+            dv[vo + i] += p * dOut[qo + i];
+          }
+          dp[s] = d;
+          sum += p * d;
+        }
+        for (let s = 0; s <= t; s++) {
+          const p = probs[po + s];
+          if (p === 0) continue;
+          const ds = p * (dp[s] - sum) * scale;
+          const ko = (b * seqLen + s) * kw + kh * headDim;
+          for (let i = 0; i < headDim; i++) {
+            dq[qo + i] += ds * k[ko + i];
+            dk[ko + i] += ds * q[qo + i];
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,13 +1,13 @@
 import type { Backend, DeviceBuffer } from "../backend.js";
 import { ComputeError } from "../errors.js";
 import { adamwStep } from "./adamw.js";
-import { attentionForward } from "./attention.js";
-import { residualForward, swigluForward } from "./elementwise.js";
-import { embeddingForward } from "./embedding.js";
-import { logitsStatsForward } from "./logits.js";
-import { matmulForward } from "./matmul.js";
-import { rmsnormForward } from "./rmsnorm.js";
-import { ropeForward } from "./rope.js";
+import { attentionBackward, attentionForward } from "./attention.js";
+import { residualBackward, residualForward, swigluBackward, swigluForward } from "./elementwise.js";
+import { embeddingBackward, embeddingForward } from "./embedding.js";
+import { logitsStatsBackward, logitsStatsForward } from "./logits.js";
+import { matmulBackward, matmulForward } from "./matmul.js";
+import { rmsnormBackward, rmsnormForward } from "./rmsnorm.js";
+import { ropeBackward, ropeForward } from "./rope.js";
 import { sampleRows } from "./sampling.js";
 
 class RefBuffer {
@@ -131,6 +131,86 @@ export function createReferenceBackend(): Backend {
         vocab,
         temperature,
         opt(lse, "logitsStatsForward.lse", rows),
+      );
+    },
+    embeddingBackward({ dTable, dOut, ids, rows, dim, vocab }) {
+      dims("embeddingBackward", { rows, dim, vocab });
+      if (ids.length < rows) throw new ComputeError("BACKEND_SHAPE", `embeddingBackward: ${ids.length} ids for ${rows} rows`);
+      embeddingBackward(arr(dTable, "embeddingBackward.dTable", vocab * dim), arr(dOut, "embeddingBackward.dOut", rows * dim), ids, rows, dim, vocab);
+    },
+    matmulBackward({ dOut, x, w, dx, dw, dBias, rows, inDim, outDim }) {
+      dims("matmulBackward", { rows, inDim, outDim });
+      matmulBackward(
+        arr(dOut, "matmulBackward.dOut", rows * outDim),
+        arr(x, "matmulBackward.x", rows * inDim),
+        arr(w, "matmulBackward.w", outDim * inDim),
+        opt(dx, "matmulBackward.dx", rows * inDim),
+        opt(dw, "matmulBackward.dw", outDim * inDim),
+        opt(dBias, "matmulBackward.dBias", outDim),
+        rows,
+        inDim,
+        outDim,
+      );
+    },
+    rmsnormBackward({ dOut, x, weight, rstd, dx, dWeight, rows, dim }) {
+      dims("rmsnormBackward", { rows, dim });
+      const n = rows * dim;
+      rmsnormBackward(arr(dOut, "rmsnormBackward.dOut", n), arr(x, "rmsnormBackward.x", n), arr(weight, "rmsnormBackward.weight", dim), arr(rstd, "rmsnormBackward.rstd", rows), arr(dx, "rmsnormBackward.dx", n), opt(dWeight, "rmsnormBackward.dWeight", dim), rows, dim);
+    },
+    ropeBackward({ dOut, dx, positions, rows, heads, headDim, theta }) {
+      dims("ropeBackward", { rows, heads, headDim });
+      if (headDim % 2 !== 0) throw new ComputeError("BACKEND_SHAPE", `ropeBackward: headDim must be even, got ${headDim}`);
+      if (positions.length < rows) throw new ComputeError("BACKEND_SHAPE", `ropeBackward: ${positions.length} positions for ${rows} rows`);
+      const n = rows * heads * headDim;
+      ropeBackward(arr(dx, "ropeBackward.dx", n), arr(dOut, "ropeBackward.dOut", n), positions, rows, heads, headDim, theta);
+    },
+    attentionBackward({ dOut, q, k, v, probs, dq, dk, dv, batch, seqLen, heads, kvHeads, headDim }) {
+      dims("attentionBackward", { batch, seqLen, heads, kvHeads, headDim });
+      if (kvHeads === 0 || heads % kvHeads !== 0) throw new ComputeError("BACKEND_SHAPE", `attentionBackward: heads (${heads}) must be a multiple of kvHeads (${kvHeads})`);
+      const nq = batch * seqLen * heads * headDim;
+      const nk = batch * seqLen * kvHeads * headDim;
+      attentionBackward(
+        arr(dOut, "attentionBackward.dOut", nq),
+        arr(q, "attentionBackward.q", nq),
+        arr(k, "attentionBackward.k", nk),
+        arr(v, "attentionBackward.v", nk),
+        arr(probs, "attentionBackward.probs", batch * heads * seqLen * seqLen),
+        arr(dq, "attentionBackward.dq", nq),
+        arr(dk, "attentionBackward.dk", nk),
+        arr(dv, "attentionBackward.dv", nk),
+        batch,
+        seqLen,
+        heads,
+        kvHeads,
+        headDim,
+      );
+    },
+    swigluBackward({ dOut, gate, up, dGate, dUp, length }) {
+      dims("swigluBackward", { length });
+      swigluBackward(arr(dOut, "swigluBackward.dOut", length), arr(gate, "swigluBackward.gate", length), arr(up, "swigluBackward.up", length), arr(dGate, "swigluBackward.dGate", length), arr(dUp, "swigluBackward.dUp", length), length);
+    },
+    residualBackward({ dOut, da, db, length }) {
+      dims("residualBackward", { length });
+      residualBackward(arr(dOut, "residualBackward.dOut", length), opt(da, "residualBackward.da", length), opt(db, "residualBackward.db", length), length);
+    },
+    logitsStatsBackward({ h, w, targets, lse, entropy, dLogp, dEntropy, dh, dw, rows, dim, vocab, temperature }) {
+      dims("logitsStatsBackward", { rows, dim, vocab });
+      if (targets.length < rows) throw new ComputeError("BACKEND_SHAPE", `logitsStatsBackward: ${targets.length} targets for ${rows} rows`);
+      if (!(temperature > 0) || !Number.isFinite(temperature)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `logitsStatsBackward: temperature must be a positive finite number, got ${temperature}`);
+      logitsStatsBackward(
+        arr(h, "logitsStatsBackward.h", rows * dim),
+        arr(w, "logitsStatsBackward.w", vocab * dim),
+        targets,
+        arr(lse, "logitsStatsBackward.lse", rows),
+        arr(entropy, "logitsStatsBackward.entropy", rows),
+        arr(dLogp, "logitsStatsBackward.dLogp", rows),
+        opt(dEntropy, "logitsStatsBackward.dEntropy", rows),
+        opt(dh, "logitsStatsBackward.dh", rows * dim),
+        opt(dw, "logitsStatsBackward.dw", vocab * dim),
+        rows,
+        dim,
+        vocab,
+        temperature,
       );
     },
     adamwStep({ params, lr, beta1, beta2, eps, weightDecay, step, maxGradNorm }) {

@@ -66,3 +66,52 @@ export function logitsStatsForward(
     if (lse) lse[r] = l;
   }
 }
+
+/**
+ * Reference fused-head backward (accumulating into dh, dw): recomputes each vocabulary chunk's logits, turns
+ * `dLogp`/`dEntropy` into `dz = dLogp·(onehot(y) − p) − dEntropy·p ⊙ (log p + H)` and back-propagates `dz / T`.
+ */
+export function logitsStatsBackward(
+  h: Float32Array,
+  w: Float32Array,
+  targets: Int32Array,
+  lse: Float32Array,
+  entropy: Float32Array,
+  dLogp: Float32Array,
+  dEntropy: Float32Array | undefined,
+  dh: Float32Array | undefined,
+  dw: Float32Array | undefined,
+  rows: number,
+  dim: number,
+  vocab: number,
+  temperature: number,
+): void {
+  const invT = 1 / temperature;
+  const dhRow = new Float64Array(dim);
+  for (let r = 0; r < rows; r++) {
+    const y = targets[r];
+    if (y < 0) continue;
+    if (y >= vocab) throw new ComputeError("BACKEND_INDEX_OUT_OF_RANGE", `logitsStatsBackward: target ${y} at row ${r} is outside [0, ${vocab})`);
+    const gl = dLogp[r];
+    const ge = dEntropy ? dEntropy[r] : 0;
+    if (gl === 0 && ge === 0) continue;
+    const ho = r * dim;
+    const l = lse[r];
+    const H = entropy[r];
+    dhRow.fill(0);
+    for (let j = 0; j < vocab; j++) {
+      const wo = j * dim;
+      let d = 0;
+      for (let i = 0; i < dim; i++) d += h[ho + i] * w[wo + i];
+      const lp = Math.fround(d) * invT - l;
+      const p = Math.exp(lp);
+      let dz = -gl * p - ge * p * (lp + H);
+      if (j === y) dz += gl;
+      if (dz === 0) continue;
+      dz *= invT;
+      for (let i = 0; i < dim; i++) dhRow[i] += dz * w[wo + i];
+      if (dw) for (let i = 0; i < dim; i++) dw[wo + i] += dz * h[ho + i];
+    }
+    if (dh) for (let i = 0; i < dim; i++) dh[ho + i] += dhRow[i];
+  }
+}

@@ -25,3 +25,53 @@ export function matmulForward(out: Float32Array, x: Float32Array, w: Float32Arra
     }
   }
 }
+
+/** Reference matmul backward (accumulating): `dx += dOut @ w`, `dw += dOut^T @ x`, `dBias += Σ dOut`. */
+export function matmulBackward(
+  dOut: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  dx: Float32Array | undefined,
+  dw: Float32Array | undefined,
+  dBias: Float32Array | undefined,
+  rows: number,
+  inDim: number,
+  outDim: number,
+): void {
+  if (dx) {
+    const acc = new Float64Array(inDim);
+    for (let r = 0; r < rows; r++) {
+      acc.fill(0);
+      const go = r * outDim;
+      for (let o = 0; o < outDim; o++) {
+        const g = dOut[go + o];
+        if (g === 0) continue;
+        const wo = o * inDim;
+        for (let i = 0; i < inDim; i++) acc[i] += g * w[wo + i];
+      }
+      const xo = r * inDim;
+      for (let i = 0; i < inDim; i++) dx[xo + i] += acc[i];
+    }
+  }
+  if (dw || dBias) {
+    const acc = new Float64Array(inDim);
+    for (let o = 0; o < outDim; o++) {
+      acc.fill(0);
+      let b = 0;
+      for (let r = 0; r < rows; r++) {
+        const g = dOut[r * outDim + o];
+        if (g === 0) continue;
+        b += g;
+        if (dw) {
+          const xo = r * inDim;
+          for (let i = 0; i < inDim; i++) acc[i] += g * x[xo + i];
+        }
+      }
+      if (dw) {
+        const wo = o * inDim;
+        for (let i = 0; i < inDim; i++) dw[wo + i] += acc[i];
+      }
+      if (dBias) dBias[o] += b;
+    }
+  }
+}

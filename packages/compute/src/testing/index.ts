@@ -11,5 +11,6 @@
  * ```
  */
 export { runBackendConformance, type ConformanceRunner, type ConformanceOptions } from "./conformance.js";
+export { finiteDifferenceGrad } from "./backward.js";
 export { assertClose, mulberry32, randomArray } from "./helpers.js";
 export * as oracles from "./oracles.js";

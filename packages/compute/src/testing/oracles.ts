@@ -1,9 +1,12 @@
+/** Inputs of the oracles: float32 values from a backend or float64 values perturbed by finite differences. */
+export type Vec = Float32Array | Float64Array;
+
 /**
  * Float64 oracles for the conformance suite, written independently of the reference kernels (full
  * materialisation, explicit masks, sorts) so that the reference backend is checked too.
  */
 
-export function matmulOracle(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, rows: number, inDim: number, outDim: number): Float64Array {
+export function matmulOracle(x: Vec, w: Vec, bias: Vec | undefined, rows: number, inDim: number, outDim: number): Float64Array {
   const out = new Float64Array(rows * outDim);
   for (let r = 0; r < rows; r++)
     for (let o = 0; o < outDim; o++) {
@@ -14,7 +17,7 @@ export function matmulOracle(x: Float32Array, w: Float32Array, bias: Float32Arra
   return out;
 }
 
-export function rmsnormOracle(x: Float32Array, weight: Float32Array, rows: number, dim: number, eps: number): { out: Float64Array; rstd: Float64Array } {
+export function rmsnormOracle(x: Vec, weight: Vec, rows: number, dim: number, eps: number): { out: Float64Array; rstd: Float64Array } {
   const out = new Float64Array(rows * dim);
   const rstd = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -28,7 +31,7 @@ export function rmsnormOracle(x: Float32Array, weight: Float32Array, rows: numbe
   return { out, rstd };
 }
 
-export function ropeOracle(x: Float32Array, positions: Int32Array, rows: number, heads: number, headDim: number, theta: number): Float64Array {
+export function ropeOracle(x: Vec, positions: Int32Array, rows: number, heads: number, headDim: number, theta: number): Float64Array {
   const out = new Float64Array(x.length);
   const half = headDim / 2;
   for (let r = 0; r < rows; r++)
@@ -45,9 +48,9 @@ export function ropeOracle(x: Float32Array, positions: Int32Array, rows: number,
 }
 
 export function attentionOracle(
-  q: Float32Array,
-  k: Float32Array,
-  v: Float32Array,
+  q: Vec,
+  k: Vec,
+  v: Vec,
   batch: number,
   seqLen: number,
   heads: number,
@@ -84,8 +87,8 @@ export function attentionOracle(
 }
 
 export function logitsStatsOracle(
-  h: Float32Array,
-  w: Float32Array,
+  h: Vec,
+  w: Vec,
   targets: Int32Array,
   rows: number,
   dim: number,
@@ -120,7 +123,7 @@ export function logitsStatsOracle(
   return { logp, entropy, lse };
 }
 
-export function sampleOracle(logits: Float32Array, vocab: number, u: number, temperature: number, topK: number, topP: number): number {
+export function sampleOracle(logits: Vec, vocab: number, u: number, temperature: number, topK: number, topP: number): number {
   if (temperature === 0) {
     let best = 0;
     for (let j = 1; j < vocab; j++) if (logits[j] > logits[best]) best = j;
