@@ -133,6 +133,37 @@ describe("symbolic checker: expressions", () => {
   });
 });
 
+describe("symbolic checker: more identities and near misses", () => {
+  it.each([
+    ["\\frac{-1+\\sqrt{5}}{2}", "(\\sqrt5-1)/2", true],
+    ["x=2 \\text{ or } x=3", "3, 2", true],
+    ["e^{i\\pi}", "-1", true],
+    ["\\cos(2x)", "1 - 2\\sin^2 x", true],
+    ["\\log_2 x", "\\frac{\\ln x}{\\ln 2}", true],
+    ["\\sin 2x", "2\\sin x\\cos x", true],
+    ["\\binom{n}{2}", "\\frac{n(n-1)}{2}", true],
+    ["\\sqrt[3]{-8}", "-2", true],
+    ["\\sqrt{-1}", "i", true],
+    ["x^{2}", "x**2", true],
+    ["1,000,000", "10^6", true],
+    ["5 \\mathrm{~km} \\mathrm{~s}^{-1}", "5", true],
+    ["x^2+y^2=1", "y^2 + x^2 - 1 = 0", true],
+    ["A", "a", false],
+    ["|x-3|", "3-x", false],
+    ["2\\sqrt{2}", "2.828", false],
+    ["\\frac{1}{7}", "0.142857", false],
+    ["6.02 \\times 10^{23}", "6.03e23", false],
+    ["2,3", "2.3", false],
+    ["x^2+y^2=1", "x^2 + y^2 = 2", false],
+    ["a = 3", "b = 3", false],
+    ["2^n", "n^2", false],
+    ["\\frac{\\pi}{3}", "60^\\circ", false],
+  ])("%s vs %s → %s", (a, b, expected) => {
+    expect(checker.equivalent(a, b)).toBe(expected);
+    expect(checker.equivalent(b, a)).toBe(expected);
+  });
+});
+
 describe("symbolic checker: tuples, intervals, sets, lists, matrices", () => {
   it.each([
     ["(1, 2)", "\\left( 1, 2 \\right)"],
