@@ -1,0 +1,34 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { main } from "../src/cli.js";
+
+const BENCH_DIR = join(process.env.SENTRL_SHARED ?? resolve(__dirname, "..", "..", "..", "..", "shared"), "benchmarks");
+const HAVE = existsSync(join(BENCH_DIR, "manifest.json"));
+if (!HAVE) console.warn(`shared benchmarks not found at ${BENCH_DIR}; skipping the --data check`);
+
+async function cli(args: string[]) {
+  let out = "";
+  const code = await main(args, { stdin: Readable.from([""]), stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true }, env: {} });
+  return { code, json: JSON.parse(out) };
+}
+
+describe("sentrl benchmarks", () => {
+  it("lists every benchmark with its field map, prompts and checkers as JSON", async () => {
+    const { code, json } = await cli(["benchmarks"]);
+    expect(code).toBe(0);
+    expect(json.benchmarks.map((b: { name: string }) => b.name)).toEqual([
+      "math500", "aime24", "aime25", "amc23", "olympiadbench", "minerva", "minerva-rllm", "gsm8k", "gsm8k-train", "math-train",
+    ]);
+    const math500 = json.benchmarks[0];
+    expect(math500.fields).toMatchObject({ question: "problem", id: "math500/<unique_id>" });
+    expect(json.prompts.opencompass).toBe("{question}\nPlease reason step by step, and put your final answer within \\boxed{}.");
+    expect(json.checkers).toEqual(["dapo", "opencompass-v2", "symbolic"]);
+  });
+
+  it.skipIf(!HAVE)("with --data, finds every file in the shared benchmarks folder", async () => {
+    const { json } = await cli(["benchmarks", "--data", BENCH_DIR]);
+    expect(json.benchmarks.filter((b: { available: boolean }) => !b.available)).toEqual([]);
+  });
+});
