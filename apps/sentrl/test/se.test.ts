@@ -83,3 +83,12 @@ describe("sentrl se (CONTRACTS §5)", () => {
     expect(c.out()).toContain("--estimator");
   });
 });
+
+describe("sentrl se on a bad line", () => {
+  it("writes the lines scored before it, then fails with the line number", async () => {
+    const c = io('{"id":"a","responses":["Answer: 1"]}\n{"id":"b","responses":[1]}\n');
+    expect(await main(["se", "--estimator", "discrete"], c)).toBe(1);
+    expect(lines(c.out())).toEqual([{ id: "a", semanticEntropy: 0, clusterIds: [0] }]);
+    expect(c.err()).toMatch(/^sentrl: SE_BAD_INPUT: stdin line 2/);
+  });
+});

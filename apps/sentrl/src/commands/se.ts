@@ -54,52 +54,56 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
   let lineNo = 0;
   let out = "";
-  for await (const line of rl) {
-    lineNo++;
-    if (line.trim() === "") continue;
-    let rec: { id?: unknown; responses?: unknown; logLik?: unknown; lengths?: unknown };
-    try {
-      rec = JSON.parse(line);
-    } catch (e) {
-      throw new SentrlError("SE_BAD_INPUT", `stdin line ${lineNo} is not valid JSON: ${(e as Error).message}`);
-    }
-    if (
-      rec === null ||
-      typeof rec !== "object" ||
-      !Array.isArray(rec.responses) ||
-      !rec.responses.every((r) => typeof r === "string")
-    )
-      throw new SentrlError(
-        "SE_BAD_INPUT",
-        `stdin line ${lineNo}: expected {"id", "responses": [string], "logLik"?, "lengths"?}`,
-      );
-    for (const k of ["logLik", "lengths"] as const) {
-      const v = rec[k];
-      if (v === undefined) continue;
-      if (!Array.isArray(v) || v.length !== rec.responses.length || !v.every((x) => typeof x === "number"))
+  try {
+    for await (const line of rl) {
+      lineNo++;
+      if (line.trim() === "") continue;
+      let rec: { id?: unknown; responses?: unknown; logLik?: unknown; lengths?: unknown };
+      try {
+        rec = JSON.parse(line);
+      } catch (e) {
+        throw new SentrlError("SE_BAD_INPUT", `stdin line ${lineNo} is not valid JSON: ${(e as Error).message}`);
+      }
+      if (
+        rec === null ||
+        typeof rec !== "object" ||
+        !Array.isArray(rec.responses) ||
+        !rec.responses.every((r) => typeof r === "string")
+      )
         throw new SentrlError(
           "SE_BAD_INPUT",
-          `stdin line ${lineNo}: \`${k}\` must be an array of ${rec.responses.length} numbers (one per response)`,
+          `stdin line ${lineNo}: expected {"id", "responses": [string], "logLik"?, "lengths"?}`,
         );
+      for (const k of ["logLik", "lengths"] as const) {
+        const v = rec[k];
+        if (v === undefined) continue;
+        if (!Array.isArray(v) || v.length !== rec.responses.length || !v.every((x) => typeof x === "number"))
+          throw new SentrlError(
+            "SE_BAD_INPUT",
+            `stdin line ${lineNo}: \`${k}\` must be an array of ${rec.responses.length} numbers (one per response)`,
+          );
+      }
+      let res: ReturnType<typeof score>;
+      try {
+        res = score({
+          responses: rec.responses as string[],
+          logLik: rec.logLik as number[] | undefined,
+          lengths: rec.lengths as number[] | undefined,
+        });
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        if (err.code) throw new SentrlError(err.code, `stdin line ${lineNo}: ${err.message}`);
+        throw e;
+      }
+      out += `${JSON.stringify({ id: rec.id ?? null, semanticEntropy: res.semanticEntropy, clusterIds: res.clusterIds })}\n`;
+      if (out.length > 1 << 16) {
+        io.stdout.write(out);
+        out = "";
+      }
     }
-    let res: ReturnType<typeof score>;
-    try {
-      res = score({
-        responses: rec.responses as string[],
-        logLik: rec.logLik as number[] | undefined,
-        lengths: rec.lengths as number[] | undefined,
-      });
-    } catch (e) {
-      const err = e as Error & { code?: string };
-      if (err.code) throw new SentrlError(err.code, `stdin line ${lineNo}: ${err.message}`);
-      throw e;
-    }
-    out += `${JSON.stringify({ id: rec.id ?? null, semanticEntropy: res.semanticEntropy, clusterIds: res.clusterIds })}\n`;
-    if (out.length > 1 << 16) {
-      io.stdout.write(out);
-      out = "";
-    }
+  } finally {
+    // Lines scored before an error are still written (one output line per input line, in order).
+    if (out) io.stdout.write(out);
   }
-  if (out) io.stdout.write(out);
   return 0;
 }
