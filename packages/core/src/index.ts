@@ -12,4 +12,5 @@ export * from "./plugins/index.js";
 export * from "./generators/index.js";
 export * from "./rng/index.js";
 export * from "./io/index.js";
+export * from "./trainer/index.js";
 export * from "./selection/index.js";

@@ -88,7 +88,10 @@ export function resolveTrainerConfig(partial: Partial<TrainerConfig> = {}): Trai
   const keys = Object.keys(DEFAULT_TRAINER_CONFIG);
   for (const key of Object.keys(partial)) {
     if (!keys.includes(key)) {
-      throw new SentrlError("TRAINER_UNKNOWN_OPTION", `unknown trainer option \`${key}\`; valid options: ${keys.join(", ")}`);
+      throw new SentrlError(
+        "TRAINER_UNKNOWN_OPTION",
+        `unknown trainer option \`${key}\`; valid options: ${keys.join(", ")}`,
+      );
     }
   }
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
@@ -103,27 +106,40 @@ export function resolveTrainerConfig(partial: Partial<TrainerConfig> = {}): Trai
   };
   posInt("seed", 0);
   posInt("totalSteps", 0);
-  for (const k of ["promptsPerStep", "groupSize", "miniBatchPrompts", "microBatchSize", "ppoEpochs", "maxResponseTokens"] as const) posInt(k);
+  for (const k of [
+    "promptsPerStep",
+    "groupSize",
+    "miniBatchPrompts",
+    "microBatchSize",
+    "ppoEpochs",
+    "maxResponseTokens",
+  ] as const)
+    posInt(k);
   posInt("checkpointEvery", 0);
-  if (c.miniBatchPrompts > c.promptsPerStep) bad("miniBatchPrompts", c.miniBatchPrompts, `at most promptsPerStep (${c.promptsPerStep})`);
+  if (c.miniBatchPrompts > c.promptsPerStep)
+    bad("miniBatchPrompts", c.miniBatchPrompts, `at most promptsPerStep (${c.promptsPerStep})`);
   if (!(c.temperature > 0 && Number.isFinite(c.temperature))) bad("temperature", c.temperature, "a positive number");
   if (!(c.topP > 0 && c.topP <= 1)) bad("topP", c.topP, "in (0, 1]");
   if (c.topK !== undefined && !Number.isInteger(c.topK)) bad("topK", c.topK, "an integer or undefined");
   if (typeof c.shuffle !== "boolean") bad("shuffle", c.shuffle, "true or false");
-  for (const k of ["policyLoss", "advantage", "reward"] as const) if (typeof c[k] !== "string" || c[k] === "") bad(k, c[k], "a strategy name");
+  for (const k of ["policyLoss", "advantage", "reward"] as const)
+    if (typeof c[k] !== "string" || c[k] === "") bad(k, c[k], "a strategy name");
   for (const k of ["lossOptions", "advantageOptions", "rewardOptions"] as const) {
     const v = c[k];
     if (v === null || typeof v !== "object" || Array.isArray(v)) bad(k, v, "an object");
   }
-  if (c.selectionScope !== "microBatch" && c.selectionScope !== "miniBatch") bad("selectionScope", c.selectionScope, '"microBatch" or "miniBatch"');
+  if (c.selectionScope !== "microBatch" && c.selectionScope !== "miniBatch")
+    bad("selectionScope", c.selectionScope, '"microBatch" or "miniBatch"');
   if (c.microBatchCombination !== "microBatchMean" && c.microBatchCombination !== "globalTokenMean") {
     bad("microBatchCombination", c.microBatchCombination, '"microBatchMean" or "globalTokenMean"');
   }
   const o = c.optimizer;
   if (!(o.lr >= 0 && Number.isFinite(o.lr))) bad("optimizer.lr", o.lr, "a finite number ≥ 0");
-  if (!(Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => b >= 0 && b < 1))) bad("optimizer.betas", o.betas, "two numbers in [0, 1)");
+  if (!(Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => b >= 0 && b < 1)))
+    bad("optimizer.betas", o.betas, "two numbers in [0, 1)");
   if (!(o.eps >= 0)) bad("optimizer.eps", o.eps, "a number ≥ 0");
   if (!(o.weightDecay >= 0)) bad("optimizer.weightDecay", o.weightDecay, "a number ≥ 0");
-  if (typeof o.maxGradNorm !== "number" || Number.isNaN(o.maxGradNorm)) bad("optimizer.maxGradNorm", o.maxGradNorm, "a number (≤ 0: no clipping)");
+  if (typeof o.maxGradNorm !== "number" || Number.isNaN(o.maxGradNorm))
+    bad("optimizer.maxGradNorm", o.maxGradNorm, "a number (≤ 0: no clipping)");
   return c;
 }

@@ -1,0 +1,36 @@
+// The GRPO trainer: config, exported step functions, checkpoints, and the tabular policy used to test it.
+export { DEFAULT_TRAINER_CONFIG, resolveTrainerConfig, type SelectionScope, type TrainerConfig } from "./config.js";
+export { PromptSampler, type SamplerPosition } from "./sampler.js";
+export {
+  afterRollout,
+  buildTokenBatch,
+  choosePrompts,
+  computeAdvantages,
+  computeOldAndRefLogp,
+  miniBatchRanges,
+  sampleGroups,
+  sliceSelection,
+  type StepContext,
+  StepMetrics,
+  stepMetrics,
+  toTrainingSamples,
+  type UpdateResult,
+  updatePolicy,
+} from "./steps.js";
+export {
+  checkpointDir,
+  latestCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  type TrainerCheckpoint,
+  type TrainerCheckpointMeta,
+} from "./checkpoint.js";
+export { decodeTensors, encodeTensors } from "./tensor-file.js";
+export { adamwStep, globalGradNorm } from "./adamw.js";
+export {
+  createTabularPolicy,
+  type TabularHandle,
+  type TabularPolicy,
+  type TabularPolicyOptions,
+} from "./tabular-policy.js";
+export { type CreateTrainerOptions, createTrainer, type StepResult, type Trainer } from "./trainer.js";

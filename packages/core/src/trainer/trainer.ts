@@ -1,0 +1,234 @@
+import { stat, truncate } from "node:fs/promises";
+import { join } from "node:path";
+import { advantageEstimatorDefinitions } from "../advantages/estimator.js";
+import type { AdvantageEstimator } from "../advantages/estimator.js";
+import type { Dataset, DatasetRow } from "../contracts/dataset.js";
+import type { Policy, PolicyState, ScoringPolicy } from "../contracts/policy.js";
+import type { CommonLossOptions, PolicyLoss } from "../contracts/policy-loss.js";
+import type { Verifier } from "../contracts/verifier.js";
+import { SentrlError } from "../errors.js";
+import { createMetricsLogger, type MetricsLogger } from "../io/metrics-logger.js";
+import { grpoLoss } from "../losses/grpo.js";
+import { resolveLossOptions } from "../losses/options.js";
+import { PluginDriver } from "../plugins/driver.js";
+import type { Plugin, PluginStrategies } from "../plugins/types.js";
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { resolveTrainerConfig, type TrainerConfig } from "./config.js";
+import { PromptSampler } from "./sampler.js";
+import {
+  afterRollout,
+  choosePrompts,
+  computeAdvantages,
+  computeOldAndRefLogp,
+  sampleGroups,
+  type StepContext,
+  StepMetrics,
+  stepMetrics,
+  toTrainingSamples,
+  updatePolicy,
+} from "./steps.js";
+
+export interface CreateTrainerOptions {
+  policy: Policy;
+  dataset: Dataset | readonly DatasetRow[];
+  plugins?: readonly Plugin[];
+  config?: Partial<TrainerConfig>;
+  /** Where `metrics.jsonl` and `checkpoints/` go; without it nothing is written. */
+  outputDir?: string;
+  /**
+   * Frozen reference for the KL term. Default: a snapshot of the policy when training starts (the stage's initial
+   * policy, ALGORITHMS §3.1 `stageInit`); its state is then kept in checkpoints.
+   */
+  reference?: ScoringPolicy;
+  /** Strategy definitions added to core's (`grpo` loss; `grpo`, `dr-grpo` estimators), e.g. the app's verifiers. */
+  builtins?: PluginStrategies;
+}
+
+export interface StepResult {
+  step: number;
+  metrics: Record<string, number>;
+}
+
+export interface Trainer {
+  readonly config: TrainerConfig;
+  readonly driver: PluginDriver;
+  /** Completed steps. */
+  readonly step: number;
+  /** One GRPO step (the steps of `steps.ts` in order), its metrics logged and observed. */
+  trainStep(signal?: AbortSignal): Promise<StepResult>;
+  /** Steps until `config.totalSteps` (checkpointing every `checkpointEvery`). */
+  run(options?: { signal?: AbortSignal }): Promise<StepResult[]>;
+  /** Writes a checkpoint now; returns its directory. */
+  checkpoint(): Promise<string>;
+  /** Restores a checkpoint (default: the latest under `outputDir`); returns the completed step count. */
+  resume(dir?: string): Promise<number>;
+  /** Reports evaluation metrics to `onEvaluate` observers (and the metrics log, prefixed as given). */
+  reportEvaluation(metrics: Record<string, number>): Promise<void>;
+}
+
+/**
+ * A GRPO trainer composed from the exported step functions: choose prompts (`beforeRollout`) → sample
+ * `groupSize` completions per prompt → rewards (the `reward` strategy) → `afterRollout` → advantages (the
+ * `advantage` strategy) → `afterAdvantages` → old and reference log-probs → mini-batches of whole groups in order →
+ * micro-batches → selection → token losses (`evaluatePolicyLoss` with the `policyLoss` strategy) → scaled backward
+ * → clipped AdamW step per mini-batch → verl-named metrics (JSONL) → `afterStep` → atomic checkpoints → exact resume.
+ *
+ * Randomness: every draw derives from `(config.seed, step, purpose)`, so a resumed run repeats an uninterrupted
+ * one exactly.
+ *
+ * @example
+ * ```ts
+ * import { createTabularPolicy, createTrainer } from "@sentrl/core";
+ * const policy = createTabularPolicy({ states: 4, vocab: ["a", "b", "<eos>"], eosToken: 2, maxTokens: 3 });
+ * const trainer = createTrainer({
+ *   policy,
+ *   dataset: [{ id: "0", prompt: "0", gold: "ab" }, { id: "1", prompt: "1", gold: "b" }],
+ *   plugins: [{ name: "exact", verifiers: [{ name: "exact", create: () => ({ name: "exact",
+ *     score: (r, s) => ({ reward: r === s.gold ? 1 : 0, correct: r === s.gold, extracted: r }) }) }] }],
+ *   config: { reward: "exact", promptsPerStep: 2, miniBatchPrompts: 2, groupSize: 8, maxResponseTokens: 3, totalSteps: 50,
+ *     optimizer: { lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maxGradNorm: 1 } },
+ * });
+ * await trainer.run();
+ * ```
+ */
+export function createTrainer(options: CreateTrainerOptions): Trainer {
+  const config = resolveTrainerConfig(options.config ?? {});
+  const { policy, outputDir } = options;
+  const rows = Array.isArray(options.dataset)
+    ? (options.dataset as readonly DatasetRow[])
+    : (options.dataset as Dataset).rows;
+  const driver = new PluginDriver(options.plugins ?? [], {
+    seed: config.seed,
+    config: config as unknown as Record<string, unknown>,
+    builtins: {
+      policyLosses: [grpoLoss, ...(options.builtins?.policyLosses ?? [])],
+      advantageEstimators: [...advantageEstimatorDefinitions, ...(options.builtins?.advantageEstimators ?? [])],
+      verifiers: [...(options.builtins?.verifiers ?? [])],
+    },
+  });
+
+  // Strategies: resolved once, so a bad name or option fails before any work.
+  const lossDef = driver.policyLosses.get(config.policyLoss);
+  const { common, options: lossOptions } = resolveLossOptions(lossDef, config.lossOptions);
+  const commonOptions: CommonLossOptions = { ...common };
+  if (commonOptions.lossAggMode === "seq-mean-token-sum-norm" && commonOptions.lossAggNorm === undefined) {
+    commonOptions.lossAggNorm = config.maxResponseTokens;
+  }
+  const loss: PolicyLoss = lossDef.create(lossOptions);
+  const estimator: AdvantageEstimator = driver.advantageEstimators
+    .get(config.advantage)
+    .create(config.advantageOptions);
+  const verifier: Verifier = driver.verifiers.get(config.reward).create(config.rewardOptions);
+  const needReference = commonOptions.useKlLoss || loss.needs?.refLogp === true;
+
+  const sampler = new PromptSampler(rows, {
+    batchSize: config.promptsPerStep,
+    seed: config.seed,
+    shuffle: config.shuffle,
+  });
+  const logger: MetricsLogger | null = outputDir ? createMetricsLogger(join(outputDir, "metrics.jsonl")) : null;
+  let step = 0;
+  let reference: ScoringPolicy | null = options.reference ?? null;
+  let referenceState: PolicyState | null = null;
+
+  async function ensureReference(): Promise<ScoringPolicy | null> {
+    if (!needReference) return null;
+    if (!reference) {
+      referenceState = await policy.state();
+      reference = await policy.snapshot();
+    }
+    return reference;
+  }
+
+  const trainer: Trainer = {
+    config,
+    driver,
+    get step() {
+      return step;
+    },
+
+    async trainStep(signal) {
+      const ctx: StepContext = { step: step + 1, config, driver, metrics: new StepMetrics(), signal };
+      const ref = await ensureReference();
+      const chosen = await choosePrompts(sampler.next(), ctx);
+      let groups = await sampleGroups(policy, verifier, chosen, ctx);
+      groups = await afterRollout(groups, ctx);
+      groups = await computeAdvantages(groups, estimator, ctx);
+      const samples = toTrainingSamples(groups);
+      await computeOldAndRefLogp(policy, ref, samples, ctx);
+      const update = await updatePolicy(policy, loss, commonOptions, samples, ctx);
+      const metrics = { ...stepMetrics(samples, update, config), ...ctx.metrics.values };
+      step = ctx.step;
+      await logger?.log(step, metrics);
+      await driver.observe("afterStep", { step, metrics }, { step, signal });
+      if (outputDir && config.checkpointEvery > 0 && step % config.checkpointEvery === 0) {
+        const path = await trainer.checkpoint();
+        await driver.observe("onCheckpoint", { step, path }, { step, signal });
+      }
+      return { step, metrics };
+    },
+
+    async run(runOptions = {}) {
+      const results: StepResult[] = [];
+      while (step < config.totalSteps) results.push(await trainer.trainStep(runOptions.signal));
+      return results;
+    },
+
+    async checkpoint() {
+      if (!outputDir) throw new SentrlError("TRAINER_NO_OUTPUT_DIR", "checkpoints need createTrainer({ outputDir })");
+      await ensureReference();
+      await logger?.close();
+      const metricsBytes = logger
+        ? await stat(logger.path).then(
+            (s) => s.size,
+            () => 0,
+          )
+        : 0;
+      return saveCheckpoint(outputDir, {
+        meta: {
+          format: 1,
+          step,
+          sampler: sampler.state,
+          metricsBytes,
+          policyMeta: {},
+          config: config as unknown as Record<string, unknown>,
+        },
+        policy: await policy.state(),
+        reference: options.reference ? undefined : (referenceState ?? undefined),
+      });
+    },
+
+    async resume(dir) {
+      const path = dir ?? (outputDir ? await latestCheckpoint(outputDir) : null);
+      if (!path)
+        throw new SentrlError(
+          "CHECKPOINT_NOT_FOUND",
+          `no checkpoint to resume from${outputDir ? ` under ${outputDir}` : ""}`,
+        );
+      const ckpt = await loadCheckpoint(path);
+      if (ckpt.reference && !options.reference) {
+        await policy.load(ckpt.reference);
+        reference = await policy.snapshot();
+        referenceState = ckpt.reference;
+      }
+      await policy.load(ckpt.policy);
+      sampler.state = ckpt.meta.sampler;
+      step = ckpt.meta.step;
+      if (logger) {
+        await logger.close();
+        const size = await stat(logger.path).then(
+          (s) => s.size,
+          () => -1,
+        );
+        if (size > ckpt.meta.metricsBytes) await truncate(logger.path, ckpt.meta.metricsBytes);
+      }
+      return step;
+    },
+
+    async reportEvaluation(metrics) {
+      await logger?.log(step, metrics);
+      await driver.observe("onEvaluate", { step, metrics }, { step });
+    },
+  };
+  return trainer;
+}
