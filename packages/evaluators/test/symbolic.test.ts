@@ -156,6 +156,9 @@ describe("symbolic checker: more identities and near misses", () => {
     ["2,3", "2.3", false],
     ["x^2+y^2=1", "x^2 + y^2 = 2", false],
     ["a = 3", "b = 3", false],
+    ["(x, y) = (1, 2)", "(1,2)", true],
+    ["(x, y) = (1, 2)", "(2,1)", false],
+    ["164 \\pi \\mbox{ square feet}", "164\\pi", true],
     ["2^n", "n^2", false],
     ["\\frac{\\pi}{3}", "60^\\circ", false],
   ])("%s vs %s → %s", (a, b, expected) => {

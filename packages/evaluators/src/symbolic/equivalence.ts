@@ -186,6 +186,7 @@ function decimalLiteral(e: Expr): { value: Rational; decimal: boolean } | null {
 
 /** Is the left side of `lhs = rhs` a name being defined (`x`, `f(x)`, `y'`)? */
 function isDefinitionTarget(e: Expr): boolean {
+  if (e.kind === "seq") return e.open === "(" && e.close === ")" && e.items.every((x) => x.kind === "sym");
   return e.kind === "sym" || (e.kind === "apply" && (e.arg.kind === "sym" || e.arg.kind === "num"));
 }
 
@@ -213,6 +214,7 @@ class Comparator {
 
   eq(x: Expr, y: Expr): boolean {
     this.budget.tick();
+    if (x.kind === "rel" || y.kind === "rel") return this.relEq(x, y);
     // Unordered collections.
     const unordered = (e: Expr) => e.kind === "list" || e.kind === "set";
     if (unordered(x) || unordered(y)) {
@@ -231,7 +233,6 @@ class Comparator {
       if (x.kind !== "matrix" || y.kind !== "matrix" || x.rows.length !== y.rows.length) return false;
       return x.rows.every((r, k) => this.listEq(r, y.rows[k] as Expr[]));
     }
-    if (x.kind === "rel" || y.kind === "rel") return this.relEq(x, y);
     if (x.kind === "percent" || y.kind === "percent") return this.percentEq(x, y);
     return this.scalarEq(x, y);
   }
