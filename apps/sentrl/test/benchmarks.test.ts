@@ -10,7 +10,12 @@ if (!HAVE) console.warn(`shared benchmarks not found at ${BENCH_DIR}; skipping t
 
 async function cli(args: string[]) {
   let out = "";
-  const code = await main(args, { stdin: Readable.from([""]), stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true }, env: {} });
+  const code = await main(args, {
+    stdin: Readable.from([""]),
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: () => true },
+    env: {},
+  });
   return { code, json: JSON.parse(out) };
 }
 
@@ -19,11 +24,22 @@ describe("sentrl benchmarks", () => {
     const { code, json } = await cli(["benchmarks"]);
     expect(code).toBe(0);
     expect(json.benchmarks.map((b: { name: string }) => b.name)).toEqual([
-      "math500", "aime24", "aime25", "amc23", "olympiadbench", "minerva", "minerva-rllm", "gsm8k", "gsm8k-train", "math-train",
+      "math500",
+      "aime24",
+      "aime25",
+      "amc23",
+      "olympiadbench",
+      "minerva",
+      "minerva-rllm",
+      "gsm8k",
+      "gsm8k-train",
+      "math-train",
     ]);
     const math500 = json.benchmarks[0];
     expect(math500.fields).toMatchObject({ question: "problem", id: "math500/<unique_id>" });
-    expect(json.prompts.opencompass).toBe("{question}\nPlease reason step by step, and put your final answer within \\boxed{}.");
+    expect(json.prompts.opencompass).toBe(
+      "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
+    );
     expect(json.checkers).toEqual(["dapo", "opencompass-v2", "symbolic"]);
   });
 

@@ -15,25 +15,49 @@ const N = 4;
 function fixture() {
   const dir = mkdtempSync(join(tmpdir(), "sentrl-eval-cli-"));
   mkdirSync(join(dir, "data", "aime24"), { recursive: true });
-  const rows = Array.from({ length: N_PROBLEMS }, (_, i) => ({ id: 100 + i, problem: `Compute ${i} times 3.`, answer: String(3 * i) }));
+  const rows = Array.from({ length: N_PROBLEMS }, (_, i) => ({
+    id: 100 + i,
+    problem: `Compute ${i} times 3.`,
+    answer: String(3 * i),
+  }));
   writeFileSync(join(dir, "data", "aime24", "test.jsonl"), `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
   const replay = rows.map((r, i) => ({
     id: `aime24/${r.id}`,
-    responses: Array.from({ length: N }, (_, j) => ((i + j) % 3 !== 0 ? `Work.\n\\boxed{${3 * i}}` : j === 1 ? "No idea." : `\\boxed{${3 * i + 1}}`)),
+    responses: Array.from({ length: N }, (_, j) =>
+      (i + j) % 3 !== 0 ? `Work.\n\\boxed{${3 * i}}` : j === 1 ? "No idea." : `\\boxed{${3 * i + 1}}`,
+    ),
   }));
   writeFileSync(join(dir, "replay.jsonl"), `${replay.map((r) => JSON.stringify(r)).join("\n")}\n`);
   return dir;
 }
 
 const evalArgs = (dir: string, out: string, generator: string) => [
-  "eval", "--benchmark", "aime24", "--data", join(dir, "data"), "--generator", generator, "--n", String(N), "--k", "1,2,4",
-  "--out", out, "--batch-size", "1",
+  "eval",
+  "--benchmark",
+  "aime24",
+  "--data",
+  join(dir, "data"),
+  "--generator",
+  generator,
+  "--n",
+  String(N),
+  "--k",
+  "1,2,4",
+  "--out",
+  out,
+  "--batch-size",
+  "1",
 ];
 
 async function cli(args: string[]) {
   let out = "";
   let err = "";
-  const code = await main(args, { stdin: Readable.from([""]), stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: {} });
+  const code = await main(args, {
+    stdin: Readable.from([""]),
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env: {},
+  });
   return { code, out, err };
 }
 
@@ -70,8 +94,8 @@ function spawnEval(wrapper: string, args: string[], slowMs: number) {
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((res) =>
-    child.on("close", (code, signal) => res({ code, signal, stdout, stderr })),
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (res) => child.on("close", (code, signal) => res({ code, signal, stdout, stderr })),
   );
   return { child, done };
 }
@@ -131,7 +155,10 @@ describe("sentrl eval", () => {
     const b = JSON.parse(readFileSync(join(killedOut, "summary.json"), "utf8"));
     expect(b).toEqual(a);
     expect(JSON.parse(again.stdout)).toEqual(a);
-    const lines = readFileSync(details, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    const lines = readFileSync(details, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(N_PROBLEMS * N);
     expect(new Set(lines.map((l) => `${l.id}#${l.sample}`)).size).toBe(N_PROBLEMS * N);
   });

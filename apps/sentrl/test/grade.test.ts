@@ -11,8 +11,19 @@ async function cli(args: string[], stdin = "") {
     stderr: { write: (s: string) => (err += s) },
     env: {},
   });
-  const lines = () => out.split("\n").filter(Boolean).map((l) => JSON.parse(l));
-  return { code, out, err, get lines() { return lines(); } };
+  const lines = () =>
+    out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  return {
+    code,
+    out,
+    err,
+    get lines() {
+      return lines();
+    },
+  };
 }
 
 const jsonl = (items: unknown[]) => `${items.map((x) => JSON.stringify(x)).join("\n")}\n`;
@@ -48,7 +59,10 @@ describe("sentrl grade (CONTRACTS §4)", () => {
   });
 
   it("symbolic is wired through getChecker and accepts --rtol/--fallback", async () => {
-    const r = await cli(["grade", "--checker", "symbolic", "--rtol", "1e-4"], jsonl([{ response: "\\boxed{0.5}", gold: "\\frac{1}{2}" }]));
+    const r = await cli(
+      ["grade", "--checker", "symbolic", "--rtol", "1e-4"],
+      jsonl([{ response: "\\boxed{0.5}", gold: "\\frac{1}{2}" }]),
+    );
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(1);

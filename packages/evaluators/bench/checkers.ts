@@ -14,7 +14,9 @@ import { BENCHMARK_NAMES, getChecker, loadBenchmark } from "../src/index.js";
 const root = resolve(import.meta.dirname, "..", "..", "..");
 const benchDir = join(process.env.SENTRL_SHARED ?? resolve(root, "..", "shared"), "benchmarks");
 if (!existsSync(benchDir)) {
-  console.log(JSON.stringify({ bench: "evaluators/checkers", skipped: `no benchmarks at ${benchDir} (set SENTRL_SHARED)` }));
+  console.log(
+    JSON.stringify({ bench: "evaluators/checkers", skipped: `no benchmarks at ${benchDir} (set SENTRL_SHARED)` }),
+  );
   process.exit(0);
 }
 
@@ -24,7 +26,8 @@ const filler =
 const reasoning = filler.repeat(6);
 const golds: string[] = [];
 for (const name of BENCHMARK_NAMES.filter((n) => !n.endsWith("train"))) {
-  for (const r of await loadBenchmark(name, benchDir)) golds.push(Array.isArray(r.gold) ? (r.gold[0] as string) : r.gold);
+  for (const r of await loadBenchmark(name, benchDir))
+    golds.push(Array.isArray(r.gold) ? (r.gold[0] as string) : r.gold);
 }
 const pairs: { response: string; gold: string }[] = [];
 golds.forEach((g, i) => {
@@ -39,7 +42,10 @@ const tmp = mkdtempSync(join(tmpdir(), "sentrl-bench-"));
 const pairsFile = join(tmp, "pairs.json");
 writeFileSync(pairsFile, JSON.stringify(pairs));
 const python = process.env.SENTRL_TORCH_PYTHON ?? "/usr/bin/python3";
-const ref = spawnSync(python, [join(root, "tools", "ref", "bench_checkers.py"), pairsFile], { encoding: "utf8", maxBuffer: 1 << 26 });
+const ref = spawnSync(python, [join(root, "tools", "ref", "bench_checkers.py"), pairsFile], {
+  encoding: "utf8",
+  maxBuffer: 1 << 26,
+});
 let baseline: Record<string, { pairsPerSec: number; correct: number }> | null = null;
 let baselineReason: string | null = null;
 if (ref.status === 0) baseline = JSON.parse(ref.stdout).checkers;
@@ -71,7 +77,13 @@ for (const name of ["dapo", "opencompass-v2", "symbolic"]) {
       golds: golds.length,
       pairsPerSec: Math.round(pairs.length / best),
       correct,
-      baseline: base ? { impl: "python reference (tools/ref/math_checkers.py)", pairsPerSec: Math.round(base.pairsPerSec), correct: base.correct } : null,
+      baseline: base
+        ? {
+            impl: "python reference (tools/ref/math_checkers.py)",
+            pairsPerSec: Math.round(base.pairsPerSec),
+            correct: base.correct,
+          }
+        : null,
       baselineReason: base ? null : (baselineReason ?? "no Python reference for this checker"),
       speedup: base ? Number((pairs.length / best / base.pairsPerSec).toFixed(2)) : null,
     }),

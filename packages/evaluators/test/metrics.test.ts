@@ -16,9 +16,11 @@ describe("pass@k (ALGORITHMS §9.1)", () => {
     expect(passAtK(32, 2, 1)).toBeCloseTo(0.0625, 12);
   });
   it("equals 1 − C(n−c,k)/C(n,k) everywhere on a grid", () => {
-    for (let n = 1; n <= 20; n++) for (let c = 0; c <= n; c++) for (let k = 1; k <= n; k++) {
-      expect(passAtK(n, c, k)).toBeCloseTo(1 - binom(n - c, k) / binom(n, k), 10);
-    }
+    for (let n = 1; n <= 20; n++)
+      for (let c = 0; c <= n; c++)
+        for (let k = 1; k <= n; k++) {
+          expect(passAtK(n, c, k)).toBeCloseTo(1 - binom(n - c, k) / binom(n, k), 10);
+        }
   });
   it("rejects k > n and bad counts with a code", () => {
     expect(() => passAtK(4, 1, 8)).toThrow(expect.objectContaining({ code: "METRIC_K_ABOVE_N" }));

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DAPO_REMOVED_EXPRESSIONS, DAPO_SUBSTITUTIONS, dapoChecker, extractDapoAnswer, normalizeFinalAnswer } from "../src/index.js";
+import {
+  DAPO_REMOVED_EXPRESSIONS,
+  DAPO_SUBSTITUTIONS,
+  dapoChecker,
+  extractDapoAnswer,
+  normalizeFinalAnswer,
+} from "../src/index.js";
 
 // ALGORITHMS §10.1, one test per rule, in the order the spec lists them.
 describe("verl math_dapo normalize_final_answer, rule by rule (ALGORITHMS §10.1)", () => {
@@ -10,7 +16,18 @@ describe("verl math_dapo normalize_final_answer, rule by rule (ALGORITHMS §10.1
   });
 
   it("2. literal substitutions, in order (so 'a ' is removed from the end of any word)", () => {
-    expect(DAPO_SUBSTITUTIONS.map(([a]) => a)).toEqual(["an ", "a ", ".$", "\\$", "\\ ", " ", "mbox", ",\\text{and}", "\\text{and}", "\\text{m}"]);
+    expect(DAPO_SUBSTITUTIONS.map(([a]) => a)).toEqual([
+      "an ",
+      "a ",
+      ".$",
+      "\\$",
+      "\\ ",
+      " ",
+      "mbox",
+      ",\\text{and}",
+      "\\text{and}",
+      "\\text{m}",
+    ]);
     expect(normalizeFinalAnswer("an apple")).toBe("apple");
     expect(normalizeFinalAnswer("pizza 5")).toBe("pizz5");
     expect(normalizeFinalAnswer("\\$5")).toBe("5");

@@ -157,7 +157,10 @@ describe("MATHEvaluator(version='v2').is_equiv and the checker", () => {
     expect(isEquivV2("25", "025")).toBe(false);
   });
   it("checks responses against unnormalised golds", () => {
-    expect(opencompassV2Checker.check("… \\boxed{\\dfrac{1}{2}}", "\\frac{1}{2}")).toEqual({ correct: true, extracted: "\\dfrac{1}{2}" });
+    expect(opencompassV2Checker.check("… \\boxed{\\dfrac{1}{2}}", "\\frac{1}{2}")).toEqual({
+      correct: true,
+      extracted: "\\dfrac{1}{2}",
+    });
     expect(opencompassV2Checker.check("The answer is 27.", "27.0").correct).toBe(true);
     expect(opencompassV2Checker.check("\\boxed{3}", ["1", "3"]).correct).toBe(true);
     expect(opencompassV2Checker.canonicalKey).toBeUndefined();

@@ -48,24 +48,66 @@ describe("the TS port matches the Python reference rules on every recorded case"
     expect(cases.pairs.length).toBeGreaterThan(1000);
   });
   it("verl normalize_final_answer", () => {
-    expect(mismatches(cases.single, (c) => normalizeFinalAnswer(c.s), (c) => c.dapoNorm)).toEqual([]);
+    expect(
+      mismatches(
+        cases.single,
+        (c) => normalizeFinalAnswer(c.s),
+        (c) => c.dapoNorm,
+      ),
+    ).toEqual([]);
   });
   it("OpenCompass normalize_final_answer", () => {
-    expect(mismatches(cases.single, (c) => normalizeFinalAnswerOC(c.s), (c) => c.ocNorm)).toEqual([]);
+    expect(
+      mismatches(
+        cases.single,
+        (c) => normalizeFinalAnswerOC(c.s),
+        (c) => c.ocNorm,
+      ),
+    ).toEqual([]);
   });
   it("math_postprocess_v2", () => {
-    expect(mismatches([...cases.single, ...cases.tails], (c) => mathPostprocessV2(c.s), (c) => c.post)).toEqual([]);
+    expect(
+      mismatches(
+        [...cases.single, ...cases.tails],
+        (c) => mathPostprocessV2(c.s),
+        (c) => c.post,
+      ),
+    ).toEqual([]);
   });
   it("_strip_string_v2, including where it raises ValueError", () => {
-    expect(mismatches(cases.single, (c) => stripStringV2(c.s), (c) => c.strip)).toEqual([]);
+    expect(
+      mismatches(
+        cases.single,
+        (c) => stripStringV2(c.s),
+        (c) => c.strip,
+      ),
+    ).toEqual([]);
     expect(cases.single.some((c) => typeof c.strip === "object")).toBe(true);
   });
   it("the Answer: line of the last 300 characters", () => {
-    expect(mismatches([...cases.single, ...cases.tails], (c) => extractDapoAnswer(c.s), (c) => c.dapoExtract)).toEqual([]);
+    expect(
+      mismatches(
+        [...cases.single, ...cases.tails],
+        (c) => extractDapoAnswer(c.s),
+        (c) => c.dapoExtract,
+      ),
+    ).toEqual([]);
   });
   it("is_equiv (v2) and math_dapo scoring on pairs", () => {
-    expect(mismatches(cases.pairs, (p) => isEquivV2(p.a, p.b), (p) => p.equiv)).toEqual([]);
-    expect(mismatches(cases.pairs, (p) => dapoChecker.check(`Answer: ${p.a}`, p.b).correct, (p) => p.dapo)).toEqual([]);
+    expect(
+      mismatches(
+        cases.pairs,
+        (p) => isEquivV2(p.a, p.b),
+        (p) => p.equiv,
+      ),
+    ).toEqual([]);
+    expect(
+      mismatches(
+        cases.pairs,
+        (p) => dapoChecker.check(`Answer: ${p.a}`, p.b).correct,
+        (p) => p.dapo,
+      ),
+    ).toEqual([]);
     expect(cases.pairs.filter((p) => p.equiv).length).toBeGreaterThan(200);
   });
 });

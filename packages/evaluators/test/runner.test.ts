@@ -5,7 +5,11 @@ import type { Completion, GenerateOptions, GenerationPrompt, Generator } from "@
 import { describe, expect, it } from "vitest";
 import { getChecker, recoverDetails, runEval } from "../src/index.js";
 
-const rows = Array.from({ length: 12 }, (_, i) => ({ id: `toy/${i}`, prompt: `What is ${i} + ${i}?`, gold: String(2 * i) }));
+const rows = Array.from({ length: 12 }, (_, i) => ({
+  id: `toy/${i}`,
+  prompt: `What is ${i} + ${i}?`,
+  gold: String(2 * i),
+}));
 
 /** Deterministic fake: sample j of problem i is right when (i + j) % 3 != 0; some answers are missing. */
 function fakeGenerator(calls: { ids: string[]; n: number }[] = []): Generator {
@@ -40,7 +44,17 @@ describe("runEval", () => {
     for (let i = 0; i < 12; i++) for (let j = 0; j < 8; j++) if ((i + j) % 3 !== 0 && (i * j) % 5 !== 4) right++;
     expect(res.summary.accuracy).toBeCloseTo((100 * right) / 96, 10);
     expect(res.summary.truncatedRate).toBeCloseTo(100 / 8, 10);
-    expect(Object.keys(res.summary.metrics).sort()).toEqual(["avg@1", "avg@4", "avg@8", "maj@1", "maj@4", "maj@8", "pass@1", "pass@4", "pass@8"]);
+    expect(Object.keys(res.summary.metrics).sort()).toEqual([
+      "avg@1",
+      "avg@4",
+      "avg@8",
+      "maj@1",
+      "maj@4",
+      "maj@8",
+      "pass@1",
+      "pass@4",
+      "pass@8",
+    ]);
     expect(res.summary.metrics["pass@8"]?.value).toBe(100);
     expect(res.summary.metrics["pass@1"]?.value).toBeCloseTo(res.summary.accuracy, 10);
     expect(JSON.parse(readFileSync(join(outDir, "summary.json"), "utf8"))).toEqual(res.summary);
@@ -83,10 +97,16 @@ describe("runEval", () => {
   it("refuses to resume with different settings, and k above n", async () => {
     const outDir = mkdtempSync(join(tmpdir(), "sentrl-eval-"));
     await runEval({ ...base, generator: fakeGenerator(), outDir });
-    await expect(runEval({ ...base, n: 4, ks: [4], generator: fakeGenerator(), outDir })).rejects.toMatchObject({ code: "EVAL_RESUME_MISMATCH" });
-    await expect(runEval({ ...base, temperature: 1, generator: fakeGenerator(), outDir })).rejects.toMatchObject({ code: "EVAL_RESUME_MISMATCH" });
+    await expect(runEval({ ...base, n: 4, ks: [4], generator: fakeGenerator(), outDir })).rejects.toMatchObject({
+      code: "EVAL_RESUME_MISMATCH",
+    });
+    await expect(runEval({ ...base, temperature: 1, generator: fakeGenerator(), outDir })).rejects.toMatchObject({
+      code: "EVAL_RESUME_MISMATCH",
+    });
     const other = mkdtempSync(join(tmpdir(), "sentrl-eval-"));
-    await expect(runEval({ ...base, ks: [16], generator: fakeGenerator(), outDir: other })).rejects.toMatchObject({ code: "EVAL_BAD_K" });
+    await expect(runEval({ ...base, ks: [16], generator: fakeGenerator(), outDir: other })).rejects.toMatchObject({
+      code: "EVAL_BAD_K",
+    });
     expect(existsSync(join(other, "summary.json"))).toBe(false);
     expect(statSync(join(outDir, "summary.json")).size).toBeGreaterThan(0);
   });
@@ -101,7 +121,15 @@ describe("runEval", () => {
       },
     };
     const outDir = mkdtempSync(join(tmpdir(), "sentrl-eval-"));
-    const r = await runEval({ benchmark: "toy", rows: [{ id: "q", prompt: "?", gold: "\\frac{1}{2}" }], n: 5, ks: [5], checker: getChecker("opencompass-v2"), generator: gen, outDir });
+    const r = await runEval({
+      benchmark: "toy",
+      rows: [{ id: "q", prompt: "?", gold: "\\frac{1}{2}" }],
+      n: 5,
+      ks: [5],
+      checker: getChecker("opencompass-v2"),
+      generator: gen,
+      outDir,
+    });
     expect(r.summary.metrics["maj@5"]?.value).toBe(100);
     expect(r.summary.metrics["avg@5"]?.value).toBeCloseTo(40, 10);
   });

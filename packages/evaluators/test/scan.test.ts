@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { cpLength, lastCodePoints, pyIsDigit, pyStrip } from "../src/index.js";
-import { findLastLazyPair, subFracShorthand, subGreedyLine, subLazyPair, subTrailingZerosBeforeNonDigit } from "../src/text/scan.js";
+import {
+  findLastLazyPair,
+  subFracShorthand,
+  subGreedyLine,
+  subLazyPair,
+  subTrailingZerosBeforeNonDigit,
+} from "../src/text/scan.js";
 import { dapoChecker, opencompassV2Checker } from "../src/index.js";
 
 describe("Python string semantics", () => {

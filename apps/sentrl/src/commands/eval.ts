@@ -28,11 +28,17 @@ Options:
   --bootstrap-seed <s>  seed of the bootstrap intervals (default 0)
 `;
 
-function num(values: Record<string, unknown>, key: string, def: number | undefined, integer = false): number | undefined {
+function num(
+  values: Record<string, unknown>,
+  key: string,
+  def: number | undefined,
+  integer = false,
+): number | undefined {
   const v = values[key];
   if (v === undefined) return def;
   const x = Number(v);
-  if (!Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new UsageError(`--${key} must be ${integer ? "an integer" : "a number"}, got ${String(v)}`);
+  if (!Number.isFinite(x) || (integer && !Number.isInteger(x)))
+    throw new UsageError(`--${key} must be ${integer ? "an integer" : "a number"}, got ${String(v)}`);
   return x;
 }
 
@@ -56,13 +62,20 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     "batch-size": { type: "string" },
     "bootstrap-seed": { type: "string" },
   });
-  for (const req of ["benchmark", "data", "generator", "out"]) if (values[req] === undefined) throw new UsageError(`--${req} is required`);
+  for (const req of ["benchmark", "data", "generator", "out"])
+    if (values[req] === undefined) throw new UsageError(`--${req} is required`);
   const n = num(values, "n", 16, true) as number;
-  const ks = values.k === undefined ? [n] : String(values.k).split(",").map((s) => {
-    const k = Number(s.trim());
-    if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k takes positive integers separated by commas, got ${String(values.k)}`);
-    return k;
-  });
+  const ks =
+    values.k === undefined
+      ? [n]
+      : String(values.k)
+          .split(",")
+          .map((s) => {
+            const k = Number(s.trim());
+            if (!Number.isInteger(k) || k < 1)
+              throw new UsageError(`--k takes positive integers separated by commas, got ${String(values.k)}`);
+            return k;
+          });
   const limit = num(values, "limit", undefined, true);
   const batchSize = num(values, "batch-size", 8, true) as number;
   if (batchSize < 1) throw new UsageError("--batch-size must be at least 1");
@@ -70,9 +83,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const ev = await import("@sentrl/evaluators");
   const core = await import("@sentrl/core");
   const checkerName = (values.checker as string | undefined) ?? "opencompass-v2";
-  if (!(ev.CHECKER_NAMES as readonly string[]).includes(checkerName)) throw new UsageError(`unknown --checker \`${checkerName}\`; use one of ${ev.CHECKER_NAMES.join(", ")}`);
+  if (!(ev.CHECKER_NAMES as readonly string[]).includes(checkerName))
+    throw new UsageError(`unknown --checker \`${checkerName}\`; use one of ${ev.CHECKER_NAMES.join(", ")}`);
   const checker = ev.getChecker(checkerName);
-  const rows = await ev.loadBenchmark(values.benchmark as string, values.data as string, { prompt: values.prompt as string | undefined, limit });
+  const rows = await ev.loadBenchmark(values.benchmark as string, values.data as string, {
+    prompt: values.prompt as string | undefined,
+    limit,
+  });
   const generator = await core.createGenerator(values.generator as string, { env: io.env });
   let last = 0;
   try {
@@ -95,7 +112,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         const now = Date.now();
         if (p.problemsDone === p.problems || now - last >= 1000 || p.problemsDone === p.resumed) {
           last = now;
-          io.stderr.write(`sentrl eval: ${p.problemsDone}/${p.problems} problems, ${p.samplesDone} samples${p.resumed ? ` (${p.resumed} resumed)` : ""}\n`);
+          io.stderr.write(
+            `sentrl eval: ${p.problemsDone}/${p.problems} problems, ${p.samplesDone} samples${p.resumed ? ` (${p.resumed} resumed)` : ""}\n`,
+          );
         }
       },
     });

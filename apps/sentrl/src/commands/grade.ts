@@ -19,11 +19,16 @@ Options (symbolic only):
 
 /** Runs `sentrl grade`: streams stdin line by line, writes one verdict per line. */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs(args, { checker: { type: "string" }, rtol: { type: "string" }, fallback: { type: "string" } });
+  const { values } = parseCommandArgs(args, {
+    checker: { type: "string" },
+    rtol: { type: "string" },
+    fallback: { type: "string" },
+  });
   const name = values.checker as string | undefined;
   if (!name) throw new UsageError("--checker is required (dapo, opencompass-v2 or symbolic)");
   const { CHECKER_NAMES, getChecker } = await import("@sentrl/evaluators");
-  if (!(CHECKER_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown --checker \`${name}\`; use one of ${CHECKER_NAMES.join(", ")}`);
+  if (!(CHECKER_NAMES as readonly string[]).includes(name))
+    throw new UsageError(`unknown --checker \`${name}\`; use one of ${CHECKER_NAMES.join(", ")}`);
   const options: { rtol?: number; fallback?: "none" | "last-number" } = {};
   if (values.rtol !== undefined) {
     const r = Number(values.rtol);
@@ -31,7 +36,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     options.rtol = r;
   }
   if (values.fallback !== undefined) {
-    if (values.fallback !== "none" && values.fallback !== "last-number") throw new UsageError(`--fallback must be none or last-number, got ${values.fallback}`);
+    if (values.fallback !== "none" && values.fallback !== "last-number")
+      throw new UsageError(`--fallback must be none or last-number, got ${values.fallback}`);
     options.fallback = values.fallback;
   }
   if (name !== "symbolic" && (options.rtol !== undefined || options.fallback !== undefined)) {
@@ -50,9 +56,15 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       throw new SentrlError("GRADE_BAD_INPUT", `stdin line ${lineNo} is not valid JSON (${(e as Error).message})`);
     }
     const { response, gold } = (item ?? {}) as { response?: unknown; gold?: unknown };
-    if (typeof response !== "string") throw new SentrlError("GRADE_BAD_INPUT", `stdin line ${lineNo}: "response" must be a string`);
-    const goldOk = typeof gold === "string" || (Array.isArray(gold) && gold.length > 0 && gold.every((g) => typeof g === "string"));
-    if (!goldOk) throw new SentrlError("GRADE_BAD_INPUT", `stdin line ${lineNo}: "gold" must be a string or a non-empty list of strings`);
+    if (typeof response !== "string")
+      throw new SentrlError("GRADE_BAD_INPUT", `stdin line ${lineNo}: "response" must be a string`);
+    const goldOk =
+      typeof gold === "string" || (Array.isArray(gold) && gold.length > 0 && gold.every((g) => typeof g === "string"));
+    if (!goldOk)
+      throw new SentrlError(
+        "GRADE_BAD_INPUT",
+        `stdin line ${lineNo}: "gold" must be a string or a non-empty list of strings`,
+      );
     const res = checker.check(response, gold as string | string[]);
     io.stdout.write(`${JSON.stringify({ correct: res.correct, extracted: res.extracted })}\n`);
   }

@@ -55,9 +55,17 @@ export function resolveBenchmarkFile(spec: BenchmarkSpec, path: string): string 
  * rows[0].gold; // "204"
  * ```
  */
-export async function loadBenchmark(name: string, path: string, options: LoadBenchmarkOptions = {}): Promise<BenchmarkRow[]> {
+export async function loadBenchmark(
+  name: string,
+  path: string,
+  options: LoadBenchmarkOptions = {},
+): Promise<BenchmarkRow[]> {
   const spec = BENCHMARKS[name];
-  if (!spec) throw new SentrlError("BENCHMARK_UNKNOWN", `unknown benchmark \`${name}\`; known: ${Object.keys(BENCHMARKS).join(", ")}`);
+  if (!spec)
+    throw new SentrlError(
+      "BENCHMARK_UNKNOWN",
+      `unknown benchmark \`${name}\`; known: ${Object.keys(BENCHMARKS).join(", ")}`,
+    );
   const file = resolveBenchmarkFile(spec, path);
   const raw = await readRows(file);
   const limit = options.limit ?? raw.length;
@@ -67,7 +75,8 @@ export async function loadBenchmark(name: string, path: string, options: LoadBen
   for (let i = 0; i < raw.length && rows.length < limit; i++) {
     const src = raw[i] as Record<string, unknown>;
     const q = spec.question(src);
-    if (typeof q !== "string") throw new SentrlError("BENCHMARK_BAD_ROW", `${file}: row ${i} has no question in \`${spec.questionField}\``);
+    if (typeof q !== "string")
+      throw new SentrlError("BENCHMARK_BAD_ROW", `${file}: row ${i} has no question in \`${spec.questionField}\``);
     const g = spec.gold(src);
     const gold = Array.isArray(g) ? g.map(goldString) : goldString(g);
     if (gold === null || (Array.isArray(gold) && (gold.length === 0 || gold.some((x) => x === null)))) {
@@ -78,7 +87,13 @@ export async function loadBenchmark(name: string, path: string, options: LoadBen
     if (seen.has(id)) throw new SentrlError("BENCHMARK_DUPLICATE_ID", `${file}: id ${id} appears twice`);
     seen.add(id);
     const question = q;
-    rows.push({ ...src, id, question, prompt: renderPrompt(template, { ...src, question }), gold: gold as string | string[] });
+    rows.push({
+      ...src,
+      id,
+      question,
+      prompt: renderPrompt(template, { ...src, question }),
+      gold: gold as string | string[],
+    });
   }
   return rows;
 }

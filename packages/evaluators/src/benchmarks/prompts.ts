@@ -26,7 +26,8 @@ export function renderPrompt(template: PromptTemplateName | (string & {}), row: 
   const t = template in PROMPT_TEMPLATES ? PROMPT_TEMPLATES[template as PromptTemplateName] : template;
   return t.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, field: string) => {
     const v = row[field];
-    if (v === undefined || v === null) throw new SentrlError("PROMPT_MISSING_FIELD", `the prompt template needs \`${field}\`, which the row lacks`);
+    if (v === undefined || v === null)
+      throw new SentrlError("PROMPT_MISSING_FIELD", `the prompt template needs \`${field}\`, which the row lacks`);
     return String(v);
   });
 }

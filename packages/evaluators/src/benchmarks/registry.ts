@@ -27,7 +27,8 @@ export interface BenchmarkSpec {
 
 const field = (name: string) => (row: Record<string, unknown>) => row[name];
 const indexId = (_row: Record<string, unknown>, i: number) => String(i);
-const fieldId = (name: string) => (row: Record<string, unknown>, i: number) => (row[name] === undefined || row[name] === null ? String(i) : String(row[name]));
+const fieldId = (name: string) => (row: Record<string, unknown>, i: number) =>
+  row[name] === undefined || row[name] === null ? String(i) : String(row[name]);
 const afterHashes = (row: Record<string, unknown>) => {
   const a = row.answer;
   if (typeof a !== "string") return a;
@@ -69,7 +70,9 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkSpec>> = {
     goldFrom: "answer (string)",
     idFrom: "id",
     defaultPrompt: "opencompass",
-    quirks: ["7 golds are zero-padded (025, 073, 023, 045, 033, 080, 055): the string checkers compare them as stored, so `25` does not match `025`"],
+    quirks: [
+      "7 golds are zero-padded (025, 073, 023, 045, 033, 080, 055): the string checkers compare them as stored, so `25` does not match `025`",
+    ],
     question: field("problem"),
     gold: field("answer"),
     sourceId: fieldId("id"),
@@ -117,7 +120,10 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkSpec>> = {
     goldFrom: "final_answer[0] with surrounding $ stripped (Qwen harness: final_answer[0].strip('$'))",
     idFrom: "id",
     defaultPrompt: "opencompass",
-    quirks: ["94 rows have several answers in one string (is_multiple_answer)", "8 rows have a unit column not in the gold"],
+    quirks: [
+      "94 rows have several answers in one string (is_multiple_answer)",
+      "8 rows have a unit column not in the gold",
+    ],
     question: field("question"),
     gold: (row) => {
       const fa = row.final_answer;

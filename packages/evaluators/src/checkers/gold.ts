@@ -11,5 +11,8 @@ export function asGoldList(gold: unknown): string[] {
   if (typeof gold === "string") return [gold];
   if (typeof gold === "number" && Number.isFinite(gold)) return [String(gold)];
   if (Array.isArray(gold) && gold.length > 0) return gold.flatMap((g) => asGoldList(g));
-  throw new SentrlError("GRADE_BAD_GOLD", `a gold must be a string or a non-empty list of strings, got ${JSON.stringify(gold)}`);
+  throw new SentrlError(
+    "GRADE_BAD_GOLD",
+    `a gold must be a string or a non-empty list of strings, got ${JSON.stringify(gold)}`,
+  );
 }

@@ -21,7 +21,8 @@ export function mathPostprocessV2(text: string): string {
   const cand = extractBoxedAnswer(text, true);
   if (cand) return cand;
   const sentences = text.split(".");
-  for (const sentence of sentences) if (FINAL_ANSWER.test(sentence.toLowerCase())) return normalizeFinalAnswerOC(sentence);
+  for (const sentence of sentences)
+    if (FINAL_ANSWER.test(sentence.toLowerCase())) return normalizeFinalAnswerOC(sentence);
   return normalizeFinalAnswerOC(sentences[0] as string);
 }
 

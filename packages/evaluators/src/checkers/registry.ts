@@ -28,6 +28,9 @@ export function getChecker(name: string, options: CheckerOptions = {}): AnswerCh
     case "symbolic":
       return createSymbolicChecker(options);
     default:
-      throw new SentrlError("CHECKER_UNKNOWN", `unknown checker \`${name}\`; known checkers: ${CHECKER_NAMES.join(", ")}`);
+      throw new SentrlError(
+        "CHECKER_UNKNOWN",
+        `unknown checker \`${name}\`; known checkers: ${CHECKER_NAMES.join(", ")}`,
+      );
   }
 }

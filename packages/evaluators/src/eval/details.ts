@@ -40,7 +40,10 @@ export function recoverDetails(path: string): SampleRecord[] {
     try {
       out.push(JSON.parse(line) as SampleRecord);
     } catch {
-      throw new SentrlError("EVAL_DETAILS_CORRUPT", `${path}:${lineNo} is not valid JSON; remove the line or start a new --out folder`);
+      throw new SentrlError(
+        "EVAL_DETAILS_CORRUPT",
+        `${path}:${lineNo} is not valid JSON; remove the line or start a new --out folder`,
+      );
     }
   }
   return out;

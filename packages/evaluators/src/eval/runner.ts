@@ -1,6 +1,13 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AnswerChecker, type Completion, fnv1a32, type GenerationPrompt, type Generator, SentrlError } from "@sentrl/core";
+import {
+  type AnswerChecker,
+  type Completion,
+  fnv1a32,
+  type GenerationPrompt,
+  type Generator,
+  SentrlError,
+} from "@sentrl/core";
 import { writeFileAtomic } from "./atomic.js";
 import { appendDetails, recoverDetails, type SampleRecord } from "./details.js";
 import { type EvalSummary, summarize, summaryMarkdown } from "./summary.js";
@@ -71,14 +78,24 @@ function runIdentity(o: RunEvalOptions) {
 }
 
 function samplingOf(o: RunEvalOptions): Record<string, unknown> {
-  return { temperature: o.temperature ?? null, topP: o.topP ?? null, topK: o.topK ?? null, maxTokens: o.maxTokens ?? null, seed: o.seed ?? null };
+  return {
+    temperature: o.temperature ?? null,
+    topP: o.topP ?? null,
+    topK: o.topK ?? null,
+    maxTokens: o.maxTokens ?? null,
+    seed: o.seed ?? null,
+  };
 }
 
 function checkKs(n: number, ks: readonly number[]): void {
   if (!Number.isInteger(n) || n < 1) throw new SentrlError("EVAL_BAD_N", `--n must be a positive integer, got ${n}`);
   if (ks.length === 0) throw new SentrlError("EVAL_BAD_K", "give at least one k");
   for (const k of ks) {
-    if (!Number.isInteger(k) || k < 1 || k > n) throw new SentrlError("EVAL_BAD_K", `each k must be an integer in 1..n (n=${n}), got ${k}; raise --n or lower --k`);
+    if (!Number.isInteger(k) || k < 1 || k > n)
+      throw new SentrlError(
+        "EVAL_BAD_K",
+        `each k must be an integer in 1..n (n=${n}), got ${k}; raise --n or lower --k`,
+      );
   }
 }
 
@@ -108,12 +125,18 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
   const identity = runIdentity(o);
   if (existsSync(runPath)) {
     const prev = JSON.parse(readFileSync(runPath, "utf8")) as Record<string, unknown>;
-    const diff = Object.keys(identity).filter((k) => JSON.stringify(prev[k]) !== JSON.stringify((identity as Record<string, unknown>)[k]));
+    const diff = Object.keys(identity).filter(
+      (k) => JSON.stringify(prev[k]) !== JSON.stringify((identity as Record<string, unknown>)[k]),
+    );
     if (diff.length > 0) {
-      throw new SentrlError("EVAL_RESUME_MISMATCH", `${o.outDir} holds a run with different ${diff.join(", ")}; use a new --out folder or the same settings`);
+      throw new SentrlError(
+        "EVAL_RESUME_MISMATCH",
+        `${o.outDir} holds a run with different ${diff.join(", ")}; use a new --out folder or the same settings`,
+      );
     }
   } else {
-    if (existsSync(detailsPath)) throw new SentrlError("EVAL_RESUME_MISMATCH", `${detailsPath} exists without run.json; use a new --out folder`);
+    if (existsSync(detailsPath))
+      throw new SentrlError("EVAL_RESUME_MISMATCH", `${detailsPath} exists without run.json; use a new --out folder`);
     writeFileAtomic(runPath, `${JSON.stringify(identity, null, 2)}\n`);
   }
 
@@ -123,7 +146,10 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
   for (const rec of recoverDetails(detailsPath)) {
     const slot = byId.get(rec.id);
     if (!slot || !Number.isInteger(rec.sample) || rec.sample < 0 || rec.sample >= o.n) {
-      throw new SentrlError("EVAL_DETAILS_CORRUPT", `${detailsPath} has a sample (${rec.id} #${rec.sample}) this run does not expect; use a new --out folder`);
+      throw new SentrlError(
+        "EVAL_DETAILS_CORRUPT",
+        `${detailsPath} has a sample (${rec.id} #${rec.sample}) this run does not expect; use a new --out folder`,
+      );
     }
     slot[rec.sample] = rec;
   }
@@ -139,10 +165,13 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
   const batchSize = o.batchSize ?? 8;
   let generated = 0;
   for (let b = 0; b < todo.length; b += batchSize) {
-    if (o.signal?.aborted) throw new SentrlError("EVAL_ABORTED", "the evaluation was stopped; rerun the same command to resume");
+    if (o.signal?.aborted)
+      throw new SentrlError("EVAL_ABORTED", "the evaluation was stopped; rerun the same command to resume");
     const batch = todo.slice(b, b + batchSize);
     const prompts: GenerationPrompt[] = batch.map((r) =>
-      (o.promptAs ?? "chat") === "chat" ? { id: r.id, messages: [{ role: "user", content: r.prompt }] } : { id: r.id, text: r.prompt },
+      (o.promptAs ?? "chat") === "chat"
+        ? { id: r.id, messages: [{ role: "user", content: r.prompt }] }
+        : { id: r.id, text: r.prompt },
     );
     const out: Completion[][] = await o.generator.generate(prompts, {
       n: o.n,
@@ -154,13 +183,19 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
       signal: o.signal,
     });
     if (!Array.isArray(out) || out.length !== batch.length) {
-      throw new SentrlError("EVAL_GENERATOR_OUTPUT", `${o.generator.spec} returned ${Array.isArray(out) ? out.length : "no"} completion lists for ${batch.length} prompts`);
+      throw new SentrlError(
+        "EVAL_GENERATOR_OUTPUT",
+        `${o.generator.spec} returned ${Array.isArray(out) ? out.length : "no"} completion lists for ${batch.length} prompts`,
+      );
     }
     const records: SampleRecord[] = [];
     batch.forEach((row, i) => {
       const comps = out[i] as Completion[];
       if (!Array.isArray(comps) || comps.length < o.n) {
-        throw new SentrlError("EVAL_GENERATOR_OUTPUT", `${o.generator.spec} returned ${comps?.length ?? 0} completions for ${row.id}, expected ${o.n}`);
+        throw new SentrlError(
+          "EVAL_GENERATOR_OUTPUT",
+          `${o.generator.spec} returned ${comps?.length ?? 0} completions for ${row.id}, expected ${o.n}`,
+        );
       }
       const slot = byId.get(row.id) as (SampleRecord | undefined)[];
       for (let j = 0; j < o.n; j++) {
@@ -168,7 +203,14 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
         const c = comps[j] as Completion;
         const text = typeof c.text === "string" ? c.text : "";
         const res = o.checker.check(text, row.gold);
-        const rec: SampleRecord = { id: row.id, sample: j, correct: res.correct, extracted: res.extracted, finishReason: String(c.finishReason ?? "stop"), text };
+        const rec: SampleRecord = {
+          id: row.id,
+          sample: j,
+          correct: res.correct,
+          extracted: res.extracted,
+          finishReason: String(c.finishReason ?? "stop"),
+          text,
+        };
         const nt = c.numTokens ?? c.tokenIds?.length;
         if (nt !== undefined) rec.numTokens = nt;
         slot[j] = rec;

@@ -49,7 +49,16 @@ function voteSamples(records: readonly SampleRecord[], checker: AnswerChecker): 
 /** Computes the summary from every problem's n records (in sample order). */
 export function summarize(
   perProblem: readonly (readonly SampleRecord[])[],
-  info: { benchmark: string; generator: string; checker: AnswerChecker; n: number; ks: number[]; sampling: Record<string, unknown>; bootstrapSeed: number; resamples: number },
+  info: {
+    benchmark: string;
+    generator: string;
+    checker: AnswerChecker;
+    n: number;
+    ks: number[];
+    sampling: Record<string, unknown>;
+    bootstrapSeed: number;
+    resamples: number;
+  },
 ): EvalSummary {
   const { n, ks, checker } = info;
   let correct = 0;
@@ -78,7 +87,11 @@ export function summarize(
       avg[i] = avgAtK(flags, k);
       maj[i] = majAtK(votes[i] as VoteSample[], k);
     });
-    for (const [name, vals] of [["pass", pass], ["avg", avg], ["maj", maj]] as const) {
+    for (const [name, vals] of [
+      ["pass", pass],
+      ["avg", avg],
+      ["maj", maj],
+    ] as const) {
       const ci = bootstrapCI(vals, { seed: info.bootstrapSeed, resamples: info.resamples, level });
       metrics[`${name}@${k}`] = { value: pct(ci.mean), lo: pct(ci.lo), hi: pct(ci.hi) };
     }
@@ -109,7 +122,12 @@ export function summaryMarkdown(s: EvalSummary): string {
     `| metric | ${s.ks.map((k) => `k=${k}`).join(" | ")} |`,
     `|---|${s.ks.map(() => "---").join("|")}|`,
   ];
-  for (const m of ["pass", "avg", "maj"]) lines.push(`| ${m}@k | ${s.ks.map((k) => f(s.metrics[`${m}@${k}`])).join(" | ")} |`);
-  lines.push("", `Accuracy ${s.accuracy.toFixed(2)}%, extracted ${s.extractedRate.toFixed(1)}%, truncated ${s.truncatedRate.toFixed(1)}%. Brackets: 95% bootstrap interval over problems.`, "");
+  for (const m of ["pass", "avg", "maj"])
+    lines.push(`| ${m}@k | ${s.ks.map((k) => f(s.metrics[`${m}@${k}`])).join(" | ")} |`);
+  lines.push(
+    "",
+    `Accuracy ${s.accuracy.toFixed(2)}%, extracted ${s.extractedRate.toFixed(1)}%, truncated ${s.truncatedRate.toFixed(1)}%. Brackets: 95% bootstrap interval over problems.`,
+    "",
+  );
   return lines.join("\n");
 }

@@ -41,7 +41,10 @@ export function extractGsm8kAnswer(response: string): string | null {
  * extractAnswer("… \\boxed{7}", ["boxed", "answer-line"]); // { kind: "boxed", text: "7" }
  * ```
  */
-export function extractAnswer(response: string, order: readonly ExtractionKind[] = ["boxed", "answer-line", "final-answer"]): Extraction | null {
+export function extractAnswer(
+  response: string,
+  order: readonly ExtractionKind[] = ["boxed", "answer-line", "final-answer"],
+): Extraction | null {
   for (const kind of order) {
     let text: string | null = null;
     if (kind === "boxed") text = extractBoxedAnswer(response, false);

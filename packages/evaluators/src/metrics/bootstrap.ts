@@ -42,7 +42,10 @@ export function bootstrapCI(values: ArrayLike<number>, options: BootstrapOptions
   const level = options.level ?? 0.95;
   const n = values.length;
   if (!(level > 0 && level < 1) || !Number.isInteger(resamples) || resamples < 1) {
-    throw new SentrlError("METRIC_BAD_BOOTSTRAP", `need 0 < level < 1 and an integer resamples >= 1, got level=${level}, resamples=${resamples}`);
+    throw new SentrlError(
+      "METRIC_BAD_BOOTSTRAP",
+      `need 0 < level < 1 and an integer resamples >= 1, got level=${level}, resamples=${resamples}`,
+    );
   }
   if (n === 0) return { mean: Number.NaN, lo: Number.NaN, hi: Number.NaN, level, resamples };
   let sum = 0;

@@ -4,7 +4,11 @@ function checkCounts(n: number, c: number, k: number): void {
   if (!Number.isInteger(n) || !Number.isInteger(c) || !Number.isInteger(k) || n < 0 || c < 0 || c > n || k < 1) {
     throw new SentrlError("METRIC_BAD_COUNTS", `need integers 0 <= c <= n and k >= 1, got n=${n}, c=${c}, k=${k}`);
   }
-  if (k > n) throw new SentrlError("METRIC_K_ABOVE_N", `pass@${k} needs at least ${k} samples per problem, got n=${n}; raise --n or lower k`);
+  if (k > n)
+    throw new SentrlError(
+      "METRIC_K_ABOVE_N",
+      `pass@${k} needs at least ${k} samples per problem, got n=${n}; raise --n or lower k`,
+    );
 }
 
 /**
