@@ -36,6 +36,25 @@ describe("stagedCurriculum", () => {
     ]);
     expect(cur.api.done).toBe(true);
     expect(await driver.waterfall("beforeRollout", [row("x")], { step: 99 })).toEqual([]);
+    expect(cur.api.stepsPerStage()).toEqual([4, 2]);
+    expect(batches).toHaveLength(cur.api.stepsPerStage().reduce((a, b) => a + b, 0));
+    expect(stagedCurriculum({ stages, epochsPerStage: 2, dropLast: false }).api.stepsPerStage(4)).toEqual([6, 4]);
+    expect(stagedCurriculum({ stages, epochsPerStage: 1 }).api.stepsPerStage(8)).toEqual([1, 1]);
+  });
+
+  it("without drop_last the short batches are kept; a stage smaller than a batch is one batch", async () => {
+    for (const [opts, bs] of [
+      [{ dropLast: false }, 4],
+      [{}, 8],
+    ] as const) {
+      const cur = stagedCurriculum({ stages, epochsPerStage: 2, batchSize: bs, ...opts });
+      const d = new PluginDriver([cur]);
+      const sizes: number[] = [];
+      for (let step = 0; !cur.api.done && step < 50; step++)
+        sizes.push((await d.waterfall("beforeRollout", [], { step })).length);
+      expect(sizes.filter((x) => x > 0)).toEqual(bs === 4 ? [4, 4, 2, 4, 4, 2, 4, 2, 4, 2] : [8, 8, 6, 6]);
+      expect(sizes.filter((x) => x > 0)).toHaveLength(cur.api.stepsPerStage().reduce((a, b) => a + b, 0));
+    }
   });
 
   it("refPolicyPerStage theta0 keeps the initial policy as reference", async () => {

@@ -65,6 +65,11 @@ export interface StagedCurriculumApi {
   readonly done: boolean;
   /** The stage-start event raised by the last `beforeRollout`, if it started a stage (poll it after the hook). */
   readonly lastStageStart: StageStartEvent | null;
+  /**
+   * Steps each stage takes at a batch size (default: the `batchSize` option): set the trainer's `totalSteps` to their
+   * sum, or run one trainer per stage with these step counts (each stage a fresh run, as in the SENT scripts).
+   */
+  stepsPerStage(batchSize?: number): number[];
   state(): StagedCurriculumState;
   loadState(state: StagedCurriculumState): void;
 }
@@ -157,6 +162,16 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
     },
     get lastStageStart() {
       return lastStart;
+    },
+    stepsPerStage(batchSize = options.batchSize) {
+      if (batchSize === undefined || !Number.isInteger(batchSize) || batchSize < 1)
+        throw new SentrlError("CURRICULUM_BAD_BATCH", `stepsPerStage needs a batch size ≥ 1, got ${batchSize}`);
+      return stages.map((rows) => {
+        const n = rows.length;
+        if (n === 0) return 0;
+        const perEpoch = n < batchSize ? 1 : dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
+        return perEpoch * epochs;
+      });
     },
     state: () => ({ ...st }),
     loadState(s) {
