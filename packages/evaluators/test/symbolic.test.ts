@@ -225,9 +225,10 @@ describe("symbolic checker: text answers and rejection", () => {
     expect(checker.equivalent("2^{10^{9}}", "2^{10^{9}}+1")).toBe(false);
     expect(checker.equivalent("10^{100000}", "10^{100000}")).toBe(true);
     expect(checker.equivalent("1e999999", "1e999998")).toBe(false);
-    const t0 = performance.now();
-    checker.equivalent(Array(300).fill("x^{99}").join("+"), Array(300).fill("x^{99}").join("-"));
-    expect(performance.now() - t0).toBeLessThan(5_000);
+    // a long sum is cut off by the tree-size bound or the per-item budget, never hangs
+    expect(checker.equivalent(Array(300).fill("x^{99}").join("+"), Array(300).fill("x^{99}").join("-"))).toBe(false);
+    // many unbalanced \\boxed{ are scanned in one pass
+    expect(extractSymbolicAnswer("\\boxed{".repeat(20_000))).toBeNull();
   });
 });
 

@@ -1,28 +1,32 @@
 /** Longest response scanned for an answer (the tail is kept: answers come last). */
 export const MAX_RESPONSE_LENGTH = 200_000;
 
-/** Contents of the last `\boxed{…}` / `\fbox{…}` (nested braces matched; `\boxed 5` also read), or null. */
+/** Contents of the last `\boxed{…}` / `\fbox{…}` (nested braces matched; `\boxed 5` also read), or null. O(n). */
 export function lastBoxed(text: string): string | null {
+  // Matching close brace of every open brace, in one pass (escaped braces `\{` are not counted).
+  const close = new Map<number, number>();
+  const stack: number[] = [];
+  for (let k = 0; k < text.length; k++) {
+    const ch = text[k];
+    if (ch === "\\") {
+      if (text[k + 1] === "{" || text[k + 1] === "}") k++;
+      continue;
+    }
+    if (ch === "{") stack.push(k);
+    else if (ch === "}") {
+      const open = stack.pop();
+      if (open !== undefined) close.set(open, k);
+    }
+  }
   let best: string | null = null;
   const re = /\\(?:boxed|fbox)\s*/g;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const start = m.index + m[0].length;
     if (text[start] === "{") {
-      let depth = 0;
-      for (let k = start; k < text.length; k++) {
-        const ch = text[k];
-        if (ch === "\\") {
-          k++;
-          continue;
-        }
-        if (ch === "{") depth++;
-        else if (ch === "}" && --depth === 0) {
-          best = text.slice(start + 1, k);
-          break;
-        }
-      }
-    } else if (m[0].length > "\\boxed".length || /^\\boxed\s/.test(m[0])) {
-      const rest = /^[^$\n]+/.exec(text.slice(start));
+      const end = close.get(start);
+      if (end !== undefined) best = text.slice(start + 1, end);
+    } else if (/^\\boxed\s/.test(m[0])) {
+      const rest = /^[^$\n]+/.exec(text.slice(start, start + 1000));
       if (rest) best = rest[0].trim();
     }
   }

@@ -16,7 +16,8 @@ function stripUnits(s: string): string {
     const m = new RegExp(`\\\\(?:${TEXT_CMDS})\\s*\\{([^{}]*)\\}(\\s*\\^\\s*(?:\\{[^{}]*\\}|-?\\d))?\\s*$`).exec(s);
     if (!m) break;
     const before = s.slice(0, m.index).trimEnd();
-    if (before === "" || /[_^{(]$/.test(before) || /\\(?:frac|sqrt|binom|text|mathrm|mbox|operatorname)$/.test(before)) break;
+    if (before === "" || /[_^{(]$/.test(before) || /\\(?:frac|sqrt|binom|text|mathrm|mbox|operatorname)$/.test(before))
+      break;
     const inner = (m[1] as string).replace(/[~\\,;!\s]/g, "");
     if (!/^[a-zA-Z/°.\-\s]*$/.test(inner) && inner !== "") break;
     s = before;
