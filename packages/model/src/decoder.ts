@@ -1,6 +1,7 @@
-import type { Backend, DeviceBuffer } from "@sentrl/compute";
+import type { AdamWResult, Backend, DeviceBuffer } from "@sentrl/compute";
 import type { ModelConfig } from "./config.js";
 import { ModelError } from "./errors.js";
+import { type Activations, backwardTrain, forwardTrain, type ModelRefs, padBatch, releaseActivations, resolveRefs } from "./graph.js";
 import { parameterSpecs } from "./weights.js";
 
 /** Options of `DecoderModel.score`. */
@@ -17,19 +18,48 @@ export interface ScoreResult {
   entropy: Float32Array[];
 }
 
-interface LayerParams {
-  ln1: DeviceBuffer;
-  wq: DeviceBuffer;
-  bq?: DeviceBuffer;
-  wk: DeviceBuffer;
-  bk?: DeviceBuffer;
-  wv: DeviceBuffer;
-  bv?: DeviceBuffer;
-  wo: DeviceBuffer;
-  ln2: DeviceBuffer;
-  wg: DeviceBuffer;
-  wu: DeviceBuffer;
-  wd: DeviceBuffer;
+
+/** Options of `DecoderModel.step` (PyTorch AdamW defaults). */
+export interface AdamWOptions {
+  lr: number;
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default 1e-8. */
+  eps?: number;
+  /** Decoupled weight decay, default 0.01. */
+  weightDecay?: number;
+  /** Global-norm clipping threshold (none when absent). */
+  maxGradNorm?: number;
+  /** Tensors for which weight decay is 0 (e.g. `(n) => n.endsWith("norm.weight") || n.endsWith(".bias")`). */
+  noDecay?: (name: string) => boolean;
+}
+
+/**
+ * What `DecoderModel.forward` returns: per-row `logp`/`entropy` (length `row.length − 1`) and the saved activations
+ * (opaque) for one `backward` or `release`.
+ */
+export class ForwardHandle {
+  /** @internal */
+  constructor(
+    readonly logp: Float32Array[],
+    readonly entropy: Float32Array[],
+    /** @internal */
+    readonly activations: Activations,
+  ) {}
+}
+
+function checkTemperature(temperature: unknown): number {
+  if (typeof temperature !== "number" || !(temperature > 0) || !Number.isFinite(temperature)) throw new ModelError("MODEL_BAD_ARGUMENT", `temperature must be a positive finite number, got ${temperature}`);
+  return temperature;
+}
+
+function unpad(lpAll: Float32Array, entAll: Float32Array, lengths: number[], T: number): ScoreResult {
+  return {
+    logp: lengths.map((n, b) => lpAll.slice(b * T, b * T + Math.max(0, n - 1))),
+    entropy: lengths.map((n, b) => entAll.slice(b * T, b * T + Math.max(0, n - 1))),
+  };
 }
 
 /** Checks that `tokens` is a list of integer rows inside the vocabulary. */
@@ -59,7 +89,12 @@ export function validateTokens(tokens: unknown, vocabSize: number): asserts toke
  */
 export class DecoderModel {
   private readonly params = new Map<string, DeviceBuffer>();
-  private readonly layers: LayerParams[] = [];
+  private refs: ModelRefs | undefined;
+  private grads: Map<string, DeviceBuffer> | undefined;
+  private gradRefs: ModelRefs | undefined;
+  private moments: Map<string, { m: DeviceBuffer; v: DeviceBuffer }> | undefined;
+  private stepCount = 0;
+  private readonly live = new Set<ForwardHandle>();
   private disposed = false;
 
   private constructor(
@@ -92,26 +127,7 @@ export class DecoderModel {
 
   /** @internal Resolves the per-layer handles once every parameter is set. */
   link(): void {
-    const p = (n: string) => this.buffer(n);
-    const bias = (n: string) => (this.config.attentionBias ? p(n) : undefined);
-    this.layers.length = 0;
-    for (let l = 0; l < this.config.numLayers; l++) {
-      const pre = `model.layers.${l}.`;
-      this.layers.push({
-        ln1: p(`${pre}input_layernorm.weight`),
-        wq: p(`${pre}self_attn.q_proj.weight`),
-        bq: bias(`${pre}self_attn.q_proj.bias`),
-        wk: p(`${pre}self_attn.k_proj.weight`),
-        bk: bias(`${pre}self_attn.k_proj.bias`),
-        wv: p(`${pre}self_attn.v_proj.weight`),
-        bv: bias(`${pre}self_attn.v_proj.bias`),
-        wo: p(`${pre}self_attn.o_proj.weight`),
-        ln2: p(`${pre}post_attention_layernorm.weight`),
-        wg: p(`${pre}mlp.gate_proj.weight`),
-        wu: p(`${pre}mlp.up_proj.weight`),
-        wd: p(`${pre}mlp.down_proj.weight`),
-      });
-    }
+    this.refs = resolveRefs(this.config, (n) => this.buffer(n));
   }
 
   private buffer(name: string): DeviceBuffer {
@@ -143,8 +159,7 @@ export class DecoderModel {
    */
   score(tokens: number[][], options: ScoreOptions = {}): ScoreResult {
     this.checkAlive();
-    const temperature = options.temperature ?? 1;
-    if (typeof temperature !== "number" || !(temperature > 0) || !Number.isFinite(temperature)) throw new ModelError("MODEL_BAD_ARGUMENT", `temperature must be a positive finite number, got ${temperature}`);
+    const temperature = checkTemperature(options.temperature ?? 1);
     const batchSize = options.batchSize ?? 8;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ModelError("MODEL_BAD_ARGUMENT", `batchSize must be a positive integer, got ${batchSize}`);
     validateTokens(tokens, this.config.vocabSize);
@@ -169,28 +184,12 @@ export class DecoderModel {
     return { logp, entropy };
   }
 
-  /** One padded forward pass over `rows` (right padding, key-padding mask, per-row positions from 0). */
+  /** One padded inference forward pass over `rows` (right padding, key-padding mask, per-row positions from 0). */
   private forwardStats(rows: number[][], temperature: number): ScoreResult {
     const be = this.backend;
+    const P = this.linked();
     const { hiddenSize: H, intermediateSize: I, numHeads: nh, numKvHeads: nkv, headDim: hd, vocabSize: V, rmsNormEps: eps, ropeTheta } = this.config;
-    const B = rows.length;
-    const T = Math.max(...rows.map((r) => r.length));
-    const N = B * T;
-    const ids = new Int32Array(N);
-    const positions = new Int32Array(N);
-    const keyMask = new Uint8Array(N);
-    const targets = new Int32Array(N).fill(-1);
-    rows.forEach((r, b) => {
-      for (let t = 0; t < T; t++) {
-        const i = b * T + t;
-        positions[i] = t;
-        if (t < r.length) {
-          ids[i] = r[t];
-          keyMask[i] = 1;
-          if (t + 1 < r.length) targets[i] = r[t + 1];
-        }
-      }
-    });
+    const { batch: B, seqLen: T, rows: N, ids, positions, keyMask, targets } = padBatch(rows);
     const bufs: DeviceBuffer[] = [];
     const alloc = (n: number) => {
       const b = be.alloc(n);
@@ -209,8 +208,8 @@ export class DecoderModel {
       const up = alloc(N * I);
       const lp = alloc(N);
       const ent = alloc(N);
-      be.embeddingForward({ out: x, table: this.buffer("model.embed_tokens.weight"), ids, rows: N, dim: H, vocab: V });
-      for (const L of this.layers) {
+      be.embeddingForward({ out: x, table: P.embed, ids, rows: N, dim: H, vocab: V });
+      for (const L of P.layers) {
         be.rmsnormForward({ out: hn, x, weight: L.ln1, rows: N, dim: H, eps });
         be.matmulForward({ out: q, x: hn, w: L.wq, bias: L.bq, rows: N, inDim: H, outDim: nh * hd });
         be.matmulForward({ out: k, x: hn, w: L.wk, bias: L.bk, rows: N, inDim: H, outDim: nkv * hd });
@@ -227,26 +226,186 @@ export class DecoderModel {
         be.matmulForward({ out: proj, x: gate, w: L.wd, rows: N, inDim: I, outDim: H });
         be.residualForward({ out: x, a: x, b: proj, length: N * H });
       }
-      be.rmsnormForward({ out: hn, x, weight: this.buffer("model.norm.weight"), rows: N, dim: H, eps });
-      const head = this.buffer(this.config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight");
-      be.logitsStatsForward({ logp: lp, entropy: ent, h: hn, w: head, targets, rows: N, dim: H, vocab: V, temperature });
-      const lpAll = be.download(lp);
-      const entAll = be.download(ent);
-      return {
-        logp: rows.map((r, b) => lpAll.slice(b * T, b * T + r.length - 1)),
-        entropy: rows.map((r, b) => entAll.slice(b * T, b * T + r.length - 1)),
-      };
+      be.rmsnormForward({ out: hn, x, weight: P.norm, rows: N, dim: H, eps });
+      be.logitsStatsForward({ logp: lp, entropy: ent, h: hn, w: P.head, targets, rows: N, dim: H, vocab: V, temperature });
+      return unpad(be.download(lp), be.download(ent), rows.map((r) => r.length), T);
     } finally {
       for (const b of bufs) be.free(b);
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // Training
+
+  /**
+   * Training forward pass over a batch of token rows (right-padded internally): returns a handle holding the
+   * per-row log-probs and entropies at `temperature` and every activation backward needs. Pass it to `backward`
+   * (or `release`) exactly once.
+   *
+   * @example
+   * ```ts
+   * const h = model.forward([[1, 2, 3], [4, 5]], { temperature: 1 });
+   * model.zeroGrad();
+   * model.backward(h, { dLogp: h.logp.map((r) => r.map(() => -1)) }); // maximise log-likelihood
+   * model.step({ lr: 1e-3, maxGradNorm: 1 });
+   * ```
+   */
+  forward(tokens: number[][], options: { temperature?: number } = {}): ForwardHandle {
+    this.checkAlive();
+    const temperature = checkTemperature(options.temperature ?? 1);
+    validateTokens(tokens, this.config.vocabSize);
+    if (tokens.length === 0) throw new ModelError("MODEL_BAD_TOKENS", "forward needs at least one row");
+    const input = padBatch(tokens);
+    const acts = forwardTrain(this.backend, this.config, this.linked(), input, temperature);
+    const out = unpad(this.backend.download(acts.logp), this.backend.download(acts.entropy), input.lengths, input.seqLen);
+    const handle = new ForwardHandle(out.logp, out.entropy, acts);
+    this.live.add(handle);
+    return handle;
+  }
+
+  /**
+   * Back-propagates upstream gradients of a scalar loss w.r.t. the handle's per-token `logp` (and optionally
+   * `entropy`), one array per row shaped like `handle.logp`, and ACCUMULATES into the parameter gradients (so
+   * micro-batches add up; call `zeroGrad` between optimiser steps). Frees the handle's activations.
+   */
+  backward(handle: ForwardHandle, grads: { dLogp: ArrayLike<number>[]; dEntropy?: ArrayLike<number>[] }): void {
+    this.checkAlive();
+    const acts = this.take(handle);
+    const be = this.backend;
+    const { rows: N, seqLen: T, lengths } = acts.input;
+    const flat = (g: ArrayLike<number>[], what: string): Float32Array => {
+      if (!Array.isArray(g) || g.length !== lengths.length) throw new ModelError("MODEL_BAD_ARGUMENT", `${what} must have one array per row (${lengths.length})`);
+      const out = new Float32Array(N);
+      g.forEach((row, b) => {
+        const n = Math.max(0, lengths[b] - 1);
+        if (row.length !== n) throw new ModelError("MODEL_BAD_ARGUMENT", `${what}[${b}] has ${row.length} values, the row predicts ${n} tokens`);
+        for (let t = 0; t < n; t++) {
+          if (!Number.isFinite(row[t])) throw new ModelError("MODEL_BAD_ARGUMENT", `${what}[${b}][${t}] is not finite`);
+          out[b * T + t] = row[t];
+        }
+      });
+      return out;
+    };
+    const dl = be.alloc(N);
+    const de = grads.dEntropy ? be.alloc(N) : undefined;
+    try {
+      be.upload(dl, flat(grads.dLogp, "dLogp"));
+      if (de && grads.dEntropy) be.upload(de, flat(grads.dEntropy, "dEntropy"));
+      backwardTrain(be, this.config, this.linked(), this.gradientRefs(), acts, dl, de);
+    } finally {
+      be.free(dl);
+      if (de) be.free(de);
+      releaseActivations(be, acts);
+    }
+  }
+
+  /** Frees a forward handle's activations without back-propagating. */
+  release(handle: ForwardHandle): void {
+    releaseActivations(this.backend, this.take(handle));
+  }
+
+  /** Sets every parameter gradient to zero (allocating them on first use). */
+  zeroGrad(): void {
+    this.checkAlive();
+    this.gradientRefs();
+    for (const g of this.grads?.values() ?? []) this.backend.fill(g, 0);
+  }
+
+  /** A parameter's accumulated gradient, copied to the host (zeros before any backward). */
+  getGradient(name: string): Float32Array {
+    this.gradientRefs();
+    const g = this.grads?.get(name);
+    if (!g) throw new ModelError("MODEL_WEIGHT_MISSING", `no parameter \`${name}\``);
+    return this.backend.download(g);
+  }
+
+  /** Overwrites a parameter's gradient (e.g. gradients averaged elsewhere). */
+  setGradient(name: string, data: Float32Array): void {
+    this.gradientRefs();
+    const g = this.grads?.get(name);
+    if (!g) throw new ModelError("MODEL_WEIGHT_MISSING", `no parameter \`${name}\``);
+    if (data.length !== g.length) throw new ModelError("MODEL_WEIGHT_SHAPE", `gradient of \`${name}\` has ${data.length} values, expected ${g.length}`);
+    this.backend.upload(g, data);
+  }
+
+  /**
+   * One AdamW step on the accumulated gradients (PyTorch `clip_grad_norm_` + `AdamW` semantics): global-norm clipping
+   * when `maxGradNorm` is set, decoupled weight decay (`noDecay(name)` true → no decay for that tensor), bias
+   * correction with the model's own step counter. Gradients are left as they are (call `zeroGrad`).
+   */
+  step(options: AdamWOptions): AdamWResult & { step: number } {
+    this.checkAlive();
+    const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0.01, maxGradNorm, noDecay } = options;
+    for (const [k, v] of Object.entries({ lr, beta1, beta2, eps, weightDecay })) {
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new ModelError("MODEL_BAD_ARGUMENT", `AdamW ${k} must be a finite non-negative number, got ${v}`);
+    }
+    if (beta1 >= 1 || beta2 >= 1) throw new ModelError("MODEL_BAD_ARGUMENT", "AdamW betas must be below 1");
+    this.gradientRefs();
+    const moments = this.optimizerMoments();
+    const params = [...this.params.entries()].map(([name, param]) => {
+      const mv = moments.get(name) as { m: DeviceBuffer; v: DeviceBuffer };
+      return { param, grad: this.grads?.get(name) as DeviceBuffer, m: mv.m, v: mv.v, weightDecay: noDecay?.(name) ? 0 : weightDecay };
+    });
+    this.stepCount++;
+    const res = this.backend.adamwStep({ params, lr, beta1, beta2, eps, weightDecay, step: this.stepCount, maxGradNorm });
+    return { ...res, step: this.stepCount };
+  }
+
+  /** AdamW steps taken so far (restored by `loadOptimizerState`). */
+  get optimizerStep(): number {
+    return this.stepCount;
+  }
+
+  /** @internal The AdamW moments by parameter name (allocated on first use). */
+  optimizerMoments(): Map<string, { m: DeviceBuffer; v: DeviceBuffer }> {
+    if (!this.moments) {
+      this.moments = new Map();
+      for (const [name, p] of this.params) this.moments.set(name, { m: this.backend.alloc(p.length), v: this.backend.alloc(p.length) });
+    }
+    return this.moments;
+  }
+
+  /** @internal Restores the step counter (optimizer-state loading). */
+  setOptimizerStep(step: number): void {
+    this.stepCount = step;
+  }
+
+  private gradientRefs(): ModelRefs {
+    if (!this.grads || !this.gradRefs) {
+      const grads = new Map<string, DeviceBuffer>();
+      for (const [name, p] of this.params) grads.set(name, this.backend.alloc(p.length));
+      this.grads = grads;
+      this.gradRefs = resolveRefs(this.config, (n) => grads.get(n) as DeviceBuffer);
+    }
+    return this.gradRefs;
+  }
+
+  private take(handle: ForwardHandle): Activations {
+    if (!this.live.has(handle)) throw new ModelError("MODEL_HANDLE_CONSUMED", "this forward handle was already used by backward/release (or belongs to another model); run forward again");
+    this.live.delete(handle);
+    return handle.activations;
+  }
+
+  private linked(): ModelRefs {
+    if (!this.refs) throw new ModelError("MODEL_BAD_ARGUMENT", "the model's parameters are not linked (internal error)");
+    return this.refs;
+  }
+
   /** Frees every parameter buffer; the model cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
+    for (const h of this.live) releaseActivations(this.backend, h.activations);
+    this.live.clear();
     for (const b of this.params.values()) this.backend.free(b);
+    for (const b of this.grads?.values() ?? []) this.backend.free(b);
+    for (const { m, v } of this.moments?.values() ?? []) {
+      this.backend.free(m);
+      this.backend.free(v);
+    }
     this.params.clear();
-    this.layers.length = 0;
+    this.grads = undefined;
+    this.moments = undefined;
+    this.refs = undefined;
     this.disposed = true;
   }
 
