@@ -9,7 +9,6 @@ import type {
   ScoreBatch,
   ScoreGradients,
   ScoreOptions,
-  ScoringPolicy,
 } from "../contracts/policy.js";
 import { SentrlError } from "../errors.js";
 import { Rng } from "../rng/xoshiro.js";
