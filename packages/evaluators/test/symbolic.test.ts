@@ -159,6 +159,9 @@ describe("symbolic checker: more identities and near misses", () => {
     ["(x, y) = (1, 2)", "(1,2)", true],
     ["(x, y) = (1, 2)", "(2,1)", false],
     ["164 \\pi \\mbox{ square feet}", "164\\pi", true],
+    ["5 sec", "5", true],
+    ["\\text{5 cm}", "5", true],
+    ["2 pi", "2\\pi", true],
     ["2^n", "n^2", false],
     ["\\frac{\\pi}{3}", "60^\\circ", false],
   ])("%s vs %s → %s", (a, b, expected) => {

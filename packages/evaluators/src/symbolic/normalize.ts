@@ -2,7 +2,8 @@
 export const MAX_ANSWER_LENGTH = 2_000;
 
 const TEXT_CMDS = "text|textbf|mathbf|textit|textrm|mbox|mathrm|mathit|rm|operatorname|textnormal";
-const FUNCTION_WORDS = new Set(["sin", "cos", "tan", "ln", "log", "exp", "sqrt", "pi", "sec", "csc", "cot"]);
+/** Trailing words that are values, not units (a trailing function name has no argument, so it is a unit: `5 sec`). */
+const FUNCTION_WORDS = new Set(["pi", "infty", "inf", "and", "or"]);
 
 /** Is the text (after units are removed) a purely numeric expression? */
 function isNumericText(s: string): boolean {
@@ -78,6 +79,7 @@ export function preprocess(raw: string): string {
   // remaining text wrappers give way to their content
   for (let k = 0; k < 5; k++) s = s.replace(new RegExp(`\\\\(?:${TEXT_CMDS})\\s*\\{([^{}]*)\\}`, "g"), "$1");
   s = s.replace(/\s+(?:and|or)\s+/g, ", ").replace(/,(\s*,)+/g, ",");
+  s = stripUnits(s); // units that were inside a text wrapper: `\text{5 cm}`
   s = s.replace(/^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)\s*\\in(?![a-zA-Z])/, "");
   s = s.trim();
   const compact = s.replace(/\s+/g, "");
