@@ -5,6 +5,7 @@ import { type ModelConfig, parseModelConfig, toHfConfig } from "./config.js";
 import { DecoderModel } from "./decoder.js";
 import { ModelError } from "./errors.js";
 import type { FloatDtype } from "./safetensors/dtype.js";
+import { SafetensorsFile } from "./safetensors/read.js";
 import { type TensorToWrite, writeFileAtomic, writeSafetensors } from "./safetensors/write.js";
 import { parameterSpecs, readCheckpoint } from "./weights.js";
 
@@ -76,4 +77,81 @@ export async function saveModel(model: DecoderModel, dir: string, options: SaveM
   writeSafetensors(join(dir, "model.safetensors"), tensors, { format: "pt" });
   const torchDtype = { F32: "float32", F16: "float16", BF16: "bfloat16" }[dtype];
   writeFileAtomic(join(dir, "config.json"), [Buffer.from(`${JSON.stringify({ ...toHfConfig(model.config), torch_dtype: torchDtype }, null, 2)}\n`)]);
+}
+
+/** File name of the AdamW state written by `saveOptimizerState`. */
+export const OPTIMIZER_FILE = "optimizer.safetensors";
+
+/**
+ * Writes the AdamW state (first and second moments of every parameter as `<name>.exp_avg` / `<name>.exp_avg_sq`,
+ * F32, and the step count in the metadata) to `<dir>/optimizer.safetensors`, atomically.
+ */
+export async function saveOptimizerState(model: DecoderModel, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const moments = model.optimizerMoments();
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const spec of parameterSpecs(model.config)) {
+    const mv = moments.get(spec.name);
+    if (!mv) continue;
+    tensors[`${spec.name}.exp_avg`] = { data: model.backend.download(mv.m), shape: spec.shape };
+    tensors[`${spec.name}.exp_avg_sq`] = { data: model.backend.download(mv.v), shape: spec.shape };
+  }
+  writeSafetensors(join(dir, OPTIMIZER_FILE), tensors, { format: "sentrl-adamw", step: String(model.optimizerStep) });
+}
+
+/** Restores the AdamW state written by `saveOptimizerState` (names, shapes and the step count are validated). */
+export async function loadOptimizerState(model: DecoderModel, dir: string): Promise<void> {
+  const path = join(dir, OPTIMIZER_FILE);
+  if (!existsSync(path)) throw new ModelError("MODEL_FILES_MISSING", `${path} not found (no optimiser state was saved there)`);
+  const f = SafetensorsFile.open(path);
+  try {
+    const step = Number(f.header.metadata.step);
+    if (f.header.metadata.format !== "sentrl-adamw" || !Number.isSafeInteger(step) || step < 0) {
+      throw new ModelError("MODEL_OPTIMIZER_STATE_INVALID", `${path}: metadata must have format "sentrl-adamw" and an integer step`);
+    }
+    const moments = model.optimizerMoments();
+    const expected = new Set<string>();
+    for (const spec of parameterSpecs(model.config)) {
+      for (const [suffix, key] of [
+        ["exp_avg", "m"],
+        ["exp_avg_sq", "v"],
+      ] as const) {
+        const name = `${spec.name}.${suffix}`;
+        expected.add(name);
+        const info = f.info(name);
+        if (!info) throw new ModelError("MODEL_OPTIMIZER_STATE_INVALID", `${path}: tensor \`${name}\` is missing`);
+        if (info.shape.join(",") !== spec.shape.join(",")) throw new ModelError("MODEL_OPTIMIZER_STATE_INVALID", `${path}: tensor \`${name}\` has shape [${info.shape.join(", ")}], expected [${spec.shape.join(", ")}]`);
+        const mv = moments.get(spec.name);
+        if (mv) model.backend.upload(mv[key], f.readFloat32(name));
+      }
+    }
+    const extra = f.names().find((n) => !expected.has(n));
+    if (extra) throw new ModelError("MODEL_OPTIMIZER_STATE_INVALID", `${path}: unexpected tensor \`${extra}\` (saved for a different model?)`);
+    model.setOptimizerStep(step);
+  } finally {
+    f.close();
+  }
+}
+
+/**
+ * Saves a training checkpoint: the Hugging Face model folder (`saveModel`, F32 by default so training resumes
+ * exactly) plus `optimizer.safetensors`.
+ */
+export async function saveCheckpoint(model: DecoderModel, dir: string, options: SaveModelOptions = {}): Promise<void> {
+  await saveModel(model, dir, options);
+  await saveOptimizerState(model, dir);
+}
+
+/** Loads a checkpoint written by `saveCheckpoint` (the optimiser state when present, else a fresh optimiser). */
+export async function loadCheckpoint(dir: string, options: LoadModelOptions = {}): Promise<DecoderModel> {
+  const model = await loadModel(dir, options);
+  if (existsSync(join(dir, OPTIMIZER_FILE))) {
+    try {
+      await loadOptimizerState(model, dir);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+  return model;
 }

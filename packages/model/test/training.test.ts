@@ -97,7 +97,6 @@ describe("backward against PyTorch autograd (tools/torch-ref/model_backward.py)"
   });
 
   it("handles are single-use; bad upstream gradients are coded errors", async () => {
-    const exp = load(names[0]);
     const model = await loadModel(join(DIR, names[0]), { backend: createReferenceBackend() });
     const h = model.forward([[1, 2, 3]]);
     expect(await codeOf(() => model.backward(h, { dLogp: [[1]] }))).toBe("MODEL_BAD_ARGUMENT");
