@@ -43,5 +43,15 @@ describe("sent on the ALGORITHMS §5.7 vectors", () => {
       }
     }
     expect(gradcheckPolicyLoss(sentV1Loss.create({}), batch).ok).toBe(true);
+    for (const lossAggMode of ["seq-mean-token-sum", "seq-mean-token-mean", "seq-mean-token-sum-norm"] as const) {
+      for (const loss of [
+        sentLoss.create({ mode: "paper", klCovRatio: 0.3 }),
+        sentLoss.create({}),
+        sentV1Loss.create({}),
+      ]) {
+        const r = gradcheckPolicyLoss(loss, batch, { lossAggMode, useKlLoss: true, entropyCoeff: 0.01 });
+        expect(r.ok, `${loss.name}/${lossAggMode}`).toBe(true);
+      }
+    }
   });
 });
