@@ -12,6 +12,9 @@ import { BENCH_DIR, HAVE_BENCH, SKIP_REASON } from "./shared.js";
 
 if (!HAVE_BENCH) console.warn(SKIP_REASON);
 
+/** The benchmarks stored under /work/shared/benchmarks (`verl` is read from a file the user names). */
+const BENCHMARK_NAMES = Object.keys(BENCHMARKS).filter((n) => n !== "verl");
+
 /**
  * Golds that the reference code itself rejects when checked against themselves, with the reason. Running every
  * benchmark's golds through both checkers finds none today, so the lists are empty: any entry appearing is a

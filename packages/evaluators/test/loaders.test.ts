@@ -40,6 +40,30 @@ describe("benchmark loaders on JSONL and Parquet files", () => {
     ]);
   });
 
+  it("reads verl/DAPO-format rows: prompt chat used as is, reward_model.ground_truth, extra_info.index", async () => {
+    const file = join(dir, "dapo.jsonl");
+    const verl = [
+      {
+        data_source: "math_dapo",
+        prompt: [{ role: "user", content: "Solve 1+1. Answer: $Answer" }],
+        reward_model: { ground_truth: "2", style: "rule" },
+        extra_info: { index: "a1" },
+      },
+      {
+        data_source: "math_dapo",
+        prompt: [{ role: "user", content: "Solve 2+2." }],
+        reward_model: { ground_truth: "4" },
+        extra_info: {},
+      },
+    ];
+    writeFileSync(file, `${verl.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const loaded = await loadBenchmark("verl", file);
+    expect(loaded.map((r) => [r.id, r.prompt, r.gold, r.data_source])).toEqual([
+      ["verl/a1", "Solve 1+1. Answer: $Answer", "2", "math_dapo"],
+      ["verl/1", "Solve 2+2.", "4", "math_dapo"],
+    ]);
+  });
+
   it("reports a missing file and an unknown benchmark with codes", async () => {
     await expect(loadBenchmark("aime24", join(dir, "nope"))).rejects.toMatchObject({
       code: "BENCHMARK_FILE_NOT_FOUND",

@@ -36,6 +36,38 @@ const afterHashes = (row: Record<string, unknown>) => {
   return i < 0 ? null : pyStrip(a.slice(i + 4));
 };
 
+/** The question of a verl/DAPO-format row: the content of the last user turn of its `prompt` chat. */
+function verlQuestion(row: Record<string, unknown>): unknown {
+  const p = row.prompt;
+  if (typeof p === "string") return p;
+  if (!Array.isArray(p)) return undefined;
+  for (let i = p.length - 1; i >= 0; i--) {
+    const m = p[i] as { role?: unknown; content?: unknown } | null;
+    if (m && m.role === "user") return m.content;
+  }
+  return undefined;
+}
+
+/** Any verl/DAPO-format file (training parquet, curriculum stage files): given by path. */
+const VERL: BenchmarkSpec = {
+  name: "verl",
+  description: "any verl/DAPO-format file (prompt chat, reward_model.ground_truth); --data must be the file",
+  folder: "verl",
+  file: "data",
+  split: "train",
+  questionField: "prompt (last user turn, already rendered)",
+  goldFrom: "reward_model.ground_truth",
+  idFrom: "extra_info.index, else line index",
+  defaultPrompt: "raw",
+  quirks: ["the prompt column is used as is (it already holds the DAPO instruction)"],
+  question: verlQuestion,
+  gold: (row) => (row.reward_model as { ground_truth?: unknown } | undefined)?.ground_truth,
+  sourceId: (row, i) => {
+    const idx = (row.extra_info as { index?: unknown } | undefined)?.index;
+    return idx === undefined || idx === null ? String(i) : String(idx);
+  },
+};
+
 /**
  * The known benchmarks (field maps from `/work/shared/benchmarks/SOURCES.md`). Golds are taken as stored: no
  * normalisation except where the field map itself says how to read them (OlympiadBench `final_answer[0]` stripped
@@ -213,6 +245,7 @@ export const BENCHMARKS: Readonly<Record<string, BenchmarkSpec>> = {
     gold: field("answer"),
     sourceId: indexId,
   },
+  verl: VERL,
 };
 
 /** The benchmark names, in registry order. */
