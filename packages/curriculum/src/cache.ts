@@ -2,16 +2,19 @@
  * The response cache of a curriculum build: an append-only JSONL file (`<out>/cache/responses.jsonl`, one line per
  * question in the `replay:` format `{"id", "responses", "logLik"?, "lengths"?}`) plus `meta.json` naming what produced
  * it. An interrupted build re-reads it and samples only the questions it lacks; a torn last line is cut off.
+ * The file is read in chunks and each record is handed to a callback, so memory holds one record at a time (a DAPO
+ * build caches ~17k × 8 long responses, far more than needs to stay in memory).
  */
 import {
-  appendFileSync,
   closeSync,
   existsSync,
   fsyncSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readFileSync,
-  truncateSync,
+  readSync,
+  writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import { SentrlError } from "@sentrl/core";
@@ -25,10 +28,57 @@ export interface SampledRecord {
   lengths?: number[];
 }
 
+const CHUNK = 1 << 20;
+
+/**
+ * Calls `visit` for every complete, valid JSONL record of `fd` from its start; returns the byte offset just after the
+ * last good line (where a torn or invalid tail begins).
+ */
+function scanRecords(fd: number, visit: (rec: SampledRecord) => void): number {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  let pos = 0; // file offset of the first byte of `pending`
+  let good = 0;
+  for (;;) {
+    const n = readSync(fd, buf, 0, CHUNK, pos + pendingLen);
+    if (n === 0) break;
+    let chunk = buf.subarray(0, n);
+    let nl = chunk.indexOf(0x0a);
+    while (nl >= 0) {
+      const lineBuf = pendingLen > 0 ? Buffer.concat([...pending, chunk.subarray(0, nl)]) : chunk.subarray(0, nl);
+      const lineEnd = pos + lineBuf.length + 1;
+      const line = lineBuf.toString("utf8");
+      pending = [];
+      pendingLen = 0;
+      if (line.trim() !== "") {
+        let rec: SampledRecord;
+        try {
+          rec = JSON.parse(line) as SampledRecord;
+        } catch {
+          return good; // a torn or corrupt write: keep what came before
+        }
+        if (typeof rec?.id !== "string" || !Array.isArray(rec.responses)) return good;
+        visit(rec);
+      }
+      good = lineEnd;
+      pos = lineEnd;
+      chunk = chunk.subarray(nl + 1);
+      nl = chunk.indexOf(0x0a);
+    }
+    if (chunk.length > 0) {
+      pending.push(Buffer.from(chunk));
+      pendingLen += chunk.length;
+    }
+  }
+  return good;
+}
+
 export class ResponseCache {
   readonly dir: string;
   readonly file: string;
-  readonly records = new Map<string, SampledRecord>();
+  /** Ids of the questions already cached. */
+  readonly ids = new Set<string>();
   private fd = -1;
 
   private constructor(dir: string) {
@@ -37,10 +87,10 @@ export class ResponseCache {
   }
 
   /**
-   * Opens (or creates) the cache in `dir`. `meta` identifies the sampling setup; a cache made with a different one is
-   * refused rather than silently mixed.
+   * Opens (or creates) the cache in `dir`, calling `visit` for each cached record (first record per id wins).
+   * `meta` identifies the sampling setup; a cache made with a different one is refused rather than silently mixed.
    */
-  static open(dir: string, meta: Record<string, unknown>): ResponseCache {
+  static open(dir: string, meta: Record<string, unknown>, visit?: (rec: SampledRecord) => void): ResponseCache {
     mkdirSync(dir, { recursive: true });
     const metaPath = join(dir, "meta.json");
     const metaText = `${JSON.stringify(meta, null, 2)}\n`;
@@ -53,54 +103,38 @@ export class ResponseCache {
         );
     } else writeFileAtomicSync(metaPath, metaText);
     const cache = new ResponseCache(dir);
-    cache.load();
+    cache.fd = openSync(cache.file, existsSync(cache.file) ? "r+" : "w+");
+    const good = scanRecords(cache.fd, (rec) => {
+      if (cache.ids.has(rec.id)) return;
+      cache.ids.add(rec.id);
+      visit?.(rec);
+    });
+    ftruncateSync(cache.fd, good);
+    cache.offset = good;
     return cache;
   }
 
-  private load(): void {
-    if (!existsSync(this.file)) return;
-    const buf = readFileSync(this.file);
-    let good = 0; // byte offset after the last complete, valid line
-    let start = 0;
-    for (let i = 0; i < buf.length; i++) {
-      if (buf[i] !== 0x0a) continue;
-      const line = buf.subarray(start, i).toString("utf8");
-      start = i + 1;
-      if (line.trim() === "") {
-        good = start;
-        continue;
-      }
-      let rec: SampledRecord;
-      try {
-        rec = JSON.parse(line) as SampledRecord;
-      } catch {
-        break; // a torn write: keep what came before
-      }
-      if (typeof rec?.id !== "string" || !Array.isArray(rec.responses)) break;
-      this.records.set(rec.id, rec);
-      good = start;
-    }
-    if (good < buf.length) truncateSync(this.file, good);
-  }
+  private offset = 0;
 
   has(id: string): boolean {
-    return this.records.has(id);
-  }
-
-  get(id: string): SampledRecord | undefined {
-    return this.records.get(id);
+    return this.ids.has(id);
   }
 
   /** Appends records durably (one write + fsync per call). */
   append(recs: SampledRecord[]): void {
     if (recs.length === 0) return;
-    if (this.fd < 0) this.fd = openSync(this.file, "a");
     let text = "";
     for (const r of recs) {
       text += `${JSON.stringify(r)}\n`;
-      this.records.set(r.id, r);
+      this.ids.add(r.id);
     }
-    appendFileSync(this.fd, text);
+    const buf = Buffer.from(text, "utf8");
+    let off = 0;
+    while (off < buf.length) {
+      const w = writeSync(this.fd, buf, off, buf.length - off, this.offset);
+      off += w;
+      this.offset += w;
+    }
     fsyncSync(this.fd);
   }
 

@@ -4,7 +4,7 @@ import type { SEOptions } from "@sentrl/semantic-entropy";
 import { type CurriculumManifest, writeCurriculum } from "./build.js";
 import { type Dataset, readDataset } from "./dataset.js";
 import { type PromptTemplate, rowPrompt } from "./prompt.js";
-import { cacheDirOf, type SampleOptions, sampleWithCache, scoreRecords } from "./sample.js";
+import { cacheDirOf, recordScorer, type SampleOptions, sampleWithCache } from "./sample.js";
 import type { SplitSpec } from "./split.js";
 
 export interface BuildFromGeneratorOptions extends SampleOptions {
@@ -49,14 +49,16 @@ export async function buildCurriculumFromGenerator(options: BuildFromGeneratorOp
     maxTokens: options.maxTokens ?? 2048,
     seed: options.seed ?? null,
   };
-  const records = await sampleWithCache(
+  // Each record is scored as it is read from the cache or sampled: only the SE values stay in memory.
+  const scoreOf = await sampleWithCache(
     options.generator,
     prompts,
     cacheDirOf(options.outDir),
     { ...options, requireLogLik: estimator !== "discrete" },
     meta,
+    recordScorer({ ...options.se, checker, estimator, invalid }),
   );
-  const se = scoreRecords(records, { ...options.se, checker, estimator, invalid });
+  const se = Float64Array.from(prompts, (p) => scoreOf.get(p.id) as number);
   return writeCurriculum(options.outDir, ds, se, {
     split: options.split,
     bins: options.bins,

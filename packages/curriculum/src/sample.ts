@@ -46,24 +46,30 @@ export function toRecord(id: string, completions: Completion[]): SampledRecord {
 }
 
 /**
- * Samples every prompt not yet in the cache directory, appending each batch as it completes.
- * Returns the records for all prompts (from the cache or freshly sampled), in prompt order.
+ * Samples every prompt not yet in the cache directory, appending each batch as it completes, and maps every record
+ * (cached or fresh) with `map` as it goes by, so only the mapped values stay in memory. Returns them by prompt id.
  *
  * @example
- * const recs = await sampleWithCache(generator, prompts, "out/cache", { samples: 8 }, { generator: generator.spec });
+ * const lengths = await sampleWithCache(generator, prompts, "out/cache", { samples: 8 }, { generator: generator.spec },
+ *   (rec) => rec.responses.length);
  */
-export async function sampleWithCache(
+export async function sampleWithCache<T = SampledRecord>(
   generator: Generator,
   prompts: GenerationPrompt[],
   cacheDir: string,
   options: SampleOptions = {},
   meta: Record<string, unknown> = {},
-): Promise<SampledRecord[]> {
+  map: (rec: SampledRecord) => T = (rec) => rec as T,
+): Promise<Map<string, T>> {
   const n = options.samples ?? 8;
   if (!Number.isInteger(n) || n < 1)
     throw new SentrlError("CURRICULUM_BAD_SAMPLES", `samples must be an integer ≥ 1, got ${n}`);
   const batchSize = options.batchSize ?? 16;
-  const cache = ResponseCache.open(cacheDir, { ...meta, samples: n });
+  const wanted = new Set(prompts.map((p) => p.id));
+  const results = new Map<string, T>();
+  const cache = ResponseCache.open(cacheDir, { ...meta, samples: n }, (rec) => {
+    if (wanted.has(rec.id)) results.set(rec.id, map(rec));
+  });
   try {
     // Unique ids, first occurrence wins (duplicate rows share one set of samples).
     const seen = new Set<string>();
@@ -108,29 +114,34 @@ export async function sampleWithCache(
           `generator ${generator.spec} gives no token log-probs/lengths, which this estimator needs; use --estimator discrete (the samples so far are cached)`,
         );
       cache.append(recs);
+      for (const r of recs) results.set(r.id, map(r));
       done += batch.length;
       options.onProgress?.(done, total);
     }
-    return prompts.map((p) => cache.get(p.id) as SampledRecord);
+    return results;
   } finally {
     cache.close();
   }
 }
 
-/** SE of every record with one scorer; a record whose likelihoods are missing gets a coded error. */
-export function scoreRecords(records: SampledRecord[], options: SEOptions = {}): Float64Array {
+/** A function scoring one record's SE; errors name the question. */
+export function recordScorer(options: SEOptions = {}): (rec: SampledRecord) => number {
   const score = createSemanticEntropyScorer(options);
-  const out = new Float64Array(records.length);
-  for (let i = 0; i < records.length; i++) {
+  return (rec) => {
     try {
-      out[i] = score(records[i]).semanticEntropy;
+      return score(rec).semanticEntropy;
     } catch (e) {
       const err = e as Error & { code?: string };
-      if (err.code) throw new SentrlError(err.code, `question \`${records[i].id}\`: ${err.message}`);
+      if (err.code) throw new SentrlError(err.code, `question \`${rec.id}\`: ${err.message}`);
       throw e;
     }
-  }
-  return out;
+  };
+}
+
+/** SE of every record with one scorer; a record whose likelihoods are missing gets a coded error. */
+export function scoreRecords(records: SampledRecord[], options: SEOptions = {}): Float64Array {
+  const score = recordScorer(options);
+  return Float64Array.from(records, score);
 }
 
 /** `<out>/cache`, where a build keeps its sampled responses. */
