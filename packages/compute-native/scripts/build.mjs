@@ -70,7 +70,13 @@ try {
   const log = `${r.stdout ?? ""}${r.stderr ?? ""}`;
   if (r.error) record(false, `node-gyp could not run: ${r.error.message}`, log);
   if (r.status !== 0) {
-    const err = log.split("\n").find((l) => /error|ERR!/.test(l)) ?? `exit code ${r.status}`;
+    const lines = log.split("\n");
+    // The most specific line: a compiler/linker error, then node-gyp's own error, then anything that says error.
+    const err =
+      lines.find((l) => /\berror:|fatal error|not found|No such file/i.test(l) && !/^gyp info/.test(l)) ??
+      lines.find((l) => /gyp ERR! stack Error/.test(l)) ??
+      lines.find((l) => /error|ERR!/i.test(l)) ??
+      `exit code ${r.status}`;
     record(false, `node-gyp failed: ${err.trim()}`, log);
   }
   if (!existsSync(addon)) record(false, "node-gyp succeeded but build/Release/sentrl_native.node is missing", log);
