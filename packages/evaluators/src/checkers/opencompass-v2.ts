@@ -30,6 +30,12 @@ export function mathPostprocessV2(text: string): string {
  * OpenCompass `MATHEvaluator(version='v2').is_equiv(pred, ref)`: equal after `stripStringV2`, or after
  * `stripStringV2` + `normalizeFinalAnswerOC`, or after `normalizeFinalAnswerOC` alone, or raw equality. A
  * `stripStringV2` failure (Python `ValueError`) skips the first two tests, as the reference's `try` does.
+ *
+ * @example
+ * ```ts
+ * isEquivV2("1/2", "\\dfrac{1}{2}"); // true
+ * isEquivV2("25", "025"); // false
+ * ```
  */
 export function isEquivV2(pred: string | null, ref: string | null): boolean {
   if (pred === null && ref === null) return true;
