@@ -17,6 +17,8 @@
 namespace sentrl {
 namespace {
 
+bool& insidePool();
+
 class Pool {
  public:
   explicit Pool(int n) : threads_(n < 1 ? 1 : n) {
@@ -70,6 +72,7 @@ class Pool {
   }
 
   void loop(int tid) {
+    insidePool() = true;
     uint64_t seen = 0;
     for (;;) {
       // Spin a little (about 50 µs) before sleeping: kernels are usually called back to back.
@@ -113,23 +116,58 @@ int defaultThreads() {
   return hc == 0 ? 1 : static_cast<int>(hc);
 }
 
+std::atomic<int>& configuredThreads() {
+  static std::atomic<int> n{0};
+  return n;
+}
+
+bool& insidePool() {
+  static thread_local bool inside = false;
+  return inside;
+}
+
+// One job at a time: a second caller (another worker_thread) that finds the pool busy runs its tasks itself.
+std::mutex& poolMutex() {
+  static std::mutex m;
+  return m;
+}
+
 }  // namespace
 
 void parallelFor(int tasks, const std::function<void(int, int)>& fn) {
-  if (!pool()) pool().reset(new Pool(defaultThreads()));
+  if (insidePool()) {  // nested call from a task: run it here
+    for (int t = 0; t < tasks; t++) fn(t, 0);
+    return;
+  }
+  std::unique_lock<std::mutex> lk(poolMutex(), std::try_to_lock);
+  if (!lk.owns_lock()) {
+    for (int t = 0; t < tasks; t++) fn(t, 0);
+    return;
+  }
+  struct Inside {
+    Inside() { insidePool() = true; }
+    ~Inside() { insidePool() = false; }
+  } inside;
+  if (!pool()) {
+    pool().reset(new Pool(threadCount()));
+    configuredThreads().store(pool()->threads(), std::memory_order_release);
+  }
   pool()->run(tasks, fn);
 }
 
 void setThreadCount(int n) {
   if (n < 1) n = 1;
+  std::lock_guard<std::mutex> lk(poolMutex());
   if (pool() && pool()->threads() == n) return;
   pool().reset();
   pool().reset(new Pool(n));
+  configuredThreads().store(n, std::memory_order_release);
 }
 
 int threadCount() {
-  if (!pool()) pool().reset(new Pool(defaultThreads()));
-  return pool()->threads();
+  // Lock-free once set, so a task running inside parallelFor may ask too.
+  const int n = configuredThreads().load(std::memory_order_acquire);
+  return n > 0 ? n : defaultThreads();
 }
 
 }  // namespace sentrl
