@@ -62,28 +62,25 @@ function timeTs(def: PolicyLossDefinition, c: BenchCase, batch: TokenBatch, reps
   return { ms: times[Math.floor(times.length / 2)], loss: value };
 }
 
-function runTorch(batch: TokenBatch, cases: BenchCase[], reps: number) {
-  const python = process.env.SENTRL_TORCH_PYTHON ?? "/usr/bin/python3";
+/** Writes the batch once for the PyTorch reference; returns its folder. */
+function writeBatch(batch: TokenBatch): string {
   const dir = mkdtempSync(join(tmpdir(), "sentrl-bench-"));
-  try {
-    writeFileSync(join(dir, "meta.json"), JSON.stringify({ rows: batch.rows, cols: batch.cols, ctxSeed: 0 }));
-    writeFileSync(join(dir, "mask.u8"), batch.mask);
-    for (const k of ["logp", "oldLogp", "refLogp", "entropy", "advantages"] as const) {
-      writeFileSync(join(dir, `${k}.f32`), batch[k] as Float32Array);
-    }
-    const script = join(REPO, "tools/torch-ref/sent_bench.py");
-    const r = spawnSync(python, [script, dir, JSON.stringify(cases), String(reps)], {
-      encoding: "utf8",
-      maxBuffer: 1 << 24,
-    });
-    if (r.error || r.status !== 0) {
-      return { error: `${python} failed: ${r.error?.message ?? r.stderr.trim().split("\n").pop()}` };
-    }
-    const lines = r.stdout.trim().split("\n").filter(Boolean);
-    return { results: lines.map((l) => JSON.parse(l) as { index: number; ms: number; loss: number }) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  writeFileSync(join(dir, "meta.json"), JSON.stringify({ rows: batch.rows, cols: batch.cols, ctxSeed: 0 }));
+  writeFileSync(join(dir, "mask.u8"), batch.mask);
+  for (const k of ["logp", "oldLogp", "refLogp", "entropy", "advantages"] as const) {
+    writeFileSync(join(dir, `${k}.f32`), batch[k] as Float32Array);
   }
+  return dir;
+}
+
+function runTorch(dir: string, c: BenchCase, reps: number): { ms: number; loss: number } | { error: string } {
+  const python = process.env.SENTRL_TORCH_PYTHON ?? "/usr/bin/python3";
+  const script = join(REPO, "tools/torch-ref/sent_bench.py");
+  const r = spawnSync(python, [script, dir, JSON.stringify([c]), String(reps)], { encoding: "utf8" });
+  if (r.error || r.status !== 0) {
+    return { error: `${python} failed: ${r.error?.message ?? r.stderr.trim().split("\n").pop()}` };
+  }
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as { ms: number; loss: number };
 }
 
 /** Runs every case in TS and in PyTorch, prints one JSON line per case. */
@@ -92,28 +89,34 @@ export function runBench(pkg: string, defs: PolicyLossDefinition[], cases: Bench
   const batch = makeBatch(rows, cols);
   let valid = 0;
   for (let i = 0; i < batch.mask.length; i++) valid += batch.mask[i];
-  const torch = runTorch(batch, cases, reps);
-  cases.forEach((c, i) => {
-    const def = defs.find((d) => d.name === c.loss)!;
-    const ts = timeTs(def, c, batch, reps);
-    const t = torch.results?.find((x) => x.index === i);
-    console.log(
-      JSON.stringify({
-        bench: `${pkg}:${c.loss}`,
-        options: c.options,
-        common: c.common ?? {},
-        rows,
-        cols,
-        tokens: rows * cols,
-        validTokens: valid,
-        reps,
-        ts: { ms: +ts.ms.toFixed(1), loss: ts.loss, dtype: "float32 inputs, float64 math" },
-        torch: t
-          ? { ms: +t.ms.toFixed(1), loss: t.loss, dtype: "float32", threads: 2 }
-          : { ms: null, reason: torch.error ?? "no result" },
-        speedup: t ? +(t.ms / ts.ms).toFixed(2) : null,
-        lossRelDiff: t ? Math.abs(ts.loss - t.loss) / Math.max(1e-12, Math.abs(t.loss)) : null,
-      }),
-    );
-  });
+  const dir = writeBatch(batch);
+  try {
+    // interleaved per case (PyTorch, then ours) so both see the same machine load
+    for (const c of cases) {
+      const t = runTorch(dir, c, reps);
+      const def = defs.find((d) => d.name === c.loss)!;
+      const ts = timeTs(def, c, batch, reps);
+      const ok = "ms" in t;
+      console.log(
+        JSON.stringify({
+          bench: `${pkg}:${c.loss}`,
+          options: c.options,
+          common: c.common ?? {},
+          rows,
+          cols,
+          tokens: rows * cols,
+          validTokens: valid,
+          reps,
+          ts: { ms: +ts.ms.toFixed(1), loss: ts.loss, dtype: "float32 inputs, float64 math" },
+          torch: ok
+            ? { ms: +t.ms.toFixed(1), loss: t.loss, dtype: "float32", threads: 2 }
+            : { ms: null, reason: t.error },
+          speedup: ok ? +(t.ms / ts.ms).toFixed(2) : null,
+          lossRelDiff: ok ? Math.abs(ts.loss - t.loss) / Math.max(1e-12, Math.abs(t.loss)) : null,
+        }),
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
