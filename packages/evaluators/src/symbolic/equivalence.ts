@@ -394,6 +394,9 @@ class Comparator {
     // Exact: rational values (at rational points when there are symbols; Schwartz–Zippel).
     const exact = this.exactEq(x, y, names);
     if (exact !== null) return exact;
+    // A decimal approximation (`6.283185307179586`) never equals a constant that is not exactly rational (`2\pi`),
+    // however many digits it has.
+    if (names.length === 0 && (lx?.decimal === true || ly?.decimal === true)) return false;
     return this.numericEq(x, y, names);
   }
 

@@ -80,11 +80,70 @@ export function exactEval(e: Expr, env: ReadonlyMap<string, Rational>, budget: B
       if (a === null || b === null) return null;
       return ratPow(a, b);
     }
-    case "fn":
-      return exactFn(e.name, e.args, env, budget);
+    case "fn": {
+      const trig =
+        e.args.length === 1 && (e.name === "sin" || e.name === "cos" || e.name === "tan")
+          ? exactTrig(e.name, e.args[0] as Expr, env, budget)
+          : null;
+      return trig ?? exactFn(e.name, e.args, env, budget);
+    }
     default:
       return null;
   }
+}
+
+/** q when e is q·π with q rational (`\\pi/6`, `\\frac{5\\pi}{6}`, `2\\pi`), else null. */
+function piMultiple(e: Expr, env: ReadonlyMap<string, Rational>, budget: Budget): Rational | null {
+  if (e.kind === "const") return e.name === "pi" ? R.ONE : null;
+  if (e.kind === "neg") {
+    const q = piMultiple(e.a, env, budget);
+    return q === null ? null : R.neg(q);
+  }
+  if (e.kind === "mul" || e.kind === "div") {
+    const qa = piMultiple(e.a, env, budget);
+    if (qa !== null) {
+      const b = exactEval(e.b, env, budget);
+      return b === null ? null : e.kind === "mul" ? R.mul(qa, b) : R.div(qa, b);
+    }
+    if (e.kind === "mul") {
+      const qb = piMultiple(e.b, env, budget);
+      const a = qb === null ? null : exactEval(e.a, env, budget);
+      return a === null || qb === null ? null : R.mul(a, qb);
+    }
+  }
+  return null;
+}
+
+/** sin/cos/tan of a rational multiple of π when the value is rational (multiples of π/6 and π/4 for tan). */
+function exactTrig(name: string, arg: Expr, env: ReadonlyMap<string, Rational>, budget: Budget): Rational | null {
+  const q = piMultiple(arg, env, budget);
+  if (q === null || q.d > 6n) return null;
+  // angle in twelfths of π, reduced mod 24 (a full turn)
+  const twelfths = (q.n * 12n) / q.d;
+  if ((q.n * 12n) % q.d !== 0n) return null;
+  const k = Number(((twelfths % 24n) + 24n) % 24n);
+  const SIN: Record<number, Rational> = {
+    0: R.ZERO,
+    2: { n: 1n, d: 2n },
+    6: R.ONE,
+    10: { n: 1n, d: 2n },
+    12: R.ZERO,
+    14: { n: -1n, d: 2n },
+    18: { n: -1n, d: 1n },
+    22: { n: -1n, d: 2n },
+  };
+  const sin = (t: number) => SIN[t] ?? null;
+  if (name === "sin") return sin(k);
+  if (name === "cos") return sin((k + 6) % 24);
+  const TAN: Record<number, Rational> = {
+    0: R.ZERO,
+    3: R.ONE,
+    9: { n: -1n, d: 1n },
+    12: R.ZERO,
+    15: R.ONE,
+    21: { n: -1n, d: 1n },
+  };
+  return TAN[k] ?? null;
 }
 
 function ratPow(a: Rational, b: Rational): Rational | null {
