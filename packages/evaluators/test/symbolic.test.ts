@@ -48,6 +48,8 @@ describe("symbolic checker: numbers (CONTRACTS §4)", () => {
     ["\\sin(\\pi/6)", "0.5"],
     ["\\cos\\frac{2\\pi}{3}", "-\\frac{1}{2}"],
     ["\\tan(3\\pi/4)", "-1"],
+    ["\\sin 30^\\circ", "\\frac12"],
+    ["\\cos(60^{\\circ})", "0.5"],
     ["\\sin(\\pi/3)", "\\frac{\\sqrt{3}}{2}"],
     ["1+\\sqrt{3} i", "1 + i\\sqrt{3}"],
     ["(1+i)^2", "2i"],

@@ -64,6 +64,10 @@ export function preprocess(raw: string): string {
     .replace(/~/g, " ");
   s = s.replace(/\{,\}/g, ",");
   s = s.replace(/\b(?:np|numpy|math|sympy|sp|torch)\./g, "");
+  // degrees inside trigonometric functions are angles: `\sin 30^\circ` = `\sin(\pi/6)`
+  if (/\\?(?:sin|cos|tan|sec|csc|cot)(?![a-zA-Z])/.test(s)) {
+    s = s.replace(/(\d+(?:\.\d+)?)\s*(?:\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|°)/g, "($1\\pi/180)");
+  }
   // degrees (and a Celsius/Fahrenheit mark right after them)
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\circ(?![a-zA-Z])|°|\\degree(?![a-zA-Z])/g, "\u0001");
   s = s.replace(/\u0001\s*(?:\\mathrm\s*\{\s*[CF]\s*\}|[CF](?![a-zA-Z]))?/g, " ");
