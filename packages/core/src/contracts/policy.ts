@@ -122,4 +122,6 @@ export interface Policy<H = unknown> extends ScoringPolicy {
   state(): MaybePromise<PolicyState>;
   load(state: PolicyState): MaybePromise<void>;
   rollout(prompts: GenerationPrompt[], options: GenerateOptions): Promise<PolicyRollout[]>;
+  /** Forget the optimiser state (moments, update count), as a fresh run does at a curriculum stage start. */
+  resetOptimizer?(): MaybePromise<void>;
 }

@@ -120,6 +120,12 @@ export interface Plugin extends PluginWaterfallHooks, PluginObserverHooks, Plugi
   readonly enforce?: "pre" | "post";
   /** Anything the plugin wants to expose to other plugins or to its user (Rollup's `api`). */
   readonly api?: unknown;
+  /**
+   * Checkpointable progress (a curriculum's position): the trainer stores `state()` (JSON-serialisable) in each
+   * checkpoint under the plugin's name and hands it back to `loadState` on resume.
+   */
+  state?(): unknown;
+  loadState?(state: unknown): void;
 }
 
 /** Identity helper that type-checks a plugin literal (unknown hook names and wrong return types are errors). */

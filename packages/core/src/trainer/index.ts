@@ -33,4 +33,10 @@ export {
   type TabularPolicy,
   type TabularPolicyOptions,
 } from "./tabular-policy.js";
-export { type CreateTrainerOptions, createTrainer, type StepResult, type Trainer } from "./trainer.js";
+export {
+  type CreateTrainerOptions,
+  createTrainer,
+  type StageStartRequest,
+  type StepResult,
+  type Trainer,
+} from "./trainer.js";

@@ -35,11 +35,15 @@ function toPrompt(row: DatasetRow): GenerationPrompt {
   return typeof row.prompt === "string" ? { id: row.id, text: row.prompt } : { id: row.id, messages: row.prompt };
 }
 
-/** Step 1: the `beforeRollout` waterfall over the sampler's choice (a curriculum may replace it). */
+/**
+ * Step 1: the `beforeRollout` waterfall over the sampler's choice (a curriculum may replace it). An empty result
+ * means the data is exhausted (a finished curriculum): the trainer stops.
+ */
 export async function choosePrompts(rows: DatasetRow[], ctx: StepContext): Promise<DatasetRow[]> {
   const chosen = await ctx.driver.waterfall("beforeRollout", rows, hookCall(ctx));
-  if (chosen.length === 0)
-    throw new SentrlError("TRAINER_NO_PROMPTS", `no prompts left for step ${ctx.step} after beforeRollout`);
+  if (!Array.isArray(chosen)) {
+    throw new SentrlError("TRAINER_BAD_PROMPTS", `beforeRollout returned a non-array at step ${ctx.step}`);
+  }
   return chosen;
 }
 

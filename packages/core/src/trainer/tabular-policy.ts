@@ -42,6 +42,7 @@ export interface TabularPolicy extends Policy<TabularHandle> {
   snapshot(): { score(batch: ScoreBatch, options: { temperature: number }): PolicyScores };
   state(): PolicyState;
   load(state: PolicyState): void;
+  resetOptimizer(): void;
 }
 
 export interface TabularHandle {
@@ -218,6 +219,11 @@ export function createTabularPolicy(options: TabularPolicyOptions): TabularPolic
       v = Float64Array.from(adamV);
       updates = Number(state.meta.updates ?? 0);
       grad.fill(0);
+    },
+    resetOptimizer() {
+      m = new Float64Array(size);
+      v = new Float64Array(size);
+      updates = 0;
     },
     async rollout(prompts: GenerationPrompt[], gen: GenerateOptions): Promise<PolicyRollout[]> {
       const T = gen.temperature ?? 1;

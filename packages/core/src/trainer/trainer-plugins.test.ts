@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Plugin } from "../plugins/types.js";
 import { definePlugin } from "../plugins/types.js";
 import type { TrainerConfig } from "./config.js";
 import { exactMatchReward, toyDataset, toyPolicy } from "./toy-task.js";
@@ -109,5 +113,95 @@ describe("trainer hooks", () => {
       expect.objectContaining({ code: "TRAINER_UNKNOWN_OPTION" }),
     );
     expect(make({ advantage: "dr-grpo", lossOptions: { lossAggMode: "seq-mean-token-sum-norm" } })).not.toThrow();
+  });
+});
+
+describe("curriculum support", () => {
+  it("stops when beforeRollout chooses no prompts", async () => {
+    const trainer = createTrainer({
+      policy: toyPolicy(),
+      dataset: toyDataset(),
+      plugins: [exactMatchReward(), { name: "two-steps", beforeRollout: (ctx, rows) => (ctx.step <= 2 ? rows : []) }],
+      config: { ...base, totalSteps: 10 },
+    });
+    const results = await trainer.run();
+    expect(results.map((r) => r.step)).toEqual([1, 2]);
+    expect(trainer.step).toBe(2);
+  });
+
+  it("applies a stage start: fresh optimiser and the current policy as the KL reference", async () => {
+    let trainer: ReturnType<typeof createTrainer> | undefined;
+    const policy = toyPolicy();
+    let resets = 0;
+    const reset = policy.resetOptimizer.bind(policy);
+    policy.resetOptimizer = () => {
+      resets++;
+      reset();
+    };
+    trainer = createTrainer({
+      policy,
+      dataset: toyDataset(),
+      plugins: [
+        exactMatchReward(),
+        {
+          name: "stages",
+          beforeRollout(ctx, rows) {
+            if (ctx.step === 4) trainer!.requestStageStart({ resetOptimizer: true, reference: "current" });
+            return rows;
+          },
+        },
+      ],
+      // One mini-batch per step: at a stage start every micro-batch is scored before the update, so KL is exactly 0.
+      config: { ...base, miniBatchPrompts: 4, totalSteps: 8, lossOptions: { useKlLoss: true, klLossCoef: 0.01 } },
+    });
+    const results = await trainer.run();
+    const kl = results.map((r) => r.metrics["actor/kl_loss"]);
+    expect(kl[0]).toBe(0);
+    expect(kl[2]).toBeGreaterThan(0);
+    expect(kl[3]).toBe(0);
+    expect(Math.max(...kl.slice(4))).toBeGreaterThan(0);
+    expect(resets).toBe(1);
+  });
+
+  it("checkpoints plugin state and gives it back on resume", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sentrl-plugin-state-"));
+    try {
+      const counter = (): Plugin & { count: number } => {
+        const p = {
+          name: "counter",
+          count: 0,
+          afterRollout(_ctx: unknown, groups: never[]) {
+            p.count++;
+            return groups;
+          },
+          state: () => ({ count: p.count }),
+          loadState: (s: unknown) => {
+            p.count = (s as { count: number }).count;
+          },
+        };
+        return p as unknown as Plugin & { count: number };
+      };
+      const first = counter();
+      const config = { ...base, totalSteps: 3, checkpointEvery: 3 };
+      await createTrainer({
+        policy: toyPolicy(),
+        dataset: toyDataset(),
+        plugins: [exactMatchReward(), first],
+        config,
+        outputDir: dir,
+      }).run();
+      expect(first.count).toBe(3);
+      const second = counter();
+      await createTrainer({
+        policy: toyPolicy(),
+        dataset: toyDataset(),
+        plugins: [exactMatchReward(), second],
+        config,
+        outputDir: dir,
+      }).resume();
+      expect(second.count).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -45,8 +45,19 @@ export interface CreateTrainerOptions {
 }
 
 export interface StepResult {
+  /** The step this result is for (the last completed step when `done`). */
   step: number;
   metrics: Record<string, number>;
+  /** True when `beforeRollout` chose no prompts (a finished curriculum): nothing was trained. */
+  done?: boolean;
+}
+
+/** What to do at a curriculum stage start (ALGORITHMS §3.1), applied right after the step's `beforeRollout`. */
+export interface StageStartRequest {
+  /** Fresh optimiser state (needs `policy.resetOptimizer`). */
+  resetOptimizer?: boolean;
+  /** `current`: the policy as it is now becomes π_ref (`stageInit`); `keep` (default): keep the reference. */
+  reference?: "current" | "keep";
 }
 
 export interface Trainer {
@@ -55,9 +66,15 @@ export interface Trainer {
   /** Completed steps. */
   readonly step: number;
   /** One GRPO step (the steps of `steps.ts` in order), its metrics logged and observed. */
-  trainStep(signal?: AbortSignal): Promise<StepResult>;
-  /** Steps until `config.totalSteps` (checkpointing every `checkpointEvery`). */
+  trainStep(
+    signal?: AbortSignal,
+  ): Promise<StepResult> /** Steps until `config.totalSteps` or until `beforeRollout` chooses no prompts (checkpointing every `checkpointEvery`). */;
   run(options?: { signal?: AbortSignal }): Promise<StepResult[]>;
+  /**
+   * Asks for a stage start: call it from a curriculum's stage-start callback (inside `beforeRollout`); it is
+   * applied before the step's rollout.
+   */
+  requestStageStart(request: StageStartRequest): void;
   /** Writes a checkpoint now; returns its directory. */
   checkpoint(): Promise<string>;
   /** Restores a checkpoint (default: the latest under `outputDir`); returns the completed step count. */
@@ -130,6 +147,8 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
   let step = 0;
   let reference: ScoringPolicy | null = options.reference ?? null;
   let referenceState: PolicyState | null = null;
+  let pendingStageStart: StageStartRequest | null = null;
+  const plugins = driver.plugins;
 
   async function ensureReference(): Promise<ScoringPolicy | null> {
     if (!needReference) return null;
@@ -149,8 +168,27 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
 
     async trainStep(signal) {
       const ctx: StepContext = { step: step + 1, config, driver, metrics: new StepMetrics(), signal };
-      const ref = await ensureReference();
+      await ensureReference(); // the stage's initial policy, taken before any update
       const chosen = await choosePrompts(sampler.next(), ctx);
+      if (chosen.length === 0) return { step, metrics: {}, done: true };
+      if (pendingStageStart) {
+        const request = pendingStageStart;
+        pendingStageStart = null;
+        if (request.resetOptimizer) {
+          if (!policy.resetOptimizer) {
+            throw new SentrlError(
+              "POLICY_CANNOT_RESET_OPTIMIZER",
+              "a stage start asks for a fresh optimiser but the policy has no resetOptimizer()",
+            );
+          }
+          await policy.resetOptimizer();
+        }
+        if (request.reference === "current" && needReference && !options.reference) {
+          referenceState = await policy.state();
+          reference = await policy.snapshot();
+        }
+      }
+      const ref = await ensureReference();
       let groups = await sampleGroups(policy, verifier, chosen, ctx);
       groups = await afterRollout(groups, ctx);
       groups = await computeAdvantages(groups, estimator, ctx);
@@ -170,8 +208,16 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
 
     async run(runOptions = {}) {
       const results: StepResult[] = [];
-      while (step < config.totalSteps) results.push(await trainer.trainStep(runOptions.signal));
+      while (step < config.totalSteps) {
+        const result = await trainer.trainStep(runOptions.signal);
+        if (result.done) break;
+        results.push(result);
+      }
       return results;
+    },
+
+    requestStageStart(request) {
+      pendingStageStart = { ...(pendingStageStart ?? {}), ...request };
     },
 
     async checkpoint() {
@@ -192,6 +238,9 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
           metricsBytes,
           policyMeta: {},
           config: config as unknown as Record<string, unknown>,
+          plugins: Object.fromEntries(
+            plugins.filter((p) => typeof p.state === "function").map((p) => [p.name, p.state!()]),
+          ),
         },
         policy: await policy.state(),
         reference: options.reference ? undefined : (referenceState ?? undefined),
@@ -214,6 +263,10 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       await policy.load(ckpt.policy);
       sampler.state = ckpt.meta.sampler;
       step = ckpt.meta.step;
+      for (const p of plugins) {
+        const saved = ckpt.meta.plugins?.[p.name];
+        if (saved !== undefined && typeof p.loadState === "function") p.loadState(saved);
+      }
       if (logger) {
         await logger.close();
         const size = await stat(logger.path).then(
