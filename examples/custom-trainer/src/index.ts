@@ -1,0 +1,2 @@
+export { trainToyTask } from "./custom-loop.js";
+export { dropUniformGroups } from "./drop-uniform-groups.js";
