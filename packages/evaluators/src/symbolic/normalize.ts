@@ -95,6 +95,10 @@ export function preprocess(raw: string): string {
 export function normalizeString(raw: string): string {
   let s = preprocess(raw);
   s = s.replace(/\\(?:text|textbf|mbox|mathrm)\s*\{([^{}]*)\}/g, "$1");
-  s = s.replace(/[\s{}]/g, "").replace(/\.$/, "");
+  // Braces are kept (`\frac{1}{54}` ≠ `\frac{15}{4}`); spaces only matter between two letters or digits (`1 2`).
+  s = s
+    .replace(/\s+/g, " ")
+    .replace(/ (?![A-Za-z0-9])|(?<![A-Za-z0-9]) /g, "")
+    .replace(/\.$/, "");
   return s;
 }
