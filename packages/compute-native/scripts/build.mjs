@@ -6,7 +6,7 @@
 //   node scripts/build.mjs --force   always rebuild
 // Environment: SENTRL_NATIVE_SKIP=1 skips the build; npm_config_node_gyp / npm_config_nodedir are honoured.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,32 @@ const addon = join(root, "build", "Release", "sentrl_native.node");
 const statusFile = join(root, "build", "native-build.json");
 const force = process.argv.includes("--force");
 
+const lockDir = join(root, "build-native.lock");
+let locked = false;
+
+// Builds from parallel `npm run build`s must not share build/ at the same time: a lock directory serialises them.
+function lock() {
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      locked = true;
+      return;
+    } catch (e) {
+      if (e?.code !== "EEXIST") return; // cannot lock here: build anyway
+      try {
+        if (Date.now() - statSync(lockDir).mtimeMs > 5 * 60_000) rmSync(lockDir, { recursive: true, force: true });
+      } catch {
+        // raced with its owner
+      }
+      if (Date.now() > deadline) return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+}
+
 function record(ok, reason, log = "") {
+  if (locked) rmSync(lockDir, { recursive: true, force: true });
   try {
     mkdirSync(join(root, "build"), { recursive: true });
     const status = { ok, reason, addon: ok ? addon : null, node: process.version, at: new Date().toISOString(), log: log.slice(-4000) };
@@ -60,6 +85,9 @@ function findNodeDir() {
 try {
   if (process.env.SENTRL_NATIVE_SKIP === "1") record(false, "SENTRL_NATIVE_SKIP=1");
   if (process.arch !== "x64") record(false, `unsupported architecture ${process.arch} (the kernels need x86-64 AVX2/FMA)`);
+  if (!force && existsSync(addon) && statSync(addon).mtimeMs >= newestSource()) record(true, "up to date");
+  lock();
+  // Another build may have finished while we waited.
   if (!force && existsSync(addon) && statSync(addon).mtimeMs >= newestSource()) record(true, "up to date");
   const gyp = findNodeGyp();
   if (!gyp) record(false, "node-gyp not found (install npm's node-gyp or set npm_config_node_gyp)");

@@ -10,6 +10,8 @@ const SHAPES: AttentionShape[] = [
   { batch: 1, seqLen: 17, heads: 6, kvHeads: 2, headDim: 17 },
   { batch: 3, seqLen: 33, heads: 4, kvHeads: 4, headDim: 9 },
   { batch: 1, seqLen: 40, heads: 2, kvHeads: 1, headDim: 64 },
+  // crosses the 64-row query blocks
+  { batch: 2, seqLen: 130, heads: 2, kvHeads: 1, headDim: 5 },
 ];
 
 function maskFor(s: AttentionShape): Uint8Array {
