@@ -24,7 +24,11 @@ const golds = ["a", "b", "ab", "ba", "aa", "bb"];
 const rows: DatasetRow[] = golds.map((gold, s) => ({ id: String(s), prompt: `answer #${s}`, gold }));
 const exact: Verifier = {
   name: "exact",
-  score: (response, sample) => ({ reward: response === sample.gold ? 1 : 0, correct: response === sample.gold, extracted: response }),
+  score: (response, sample) => ({
+    reward: response === sample.gold ? 1 : 0,
+    correct: response === sample.gold,
+    extracted: response,
+  }),
 };
 
 /**
@@ -52,7 +56,8 @@ export async function trainToyTask(steps: number, seed = 1): Promise<number[]> {
   for (let step = 1; step <= steps; step++) {
     const ctx = { step, config, driver, metrics: new StepMetrics() };
     const groups = await sampleGroups(policy, exact, sampler.next(), ctx);
-    const meanScore = groups.flatMap((g) => g.responses).reduce((a, r) => a + r.reward, 0) / (groups.length * config.groupSize);
+    const meanScore =
+      groups.flatMap((g) => g.responses).reduce((a, r) => a + r.reward, 0) / (groups.length * config.groupSize);
     scores.push(meanScore);
     const kept = await afterRollout(groups, ctx);
     if (kept.length === 0) continue; // nothing to learn from this batch

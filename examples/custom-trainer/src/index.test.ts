@@ -16,7 +16,14 @@ describe("custom trainer example", () => {
     const group = (rewards: number[]) => ({
       row: { id: "q", prompt: "p", gold: "g" },
       promptTokens: [0],
-      responses: rewards.map((reward) => ({ text: "", tokenIds: [], finishReason: "stop", reward, correct: reward > 0, extracted: null })),
+      responses: rewards.map((reward) => ({
+        text: "",
+        tokenIds: [],
+        finishReason: "stop",
+        reward,
+        correct: reward > 0,
+        extracted: null,
+      })),
       info: {},
     });
     const kept = await driver.waterfall("afterRollout", [group([1, 1]), group([0, 1]), group([0, 0])], {

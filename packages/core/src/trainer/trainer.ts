@@ -195,7 +195,8 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       const samples = toTrainingSamples(groups);
       await computeOldAndRefLogp(policy, ref, samples, ctx);
       const update = await updatePolicy(policy, loss, commonOptions, samples, ctx);
-      const metrics = { ...stepMetrics(samples, update, config), ...ctx.metrics.values };
+      // Plugin metrics first; the trainer's verl-named metrics win a name clash.
+      const metrics = { ...ctx.metrics.values, ...stepMetrics(samples, update, config) };
       step = ctx.step;
       await logger?.log(step, metrics);
       await driver.observe("afterStep", { step, metrics }, { step, signal });
