@@ -86,7 +86,7 @@ describe("clip-cov", () => {
     const loss = clipCovLoss.create(opts);
     const sel = loss.select!(b, ctx);
     const chosen = [...sel.tokens.corr.entries()].filter(([, c]) => c === 0).map(([i]) => i);
-    expect(chosen.length).toBe(Math.min(Math.max(1, Math.trunc(0.02 * 256)), sel.metrics["clip_cov/candidates"]));
+    expect(chosen.length).toBe(Math.min(Math.max(1, Math.trunc(0.02 * 256)), sel.metrics!["clip_cov/candidates"]));
     const t = loss.tokenLoss(b, sel, ctx);
     for (const i of chosen) {
       expect(t.loss[i]).toBe(0);
@@ -118,7 +118,7 @@ describe("kl-cov, high-entropy-mask, entropy-advantage", () => {
       [1, 100],
     ] as const) {
       const sel = highEntropyMaskLoss.create({ topEntropyRatio: ratio }).select!(b, ctx);
-      expect(sel.tokens.topMask.reduce((x, y) => x + y, 0)).toBe(k);
+      expect(Array.from(sel.tokens.topMask).reduce((x, y) => x + y, 0)).toBe(k);
     }
     const loss = highEntropyMaskLoss.create({});
     const out = evaluatePolicyLoss(loss, b);
@@ -157,7 +157,7 @@ describe("kl-cov, high-entropy-mask, entropy-advantage", () => {
     for (const def of policyLossDefinitions) expect(evaluatePolicyLoss(def.create({}), b).loss).toBe(0);
     for (const loss of [klCovLoss, clipCovLoss, highEntropyMaskLoss].map((d) => d.create({}))) {
       const sel = loss.select!(b, ctx);
-      for (const v of Object.values(sel.tokens)) expect(v.every((x: number) => x === 0 || x === 1)).toBe(true);
+      for (const v of Object.values(sel.tokens)) expect(Array.from(v).every((x) => x === 0 || x === 1)).toBe(true);
     }
   });
 

@@ -97,7 +97,7 @@ describe("sent: edge cases and contracts", () => {
       const loss = sentLoss.create({ mode });
       const sel = loss.select!(b, ctx);
       expect(sel.tokens.coef.every((c) => c === 0)).toBe(true);
-      expect(sel.metrics["sent/low_entropy_tokens"]).toBe(0);
+      expect(sel.metrics!["sent/low_entropy_tokens"]).toBe(0);
       const out = evaluatePolicyLoss(loss, { ...b, refLogp: b.logp });
       expect(out.loss).toBe(0);
       expect(out.gradLogp.every((g) => g === 0)).toBe(true);
@@ -150,7 +150,7 @@ describe("sent: edge cases and contracts", () => {
     const b = randomBatch(1, 100, 11);
     b.mask.fill(1);
     const sel = sentLoss.create({ lowEntropyFrac: 0.29 }).select!(b, ctx);
-    expect(sel.metrics["sent/low_entropy_tokens"]).toBe(28);
+    expect(sel.metrics!["sent/low_entropy_tokens"]).toBe(28);
   });
 
   it("matches a naive full-sort implementation on larger batches (heap and quickselect paths)", () => {

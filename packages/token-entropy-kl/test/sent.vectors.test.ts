@@ -14,9 +14,9 @@ describe("sent on the ALGORITHMS §5.7 vectors", () => {
     expect(nz.map(([i]) => i)).toEqual([3, 6]);
     close(sel.tokens.coef[3], 0.2);
     close(sel.tokens.coef[6], 0.05);
-    expect(sel.metrics["sent/low_entropy_tokens"]).toBe(10);
-    expect(sel.metrics["sent/high_cov_tokens"]).toBe(1);
-    expect(sel.metrics["sent/low_cov_tokens"]).toBe(1);
+    expect(sel.metrics!["sent/low_entropy_tokens"]).toBe(10);
+    expect(sel.metrics!["sent/high_cov_tokens"]).toBe(1);
+    expect(sel.metrics!["sent/low_cov_tokens"]).toBe(1);
     const out = evaluatePolicyLoss(loss, batch);
     close(out.loss, -0.1444167704806331);
     expect(out.metrics.pg_clipfrac).toBe(0);
