@@ -1,4 +1,4 @@
-import type { PolicyLossDefinition } from "@sentrl/core";
+import type { Plugin, PolicyLossDefinition } from "@sentrl/core";
 import { clipCovLoss } from "./clip-cov.js";
 import { entropyAdvantageLoss } from "./entropy-advantage.js";
 import { highEntropyMaskLoss } from "./high-entropy-mask.js";
@@ -13,8 +13,8 @@ export const policyLossDefinitions: PolicyLossDefinition<any>[] = [
   entropyAdvantageLoss,
 ];
 
-/** The plugin object: `{ name, policyLosses }`. */
-export interface EntropyBaselinesPlugin {
+/** The plugin object: `{ name, policyLosses }`, a core `Plugin` (pass it to `PluginDriver`). */
+export interface EntropyBaselinesPlugin extends Plugin {
   name: "@sentrl/entropy-baselines";
   // biome-ignore lint/suspicious/noExplicitAny: see policyLossDefinitions
   policyLosses: PolicyLossDefinition<any>[];

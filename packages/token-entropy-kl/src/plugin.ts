@@ -1,4 +1,4 @@
-import type { PolicyLossDefinition } from "@sentrl/core";
+import type { Plugin, PolicyLossDefinition } from "@sentrl/core";
 import { sentLoss } from "./sent.js";
 import { sentV1Loss } from "./sent-v1.js";
 
@@ -6,8 +6,8 @@ import { sentV1Loss } from "./sent-v1.js";
 // biome-ignore lint/suspicious/noExplicitAny: definitions of different option types are listed together
 export const policyLossDefinitions: PolicyLossDefinition<any>[] = [sentLoss, sentV1Loss];
 
-/** The plugin object: `{ name, policyLosses }`. */
-export interface TokenEntropyKlPlugin {
+/** The plugin object: `{ name, policyLosses }`, a core `Plugin` (pass it to `PluginDriver`). */
+export interface TokenEntropyKlPlugin extends Plugin {
   name: "@sentrl/token-entropy-kl";
   // biome-ignore lint/suspicious/noExplicitAny: see policyLossDefinitions
   policyLosses: PolicyLossDefinition<any>[];

@@ -3,7 +3,9 @@ import {
   argSmallestK,
   createPolicyLossRegistry,
   evaluatePolicyLoss,
+  grpoLoss,
   isSentrlError,
+  PluginDriver,
   resolveLossOptions,
   type TokenBatch,
 } from "@sentrl/core";
@@ -218,5 +220,13 @@ describe("sent: edge cases and contracts", () => {
     expect(sentSelect).toBeTypeOf("function");
     expect(argLargestK).toBeTypeOf("function");
     expect(argSmallestK).toBeTypeOf("function");
+  });
+});
+
+describe("plugin driver", () => {
+  it("registers sent and sent-v1 beside core's grpo", () => {
+    const driver = new PluginDriver([tokenEntropyKlPlugin()], { builtins: { policyLosses: [grpoLoss] } });
+    expect(driver.policyLosses.names()).toEqual(["grpo", "sent", "sent-v1"]);
+    expect(driver.policyLosses.ownerOf("sent")).toContain("@sentrl/token-entropy-kl");
   });
 });
