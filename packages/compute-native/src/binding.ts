@@ -34,8 +34,8 @@ export interface NativeBinding {
     dim: number,
     vocab: number,
     temperature: number,
-    dh: Float32Array,
-    dw: Float32Array,
+    dh: Float32Array | null,
+    dw: Float32Array | null,
     accumulateDh: boolean,
   ): void;
   rmsnormForward(out: Float32Array, rstd: Float32Array | null, x: Float32Array, weight: Float32Array, rows: number, dim: number, eps: number): void;
@@ -51,7 +51,7 @@ export interface NativeBinding {
     accumulate: boolean,
   ): void;
   swigluForward(out: Float32Array, gate: Float32Array, up: Float32Array, length: number): void;
-  swigluBackward(dgate: Float32Array, dup: Float32Array, dout: Float32Array, gate: Float32Array, up: Float32Array, length: number): void;
+  swigluBackward(dgate: Float32Array, dup: Float32Array, dout: Float32Array, gate: Float32Array, up: Float32Array, length: number, accumulate: boolean): void;
   sumSquares(x: Float32Array): number;
   adamwUpdate(
     param: Float32Array,
@@ -68,7 +68,7 @@ export interface NativeBinding {
   ): void;
   attentionForward(
     out: Float32Array,
-    probs: Float32Array,
+    probs: Float32Array | null,
     q: Float32Array,
     k: Float32Array,
     v: Float32Array,
@@ -93,8 +93,9 @@ export interface NativeBinding {
     heads: number,
     kvHeads: number,
     headDim: number,
+    accumulate: boolean,
   ): void;
 }
 
 /** The binding ABI this TypeScript expects (`abiVersion` exported by the addon). */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;

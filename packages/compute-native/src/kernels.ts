@@ -54,11 +54,12 @@ export interface NativeLogitsStatsForwardArgs {
 /**
  * Fused LM head backward from `dlogp`/`dentropy` (either may be omitted = zero) using the forward's `lse` and
  * `entropy`: per row `g = (1/T)·[dlogp·(onehot(y) − p) − dentropy·p ⊙ (log p + H)]`, then
- * `dh = g · w` (`+=` when `accumulate`) and `dw += gᵀ · h`. Rows with a negative target contribute nothing.
+ * `dh = g · w` (`+=` when `accumulate`) and `dw += gᵀ · h` (each skipped when omitted). Rows with a negative target
+ * contribute nothing.
  */
 export interface NativeLogitsStatsBackwardArgs {
-  dh: Float32Array;
-  dw: Float32Array;
+  dh?: Float32Array;
+  dw?: Float32Array;
   h: Float32Array;
   w: Float32Array;
   targets: Int32Array;
@@ -105,7 +106,7 @@ export interface NativeSwigluForwardArgs {
   length: number;
 }
 
-/** `dgate = dout·up·σ(g)·(1 + g·(1 − σ(g)))`, `dup = dout·silu(gate)` (both overwritten). */
+/** `dgate = dout·up·σ(g)·(1 + g·(1 − σ(g)))`, `dup = dout·silu(gate)` (overwritten, or `+=` when `accumulate`). */
 export interface NativeSwigluBackwardArgs {
   dgate: Float32Array;
   dup: Float32Array;
@@ -113,6 +114,7 @@ export interface NativeSwigluBackwardArgs {
   gate: Float32Array;
   up: Float32Array;
   length: number;
+  accumulate?: boolean;
 }
 
 /**
@@ -138,12 +140,12 @@ export interface NativeAdamwArgs {
 /**
  * Causal GQA attention. `q`/`out` are `[batch·seqLen, heads·headDim]`, `k`/`v` `[batch·seqLen, kvHeads·headDim]`;
  * query head h reads kv head `floor(h / (heads / kvHeads))`; query t sees keys `s ≤ t` with `keyMask[b·seqLen+s] ≠ 0`
- * (all when omitted); a query with no visible key outputs zeros. `probs` (`[batch, heads, seqLen, seqLen]`, required)
- * receives the softmax weights (0 where masked) for backward.
+ * (all when omitted); a query with no visible key outputs zeros. `probs` (`[batch, heads, seqLen, seqLen]`, optional:
+ * backward needs it) receives the softmax weights (0 where masked).
  */
 export interface NativeAttentionForwardArgs {
   out: Float32Array;
-  probs: Float32Array;
+  probs?: Float32Array;
   q: Float32Array;
   k: Float32Array;
   v: Float32Array;
@@ -155,7 +157,10 @@ export interface NativeAttentionForwardArgs {
   headDim: number;
 }
 
-/** Attention backward from the forward's `probs`; `dq`, `dk`, `dv` are overwritten. */
+/**
+ * Attention backward from the forward's `probs`; `dq`, `dk`, `dv` are overwritten, or `+=` when `accumulate`
+ * (GQA: a kv head's gradient sums over its query heads).
+ */
 export interface NativeAttentionBackwardArgs {
   dq: Float32Array;
   dk: Float32Array;
@@ -170,6 +175,7 @@ export interface NativeAttentionBackwardArgs {
   heads: number;
   kvHeads: number;
   headDim: number;
+  accumulate?: boolean;
 }
 
 /**
@@ -235,19 +241,19 @@ export function wrapBinding(b: NativeBinding, addonPath: string): NativeKernels 
         a.dim,
         a.vocab,
         a.temperature,
-        a.dh,
-        a.dw,
+        a.dh ?? null,
+        a.dw ?? null,
         a.accumulate === true,
       ),
     rmsnormForward: (a) => b.rmsnormForward(a.out, a.rstd ?? null, a.x, a.weight, a.rows, a.dim, a.eps),
     rmsnormBackward: (a) => b.rmsnormBackward(a.dx, a.dweight ?? null, a.dout, a.x, a.weight, a.rstd, a.rows, a.dim, a.accumulate === true),
     swigluForward: (a) => b.swigluForward(a.out, a.gate, a.up, a.length),
-    swigluBackward: (a) => b.swigluBackward(a.dgate, a.dup, a.dout, a.gate, a.up, a.length),
+    swigluBackward: (a) => b.swigluBackward(a.dgate, a.dup, a.dout, a.gate, a.up, a.length, a.accumulate === true),
     sumSquares: (x) => b.sumSquares(x),
     adamwUpdate: (a) => b.adamwUpdate(a.param, a.grad, a.m, a.v, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.step, a.gradScale ?? 1),
     attentionForward: (a) =>
-      b.attentionForward(a.out, a.probs, a.q, a.k, a.v, a.keyMask ?? null, a.batch, a.seqLen, a.heads, a.kvHeads, a.headDim),
+      b.attentionForward(a.out, a.probs ?? null, a.q, a.k, a.v, a.keyMask ?? null, a.batch, a.seqLen, a.heads, a.kvHeads, a.headDim),
     attentionBackward: (a) =>
-      b.attentionBackward(a.dq, a.dk, a.dv, a.dout, a.probs, a.q, a.k, a.v, a.batch, a.seqLen, a.heads, a.kvHeads, a.headDim),
+      b.attentionBackward(a.dq, a.dk, a.dv, a.dout, a.probs, a.q, a.k, a.v, a.batch, a.seqLen, a.heads, a.kvHeads, a.headDim, a.accumulate === true),
   };
 }

@@ -46,6 +46,17 @@ describe.skipIf(!k)("native causal GQA attention", () => {
         expectClose(dq, g.dq, 1e-4, 1e-5, "dq");
         expectClose(dk, g.dk, 1e-4, 1e-5, "dk");
         expectClose(dv, g.dv, 1e-4, 1e-5, "dv");
+        // accumulate: adds to what the gradient buffers hold
+        const pq = randomArray(q.length, r), pk = randomArray(kk.length, r), pv = randomArray(v.length, r);
+        const aq = pq.slice(), ak = pk.slice(), av = pv.slice();
+        k!.attentionBackward({ dq: aq, dk: ak, dv: av, dout, probs, q, k: kk, v, ...s, accumulate: true });
+        expectClose(aq, g.dq.map((x, i) => x + pq[i]), 1e-4, 1e-5, "dq+=");
+        expectClose(ak, g.dk.map((x, i) => x + pk[i]), 1e-4, 1e-5, "dk+=");
+        expectClose(av, g.dv.map((x, i) => x + pv[i]), 1e-4, 1e-5, "dv+=");
+        // inference: no probs buffer, same output
+        const out2 = new Float32Array(q.length).fill(Number.NaN);
+        k!.attentionForward({ out: out2, q, k: kk, v, keyMask, ...s });
+        expectClose(out2, ref.out, 1e-4, 1e-5, "out without probs");
       });
     }
 });

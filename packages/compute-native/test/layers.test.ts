@@ -48,6 +48,13 @@ describe.skipIf(!k)("native rmsnorm, swiglu, adamw", () => {
       const g = refSwigluBackward(dout, gate, up);
       expectClose(dgate, g.dgate, 1e-5, 1e-6, `dgate ${n}`);
       expectClose(dup, g.dup, 1e-5, 1e-6, `dup ${n}`);
+      const pg = randomArray(n, r);
+      const pu = randomArray(n, r);
+      const ag = pg.slice();
+      const au = pu.slice();
+      k!.swigluBackward({ dgate: ag, dup: au, dout, gate, up, length: n, accumulate: true });
+      expectClose(ag, g.dgate.map((v, i) => v + pg[i]), 1e-5, 1e-6, `dgate+= ${n}`);
+      expectClose(au, g.dup.map((v, i) => v + pu[i]), 1e-5, 1e-6, `dup+= ${n}`);
     }
   });
 

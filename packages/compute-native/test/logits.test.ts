@@ -99,6 +99,13 @@ describe.skipIf(!k)("native fused logits → (logp, entropy)", () => {
     const ref = refLogitsBackward(h, w, targets, dlogp, new Float64Array(rows), rows, dim, vocab, 1.3);
     expectClose(dh, ref.dh, 2e-4, 2e-5, "dh");
     expectClose(dw, ref.dw, 2e-4, 2e-5, "dw");
+    // Either gradient may be left out.
+    const dhOnly = new Float32Array(rows * dim);
+    k!.logitsStatsBackward({ dh: dhOnly, h, w, targets, lse, entropy, dlogp, rows, dim, vocab, temperature: 1.3 });
+    expectClose(dhOnly, ref.dh, 2e-4, 2e-5, "dh only");
+    const dwOnly = new Float32Array(vocab * dim);
+    k!.logitsStatsBackward({ dw: dwOnly, h, w, targets, lse, entropy, dlogp, rows, dim, vocab, temperature: 1.3 });
+    expectClose(dwOnly, ref.dw, 2e-4, 2e-5, "dw only");
   });
 
   it("rejects out-of-range targets and bad temperatures", () => {

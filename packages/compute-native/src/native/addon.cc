@@ -207,8 +207,8 @@ napi_value LogitsStatsBackward(napi_env env, napi_callback_info info) {
     const float* entropy = a.f32(4, rows);
     const float* dlogp = a.f32(5, rows, true);
     const float* dentropy = a.f32(6, rows, true);
-    float* dh = a.f32(11, mul(rows, dim));
-    float* dw = a.f32(12, mul(vocab, dim));
+    float* dh = a.f32(11, mul(rows, dim), true);
+    float* dw = a.f32(12, mul(vocab, dim), true);
     checkTargets(a, targets, rows, vocab);
     sentrl::logitsStatsBackward(h, w, targets, lse, entropy, dlogp, dentropy, rows, dim, vocab,
                                 static_cast<float>(temperature), dh, dw, a.boolean(13));
@@ -253,7 +253,7 @@ napi_value SwigluForward(napi_env env, napi_callback_info info) {
 napi_value SwigluBackward(napi_env env, napi_callback_info info) {
   return guarded(env, info, "swigluBackward", [&](Args& a) {
     const int64_t n = a.integer(5);
-    sentrl::swigluBackward(a.f32(0, n), a.f32(1, n), a.f32(2, n), a.f32(3, n), a.f32(4, n), n);
+    sentrl::swigluBackward(a.f32(0, n), a.f32(1, n), a.f32(2, n), a.f32(3, n), a.f32(4, n), n, a.boolean(6));
     return undefinedValue(env);
   });
 }
@@ -294,7 +294,7 @@ napi_value AttentionForward(napi_env env, napi_callback_info info) {
     checkHeads(a, heads, kvHeads);
     const int64_t rows = mul(batch, seqLen);
     float* out = a.f32(0, rows * heads * hd);
-    float* probs = a.f32(1, mul(batch, heads) * mul(seqLen, seqLen));
+    float* probs = a.f32(1, mul(batch, heads) * mul(seqLen, seqLen), true);
     const float* q = a.f32(2, rows * heads * hd);
     const float* k = a.f32(3, rows * kvHeads * hd);
     const float* v = a.f32(4, rows * kvHeads * hd);
@@ -318,7 +318,7 @@ napi_value AttentionBackward(napi_env env, napi_callback_info info) {
     const float* q = a.f32(5, rows * heads * hd);
     const float* k = a.f32(6, rows * kvHeads * hd);
     const float* v = a.f32(7, rows * kvHeads * hd);
-    sentrl::attentionBackward(dq, dk, dv, dout, probs, q, k, v, batch, seqLen, heads, kvHeads, hd);
+    sentrl::attentionBackward(dq, dk, dv, dout, probs, q, k, v, batch, seqLen, heads, kvHeads, hd, a.boolean(13));
     return undefinedValue(env);
   });
 }
@@ -374,7 +374,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, e.name, fn);
   }
   napi_value version;
-  napi_create_int32(env, 1, &version);
+  napi_create_int32(env, 2, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;
 }

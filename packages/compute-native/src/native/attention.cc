@@ -66,25 +66,29 @@ void attentionForward(float* out, float* probs, const float* q, const float* k, 
     const float* K = k + static_cast<int64_t>(b) * T * ks + static_cast<int64_t>(kh) * hd;
     const float* V = v + static_cast<int64_t>(b) * T * ks + static_cast<int64_t>(kh) * hd;
     float* O = out + static_cast<int64_t>(b) * T * qs + static_cast<int64_t>(h) * hd;
-    float* P = probs + (static_cast<int64_t>(b) * heads + h) * T * T;
+    float* P = probs ? probs + (static_cast<int64_t>(b) * heads + h) * T * T : nullptr;
     const uint8_t* mask = keyMask ? keyMask + static_cast<int64_t>(b) * T : nullptr;
+    std::vector<float> scratch(probs ? 0 : static_cast<size_t>(std::min(ATTN_ROWS, T)) * T);
     for (int i0 = 0; i0 < T; i0 += ATTN_ROWS) {
       const int i1 = std::min(T, i0 + ATTN_ROWS), m = i1 - i0;
+      // Without `probs`, one block of rows lives in a scratch buffer.
+      float* Pb = probs ? P + static_cast<int64_t>(i0) * T : scratch.data();
       // S[i0:i1, 0:i1] = Q[i0:i1] · K[0:i1]ᵀ, straight into the probability rows
-      gemmSingle(m, i1, hd, MatView{Q + i0 * qs, qs, 1}, MatView{K, 1, ks}, P + static_cast<int64_t>(i0) * T, T, false);
+      gemmSingle(m, i1, hd, MatView{Q + i0 * qs, qs, 1}, MatView{K, 1, ks}, Pb, T, false);
       for (int t = i0; t < i1; t++) {
-        float* row = P + static_cast<int64_t>(t) * T;
+        float* row = Pb + static_cast<int64_t>(t - i0) * T;
         softmaxRow(row, t + 1, scale, mask);
         std::memset(row + t + 1, 0, sizeof(float) * (T - t - 1));
       }
       // O[i0:i1] = P[i0:i1, 0:i1] · V[0:i1]
-      gemmSingle(m, hd, i1, MatView{P + static_cast<int64_t>(i0) * T, T, 1}, MatView{V, ks, 1}, O + i0 * qs, qs, false);
+      gemmSingle(m, hd, i1, MatView{Pb, T, 1}, MatView{V, ks, 1}, O + i0 * qs, qs, false);
     }
   });
 }
 
 void attentionBackward(float* dq, float* dk, float* dv, const float* dout, const float* probs, const float* q,
-                       const float* k, const float* v, int batch, int seqLen, int heads, int kvHeads, int headDim) {
+                       const float* k, const float* v, int batch, int seqLen, int heads, int kvHeads, int headDim,
+                       bool accumulate) {
   const int T = seqLen, hd = headDim, group = heads / kvHeads;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const int64_t qs = static_cast<int64_t>(heads) * hd;
@@ -96,9 +100,11 @@ void attentionBackward(float* dq, float* dk, float* dv, const float* dout, const
     const float* V = v + static_cast<int64_t>(b) * T * ks + static_cast<int64_t>(kh) * hd;
     float* dK = dk + static_cast<int64_t>(b) * T * ks + static_cast<int64_t>(kh) * hd;
     float* dV = dv + static_cast<int64_t>(b) * T * ks + static_cast<int64_t>(kh) * hd;
-    for (int s = 0; s < T; s++) {
-      std::memset(dK + s * ks, 0, sizeof(float) * hd);
-      std::memset(dV + s * ks, 0, sizeof(float) * hd);
+    if (!accumulate) {
+      for (int s = 0; s < T; s++) {
+        std::memset(dK + s * ks, 0, sizeof(float) * hd);
+        std::memset(dV + s * ks, 0, sizeof(float) * hd);
+      }
     }
     std::vector<float> ds(static_cast<size_t>(std::min(ATTN_ROWS, T)) * T);
     for (int h = kh * group; h < (kh + 1) * group; h++) {
@@ -123,7 +129,7 @@ void attentionBackward(float* dq, float* dk, float* dv, const float* dout, const
           for (int s = len; s < n; s++) d[s] = 0.0f;
         }
         // dQ[i0:i1] = dS · K[0:n] ;  dK[0:n] += dSᵀ · Q[i0:i1]
-        gemmSingle(m, hd, n, MatView{ds.data(), n, 1}, MatView{K, ks, 1}, dQ + i0 * qs, qs, false);
+        gemmSingle(m, hd, n, MatView{ds.data(), n, 1}, MatView{K, ks, 1}, dQ + i0 * qs, qs, accumulate);
         gemmSingle(n, hd, m, MatView{ds.data(), 1, n}, MatView{Q + i0 * qs, qs, 1}, dK, ks, true);
       }
     }

@@ -22,7 +22,8 @@ void rmsnormBackward(float* dx, float* dweight, const float* dout, const float* 
                      const float* rstd, int rows, int dim, bool accumulate);
 
 void swigluForward(float* out, const float* gate, const float* up, int64_t n);
-void swigluBackward(float* dgate, float* dup, const float* dout, const float* gate, const float* up, int64_t n);
+void swigluBackward(float* dgate, float* dup, const float* dout, const float* gate, const float* up, int64_t n,
+                    bool accumulate);
 
 double sumSquares(const float* x, int64_t n);
 void adamwUpdate(float* param, const float* grad, float* m, float* v, int64_t n, float lr, float beta1, float beta2,
@@ -31,6 +32,7 @@ void adamwUpdate(float* param, const float* grad, float* m, float* v, int64_t n,
 void attentionForward(float* out, float* probs, const float* q, const float* k, const float* v,
                       const uint8_t* keyMask, int batch, int seqLen, int heads, int kvHeads, int headDim);
 void attentionBackward(float* dq, float* dk, float* dv, const float* dout, const float* probs, const float* q,
-                       const float* k, const float* v, int batch, int seqLen, int heads, int kvHeads, int headDim);
+                       const float* k, const float* v, int batch, int seqLen, int heads, int kvHeads, int headDim,
+                       bool accumulate);
 
 }  // namespace sentrl

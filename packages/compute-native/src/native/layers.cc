@@ -87,7 +87,8 @@ void swigluForward(float* out, const float* gate, const float* up, int64_t n) {
   });
 }
 
-void swigluBackward(float* dgate, float* dup, const float* dout, const float* gate, const float* up, int64_t n) {
+void swigluBackward(float* dgate, float* dup, const float* dout, const float* gate, const float* up, int64_t n,
+                    bool accumulate) {
   parallelRange(n, 1 << 15, [&](int64_t a, int64_t b, int) {
     const __m256 one = _mm256_set1_ps(1.0f);
     const __m256 zero = _mm256_setzero_ps();
@@ -99,14 +100,22 @@ void swigluBackward(float* dgate, float* dup, const float* dout, const float* ga
       const __m256 silu = _mm256_mul_ps(g, sig);
       // d silu/dg = sig·(1 + g·(1 − sig))
       const __m256 dsilu = _mm256_mul_ps(sig, _mm256_fmadd_ps(g, _mm256_sub_ps(one, sig), one));
-      _mm256_storeu_ps(dgate + i, _mm256_mul_ps(_mm256_mul_ps(d, _mm256_loadu_ps(up + i)), dsilu));
-      _mm256_storeu_ps(dup + i, _mm256_mul_ps(d, silu));
+      __m256 dg = _mm256_mul_ps(_mm256_mul_ps(d, _mm256_loadu_ps(up + i)), dsilu);
+      __m256 du = _mm256_mul_ps(d, silu);
+      if (accumulate) {
+        dg = _mm256_add_ps(dg, _mm256_loadu_ps(dgate + i));
+        du = _mm256_add_ps(du, _mm256_loadu_ps(dup + i));
+      }
+      _mm256_storeu_ps(dgate + i, dg);
+      _mm256_storeu_ps(dup + i, du);
     }
     for (; i < b; i++) {
       const float g = gate[i];
       const float sig = 1.0f / (1.0f + std::exp(-g));
-      dgate[i] = dout[i] * up[i] * sig * (1.0f + g * (1.0f - sig));
-      dup[i] = dout[i] * g * sig;
+      const float dg = dout[i] * up[i] * sig * (1.0f + g * (1.0f - sig));
+      const float du = dout[i] * g * sig;
+      dgate[i] = accumulate ? dgate[i] + dg : dg;
+      dup[i] = accumulate ? dup[i] + du : du;
     }
   });
 }

@@ -115,11 +115,11 @@ void logitsStatsBackward(const float* h, const float* w, const int32_t* targets,
   const int tasks = (vocab + BWD_VOCAB - 1) / BWD_VOCAB;
   parallelFor(tasks, [&](int task, int tid) {
     std::vector<float>& acc = priv[tid];
-    if (acc.empty()) acc.assign(hsize, 0.0f);
+    if (dh && acc.empty()) acc.assign(hsize, 0.0f);
     const int v0 = task * BWD_VOCAB;
     const int n = std::min(BWD_VOCAB, vocab - v0);
     const float* wc = w + static_cast<int64_t>(v0) * dim;
-    float* dwc = dw + static_cast<int64_t>(v0) * dim;
+    float* dwc = dw ? dw + static_cast<int64_t>(v0) * dim : nullptr;
     std::vector<float> g(static_cast<size_t>(std::min(BWD_ROWS, rows)) * n);
     for (int r0 = 0; r0 < rows; r0 += BWD_ROWS) {
       const int rb = std::min(BWD_ROWS, rows - r0);
@@ -158,11 +158,13 @@ void logitsStatsBackward(const float* h, const float* w, const int32_t* targets,
       }
       if (!any) continue;
       // dW_chunk[n, dim] += G^T · H_block ;  dH_block[rb, dim] += G · W_chunk
-      gemmSingle(n, dim, rb, MatView{g.data(), 1, n}, MatView{hb, dim, 1}, dwc, dim, true);
-      gemmSingle(rb, dim, n, MatView{g.data(), n, 1}, MatView{wc, dim, 1}, acc.data() + static_cast<int64_t>(r0) * dim,
-                 dim, true);
+      if (dw) gemmSingle(n, dim, rb, MatView{g.data(), 1, n}, MatView{hb, dim, 1}, dwc, dim, true);
+      if (dh)
+        gemmSingle(rb, dim, n, MatView{g.data(), n, 1}, MatView{wc, dim, 1}, acc.data() + static_cast<int64_t>(r0) * dim,
+                   dim, true);
     }
   });
+  if (!dh) return;
   // Reduce the per-thread partial dH into dh.
   const int chunks = threads * 4;
   parallelFor(chunks, [&](int c, int) {
