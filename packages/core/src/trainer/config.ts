@@ -36,7 +36,7 @@ export interface TrainerConfig {
   rewardOptions: Record<string, unknown>;
   selectionScope: SelectionScope;
   /**
-   * `microBatchMean` (verl 0.4, SENT): each micro-batch's loss is divided by `miniBatch / microBatchSize`
+   * `microBatchMean` (verl 0.4, SENT): each micro-batch's loss is divided by `miniBatchPrompts·groupSize / microBatchSize`
    * (also a short last micro-batch); `globalTokenMean`: weighted by its share of the mini-batch's valid tokens.
    */
   microBatchCombination: MicroBatchCombination;

@@ -267,9 +267,12 @@ export interface UpdateResult {
  * Step 7: the policy update (ALGORITHMS §6.5, §6.8). For each PPO epoch and each mini-batch (whole groups, in order):
  * micro-batches of `microBatchSize` responses → training forward at the sampling temperature → selection at the
  * configured scope → `evaluatePolicyLoss` (token losses, aggregation, KL and entropy terms) → gradient scaled by
- * the micro-batch combination (`microBatchMean`: `microBatchSize / miniBatchResponses`, verl's `1/grad_accum`, also
- * for a short last micro-batch; `globalTokenMean`: the micro-batch's share of valid tokens) → `policy.backward`;
- * then one clipped optimiser step and `zeroGrad` per mini-batch.
+ * the micro-batch combination → `policy.backward`; then one clipped optimiser step and `zeroGrad` per mini-batch.
+ *
+ * - `microBatchMean`: every micro-batch's gradient is multiplied by `microBatchSize / (miniBatchPrompts·groupSize)`,
+ *   verl's `1 / grad_accum` with the configured sizes, also for a short last micro-batch; a mini-batch short of
+ *   responses (groups filtered by a plugin) therefore weighs less, as in verl;
+ * - `globalTokenMean`: each micro-batch's share of the mini-batch's valid tokens.
  */
 export async function updatePolicy(
   policy: Policy,
@@ -298,7 +301,7 @@ export async function updatePolicy(
       const weights =
         config.microBatchCombination === "globalTokenMean"
           ? microBatchWeights("globalTokenMean", tokenCounts)
-          : new Float64Array(tokenCounts.length).fill(mb / mini.length);
+          : new Float64Array(tokenCounts.length).fill(mb / (config.miniBatchPrompts * config.groupSize));
       let miniSelection: TokenSelection | undefined;
       let miniCols = 0;
       if (config.selectionScope === "miniBatch" && loss.select) {
