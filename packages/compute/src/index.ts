@@ -26,3 +26,6 @@ export type {
 export { BackendUnavailableError, ComputeError } from "./errors.js";
 export { createReferenceBackend } from "./reference/backend.js";
 export { ropeInvFreq } from "./reference/rope.js";
+export { createFastCpuBackend, type FastCpuBackendOptions } from "./fast/backend.js";
+export { type FastKernels, type FastKernelsStatus, loadFastKernels } from "./fast/kernels.js";
+export { BACKEND_CHOICES, type BackendChoice, createDefaultBackend, loadFastCpuBackend, type SelectBackendOptions, selectBackend } from "./fast/select.js";

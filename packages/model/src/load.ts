@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Backend, createReferenceBackend } from "@sentrl/compute";
+import { type Backend, createDefaultBackend } from "@sentrl/compute";
 import { type ModelConfig, parseModelConfig, toHfConfig } from "./config.js";
 import { DecoderModel } from "./decoder.js";
 import { ModelError } from "./errors.js";
@@ -11,7 +11,10 @@ import { parameterSpecs, readCheckpoint } from "./weights.js";
 
 /** Options of `loadModel`. */
 export interface LoadModelOptions {
-  /** Where the parameters live (default: the TypeScript reference backend). */
+  /**
+   * Where the parameters live. Default: `createDefaultBackend()` from `@sentrl/compute`: the fast CPU backend
+   * (native AVX2/FMA kernels) when it loads, else the TypeScript reference with one warning.
+   */
   backend?: Backend;
 }
 
@@ -41,7 +44,7 @@ export function readModelConfig(dir: string): ModelConfig {
  */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<DecoderModel> {
   const config = readModelConfig(dir);
-  const backend = options.backend ?? createReferenceBackend();
+  const backend = options.backend ?? (await createDefaultBackend());
   const model = DecoderModel.empty(config, backend);
   try {
     readCheckpoint(dir, config, (spec, data) => model.setParameter(spec.name, data));

@@ -1,0 +1,87 @@
+import { ropeInvFreq } from "../reference/rope.js";
+
+/** cos/sin of every (position, frequency) pair, float32-rounded exactly as the reference computes them. */
+interface RopeTable {
+  positions: number;
+  cos: Float32Array;
+  sin: Float32Array;
+}
+
+/**
+ * Rotary tables cached per (headDim, theta) and grown to the largest position seen, so a forward pass does no
+ * trigonometry: values are bit-identical to the reference (`fround(cos(fround(pos · invFreq)))`).
+ */
+export class RopeTables {
+  private readonly tables = new Map<string, RopeTable>();
+
+  /** The table for `headDim`/`theta` covering positions `0 .. maxPos`. */
+  get(headDim: number, theta: number, maxPos: number): RopeTable {
+    const key = `${headDim}:${theta}`;
+    let t = this.tables.get(key);
+    if (!t || t.positions <= maxPos) {
+      const positions = Math.max(maxPos + 1, (t?.positions ?? 0) * 2, 64);
+      const half = headDim / 2;
+      const inv = ropeInvFreq(headDim, theta);
+      const cos = new Float32Array(positions * half);
+      const sin = new Float32Array(positions * half);
+      for (let p = 0; p < positions; p++) {
+        for (let j = 0; j < half; j++) {
+          const a = Math.fround(p * inv[j]);
+          cos[p * half + j] = Math.cos(a);
+          sin[p * half + j] = Math.sin(a);
+        }
+      }
+      t = { positions, cos, sin };
+      this.tables.set(key, t);
+    }
+    return t;
+  }
+}
+
+function maxPosition(positions: Int32Array, rows: number): number {
+  let m = 0;
+  for (let r = 0; r < rows; r++) if (positions[r] > m) m = positions[r];
+  return m;
+}
+
+/** Rotate-half RoPE from cached tables; `out` may alias `x`. Negative positions are not supported (checked). */
+export function ropeForwardFast(tables: RopeTables, out: Float32Array, x: Float32Array, positions: Int32Array, rows: number, heads: number, headDim: number, theta: number): void {
+  const half = headDim / 2;
+  const { cos, sin } = tables.get(headDim, theta, maxPosition(positions, rows));
+  const width = heads * headDim;
+  for (let r = 0; r < rows; r++) {
+    const t = positions[r] * half;
+    for (let h = 0; h < heads; h++) {
+      const o = r * width + h * headDim;
+      for (let j = 0; j < half; j++) {
+        const c = cos[t + j];
+        const s = sin[t + j];
+        const x1 = x[o + j];
+        const x2 = x[o + j + half];
+        out[o + j] = x1 * c - x2 * s;
+        out[o + j + half] = x2 * c + x1 * s;
+      }
+    }
+  }
+}
+
+/** RoPE backward (accumulating): the inverse rotation of `dOut` added into `dx`. */
+export function ropeBackwardFast(tables: RopeTables, dx: Float32Array, dOut: Float32Array, positions: Int32Array, rows: number, heads: number, headDim: number, theta: number): void {
+  const half = headDim / 2;
+  const { cos, sin } = tables.get(headDim, theta, maxPosition(positions, rows));
+  const width = heads * headDim;
+  for (let r = 0; r < rows; r++) {
+    const t = positions[r] * half;
+    for (let h = 0; h < heads; h++) {
+      const o = r * width + h * headDim;
+      for (let j = 0; j < half; j++) {
+        const c = cos[t + j];
+        const s = sin[t + j];
+        const d1 = dOut[o + j];
+        const d2 = dOut[o + j + half];
+        dx[o + j] += d1 * c + d2 * s;
+        dx[o + j + half] += d2 * c - d1 * s;
+      }
+    }
+  }
+}
