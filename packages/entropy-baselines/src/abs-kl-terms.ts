@@ -4,6 +4,13 @@ import { MASKED_MEAN_EPS, type TokenBatch, type TokenLossResult } from "@sentrl/
  * KL-Cov's per-token term (ALGORITHMS §7.6): `ℓ = −A·r + c·|Δ|`, `Δ = logp − oldLogp` (no clamp), `r = e^Δ`,
  * `∂ℓ/∂logp = −A·r + c·sign(Δ)` (`|x|'(0) = 0`). ℓ = 0 and no gradient where `mask == 0`.
  * Metrics: `ppo_kl = masked_mean(|Δ|)`, `pg_clipfrac = pg_clipfrac_lower = 0`.
+ *
+ * @example
+ * ```ts
+ * import { absKlTerms } from "@sentrl/entropy-baselines";
+ * absKlTerms({ rows: 1, cols: 1, mask: new Uint8Array([1]), logp: new Float64Array([-1]),
+ *   oldLogp: new Float64Array([-1]), advantages: new Float64Array([2]) }, [1]).dLogp[0]; // −2 (|x|'(0) = 0)
+ * ```
  */
 export function absKlTerms(
   batch: TokenBatch,

@@ -42,6 +42,14 @@ export interface ClipCovSelection extends TokenSelection {
  * `clipCovLb < cov < clipCovUb` in row-major order, and the first `min(max(trunc(clipCovRatio·n), 1), |cand|)` of a
  * uniformly random permutation of them (partial Fisher–Yates with {@link ClipCovRng} seeded by
  * `(ctx.seed ^ seed) >>> 0`) get `corr = 0`.
+ *
+ * @example
+ * ```ts
+ * import { CLIP_COV_DEFAULTS, clipCovSelect } from "@sentrl/entropy-baselines";
+ * const sel = clipCovSelect({ rows: 1, cols: 2, mask: new Uint8Array([1, 1]), logp: new Float64Array([-1, -3]),
+ *   oldLogp: new Float64Array([-1, -3]), advantages: new Float64Array([2, -2]) }, CLIP_COV_DEFAULTS, 1);
+ * sel.tokens.corr; // one of the two tokens (cov = 2 each) is 0
+ * ```
  */
 export function clipCovSelect(scope: TokenBatch, o: ClipCovOptions, ctxSeed: number): ClipCovSelection {
   const { mask, advantages: A, logp, oldLogp } = scope;

@@ -26,6 +26,14 @@ export interface HighEntropyMaskSelection extends TokenSelection {
 /**
  * The 80/20 selection (ALGORITHMS §7.4): the `max(1, trunc(n·topEntropyRatio + 0.9999))` highest-entropy valid
  * tokens of the scope (ties by flat index); nothing on an empty scope.
+ *
+ * @example
+ * ```ts
+ * import { highEntropySelect } from "@sentrl/entropy-baselines";
+ * highEntropySelect({ rows: 1, cols: 3, mask: new Uint8Array([1, 1, 1]), logp: new Float64Array(3),
+ *   oldLogp: new Float64Array(3), advantages: new Float64Array(3), entropy: new Float64Array([0.2, 1.5, 0.7]) }, 0.2)
+ *   .tokens.topMask; // [0, 1, 0]
+ * ```
  */
 export function highEntropySelect(scope: TokenBatch, topEntropyRatio: number): HighEntropyMaskSelection {
   const { mask, entropy } = scope;

@@ -23,6 +23,14 @@ export interface KlCovSelection extends TokenSelection {
 /**
  * KL-Cov's selection (ALGORITHMS §7.6) on detached values: `cov = (A − mean A)(logp − mean logp)` over the valid
  * tokens (plain means, float64), the `max(1, trunc(n·klCovRatio))` largest get `ppoKlCoef`; ties by flat index.
+ *
+ * @example
+ * ```ts
+ * import { klCovSelect } from "@sentrl/entropy-baselines";
+ * klCovSelect({ rows: 1, cols: 3, mask: new Uint8Array([1, 1, 1]), logp: new Float64Array([-1, -2, -3]),
+ *   oldLogp: new Float64Array(3), advantages: new Float64Array([1, 0, -1]) }, { klCovRatio: 0.5, ppoKlCoef: 1 })
+ *   .tokens.coef; // [1, 0, 0]: cov = [1, 0, 1], the tie goes to the lower flat index
+ * ```
  */
 export function klCovSelect(scope: TokenBatch, o: KlCovOptions): KlCovSelection {
   const { mask, advantages: A, logp } = scope;

@@ -67,7 +67,14 @@ export class ClipCovRng {
 
 /**
  * Partial Fisher–Yates: afterwards `items[0..m)` are the first m entries of a uniformly random permutation of
- * `items` (for i = 0..m−1: swap items[i] with items[i + below(len − i)]). Returns `m`.
+ * `items` (for i = 0..m−1: swap items[i] with items[i + below(len − i)]). Returns `min(m, items.length)`.
+ *
+ * @example
+ * ```ts
+ * import { ClipCovRng, partialShuffle } from "@sentrl/entropy-baselines";
+ * const items = Int32Array.from([10, 11, 12, 13]);
+ * partialShuffle(items, 2, new ClipCovRng(5)); // items[0..2) is a uniform random ordered pair
+ * ```
  */
 export function partialShuffle(items: Int32Array, m: number, rng: ClipCovRng): number {
   const len = items.length;

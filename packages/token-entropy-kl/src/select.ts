@@ -15,7 +15,18 @@ export interface ValidTokens {
   entropy: Float64Array;
 }
 
-/** Gathers the valid positions and their entropies; `SENT_MISSING_ENTROPY` / `LOSS_NON_FINITE` on bad input. */
+/**
+ * Gathers the valid positions (row-major) and their entropies; `LOSS_MISSING_ENTROPY` / `LOSS_NON_FINITE` on bad
+ * input.
+ *
+ * @example
+ * ```ts
+ * import { validTokens } from "@sentrl/token-entropy-kl";
+ * validTokens({ rows: 1, cols: 3, mask: new Uint8Array([1, 0, 1]), logp: new Float64Array(3),
+ *   oldLogp: new Float64Array(3), advantages: new Float64Array(3), entropy: new Float64Array([1, 9, 2]) }, "sent");
+ * // { positions: [0, 2], entropy: [1, 2] }
+ * ```
+ */
 export function validTokens(scope: TokenBatch, loss: string): ValidTokens {
   const { mask, entropy } = scope;
   if (!entropy) {
@@ -39,7 +50,16 @@ export function validTokens(scope: TokenBatch, loss: string): ValidTokens {
   return { positions, entropy: ent };
 }
 
-/** Size of an entropy token set: `max(1, trunc(n · frac))` (Python `int()` semantics, same operand order). */
+/**
+ * Size of an entropy token set: `max(1, trunc(n · frac))` (Python `int()` semantics, same operand order).
+ *
+ * @example
+ * ```ts
+ * import { tokenSetSize } from "@sentrl/token-entropy-kl";
+ * tokenSetSize(13, 0.8); // 10
+ * tokenSetSize(100, 0.29); // 28 (0.29·100 = 28.999999999999996 in doubles)
+ * ```
+ */
 export function tokenSetSize(n: number, frac: number): number {
   return Math.max(1, Math.trunc(n * frac));
 }
@@ -48,6 +68,12 @@ export function tokenSetSize(n: number, frac: number): number {
  * Indices into the valid-token list of the token set (the k lowest-entropy tokens for `low`, the k highest for
  * `high`), in unspecified order, plus the tie key that reproduces the set's ranked-list order (ALGORITHMS §5.6):
  * ranking (entropy asc | entropy desc, index asc) is the same as comparing (`key` asc, index asc).
+ *
+ * @example
+ * ```ts
+ * import { entropyTokenSet } from "@sentrl/token-entropy-kl";
+ * entropyTokenSet(new Float64Array([0.5, 0.1, 0.9, 0.3]), "low", 0.5).idx; // the set {1, 3}
+ * ```
  */
 export function entropyTokenSet(
   entropy: Float64Array,
@@ -103,6 +129,15 @@ function emptySelection(size: number, setName: string): SentSelection {
  *
  * An empty scope selects nothing (all coefficients 0). `code-exact` with a single row throws
  * `SENT_CODE_EXACT_ONE_ROW` (the reference raises an index error there).
+ *
+ * @example
+ * ```ts
+ * import { SENT_DEFAULTS, sentSelect } from "@sentrl/token-entropy-kl";
+ * const sel = sentSelect({ rows: 1, cols: 3, mask: new Uint8Array([1, 1, 1]), logp: new Float64Array([-1, -2, -3]),
+ *   oldLogp: new Float64Array(3), advantages: new Float64Array([1, 1, 1]), entropy: new Float64Array([0.1, 0.2, 3]) },
+ *   SENT_DEFAULTS);
+ * sel.tokens.coef; // β per token: 0.05 on the lowest-entropy token here (constant advantages → all cov 0 → tie rule)
+ * ```
  */
 export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
   const { rows, cols, mask } = scope;

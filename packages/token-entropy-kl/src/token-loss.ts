@@ -6,6 +6,14 @@ import { klPenalty, MASKED_MEAN_EPS, type TokenBatch, type TokenLossResult } fro
  * `∂ℓ/∂logp = −A·r + c·sign(Δ)` (`|x|'(0) = 0`, like torch). Positions with `mask == 0` get ℓ = 0 and 0 gradient.
  * Metrics: `ppo_kl = masked_mean(|Δ|)`, `pg_clipfrac = pg_clipfrac_lower = 0` (no clipping), and
  * `sent/penalized_abs_log_ratio`: the mean |Δ| over the valid tokens whose coefficient is > 0 (0 when none).
+ *
+ * @example
+ * ```ts
+ * import { absKlTokenTerms } from "@sentrl/token-entropy-kl";
+ * const t = absKlTokenTerms({ rows: 1, cols: 1, mask: new Uint8Array([1]), logp: new Float64Array([-1]),
+ *   oldLogp: new Float64Array([-1.5]), advantages: new Float64Array([0]) }, [0.2]);
+ * t.loss[0]; // 0.1 = 0.2·|0.5|;  t.dLogp[0] = 0.2
+ * ```
  */
 export function absKlTokenTerms(
   batch: TokenBatch,
@@ -52,6 +60,14 @@ export function absKlTokenTerms(
  * with `r = e^(logp − oldLogp)` (no ±20 clamp and no dual-clip: the paper's formula). Gradients follow torch
  * (clamp boundaries pass the gradient, ties of max split it). Metrics: `ppo_kl = masked_mean(−Δ)`,
  * `pg_clipfrac = masked_mean(pg2 > pg1)`, `pg_clipfrac_lower = 0`, `sent/penalized_k3` (mean k3 over β > 0 tokens).
+ *
+ * @example
+ * ```ts
+ * import { paperTokenTerms } from "@sentrl/token-entropy-kl";
+ * const t = paperTokenTerms({ rows: 1, cols: 1, mask: new Uint8Array([1]), logp: new Float64Array([-1]),
+ *   oldLogp: new Float64Array([-1]), refLogp: new Float64Array([-1.5]), advantages: new Float64Array([1]) }, [0.2], 0.2);
+ * t.loss[0]; // −1 + 0.2·k3(−1, −1.5)
+ * ```
  */
 export function paperTokenTerms(
   batch: TokenBatch,
