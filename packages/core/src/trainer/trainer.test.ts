@@ -114,6 +114,29 @@ describe("checkpoints and exact resume", () => {
     );
   });
 
+  it("tells onCheckpoint and onEvaluate observers, and logs evaluation metrics", async () => {
+    const events: string[] = [];
+    const trainer = createTrainer({
+      policy: toyPolicy(),
+      dataset: toyDataset(),
+      plugins: [
+        exactMatchReward(),
+        {
+          name: "watch",
+          onCheckpoint: (_ctx, e) => void events.push(`checkpoint:${e.step}:${e.path.endsWith("step_2")}`),
+          onEvaluate: (_ctx, e) => void events.push(`evaluate:${e.step}:${e.metrics["val/score"]}`),
+        },
+      ],
+      config: { ...base, totalSteps: 2, checkpointEvery: 2 },
+      outputDir: dir,
+    });
+    await trainer.run();
+    await trainer.reportEvaluation({ "val/score": 0.5 });
+    expect(events).toEqual(["checkpoint:2:true", "evaluate:2:0.5"]);
+    const lines = (await readFile(join(dir, "metrics.jsonl"), "utf8")).trimEnd().split("\n");
+    expect(JSON.parse(lines.at(-1)!)).toEqual({ step: 2, "val/score": 0.5 });
+  });
+
   it("resume without a checkpoint is CHECKPOINT_NOT_FOUND", async () => {
     const t = createTrainer({
       policy: toyPolicy(),
