@@ -3,7 +3,7 @@ import { type CliIO, parseCommandArgs, readStdin } from "../command.js";
 
 // `sentrl score` (CONTRACTS §6). The model package is imported only when the command runs.
 
-export const help = `Usage: sentrl score --model <dir> [--temperature t] [--batch-size n] < input.json
+export const help = `Usage: sentrl score --model <dir> [--temperature t] [--batch-size n] [--backend auto|fast|reference] < input.json
 
 Per-token log-probs and entropies of token rows under a Hugging Face Qwen2-family model (ALGORITHMS §15, §6.7).
 The model folder needs config.json and model.safetensors (or a sharded model.safetensors.index.json), F32, F16 or
@@ -19,6 +19,10 @@ Options:
   --model <dir>        Hugging Face model folder (required)
   --temperature <t>    logits are divided by t (default 1)
   --batch-size <n>     rows per forward pass (default 8; results do not depend on it)
+  --backend <name>     auto (default): the fast CPU kernels (@sentrl/compute-native, AVX2/FMA) when they load,
+                       else the TypeScript reference with one warning on stderr; fast: fail
+                       (BACKEND_UNAVAILABLE) instead of falling back; reference: the slow TypeScript reference.
+                       SENTRL_BACKEND sets the default.
 
 Errors: unsupported configs (rope_scaling, sliding window, other architectures) and token ids outside the
 vocabulary are coded errors (MODEL_*), malformed weight files SAFETENSORS_*.
@@ -26,6 +30,8 @@ vocabulary are coded errors (MODEL_*), malformed weight files SAFETENSORS_*.
 Example:
   echo '{"tokens":[[9707,11,1879,0],[16]]}' | sentrl score --model models/Qwen2.5-0.5B
 `;
+
+const BACKEND_NAMES = ["auto", "fast", "reference"];
 
 function positiveNumber(value: string | undefined, flag: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
@@ -37,11 +43,13 @@ function positiveNumber(value: string | undefined, flag: string, fallback: numbe
 }
 
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseCommandArgs(args, { model: { type: "string" }, temperature: { type: "string" }, "batch-size": { type: "string" } });
+  const { values } = parseCommandArgs(args, { model: { type: "string" }, temperature: { type: "string" }, "batch-size": { type: "string" }, backend: { type: "string" } });
   const dir = values.model as string | undefined;
   if (!dir) throw new UsageError("--model <dir> is required (a Hugging Face model folder with config.json and safetensors weights)");
   const temperature = positiveNumber(values.temperature as string | undefined, "--temperature", 1);
   const batchSize = positiveNumber(values["batch-size"] as string | undefined, "--batch-size", 8, true);
+  const backendName = (values.backend as string | undefined) ?? io.env.SENTRL_BACKEND ?? "auto";
+  if (!BACKEND_NAMES.includes(backendName)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got \`${backendName}\``);
 
   const text = await readStdin(io.stdin);
   if (text.trim() === "") throw new SentrlError("SCORE_BAD_INPUT", 'stdin is empty; pipe {"tokens": [[id, ..], ..]}');
@@ -56,8 +64,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const tokens = (input as { tokens?: unknown }).tokens;
   if (!Array.isArray(tokens)) throw new SentrlError("SCORE_BAD_INPUT", "`tokens` must be an array of rows of token ids");
 
-  const { loadModel } = await import("@sentrl/model");
-  const model = await loadModel(dir);
+  const [{ loadModel }, { selectBackend }] = await Promise.all([import("@sentrl/model"), import("@sentrl/compute")]);
+  const model = await loadModel(dir, { backend: await selectBackend(backendName) });
   try {
     // score() validates every row (MODEL_BAD_TOKENS, MODEL_TOKEN_OUT_OF_RANGE).
     const { logp, entropy } = model.score(tokens as number[][], { temperature, batchSize });
