@@ -38,19 +38,46 @@ export class RopeTables {
   }
 }
 
+/** Positions beyond this are rotated from per-call tables instead of the cache (bounded memory). */
+const MAX_CACHED_POSITION = 1 << 16;
+
 function maxPosition(positions: Int32Array, rows: number): number {
   let m = 0;
   for (let r = 0; r < rows; r++) if (positions[r] > m) m = positions[r];
   return m;
 }
 
-/** Rotate-half RoPE from cached tables; `out` may alias `x`. Negative positions are not supported (checked). */
+/** cos/sin tables and, per row, the offset of its angles in them. */
+function anglesFor(tables: RopeTables, positions: Int32Array, rows: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array; offset: Int32Array } {
+  const half = headDim / 2;
+  const offset = new Int32Array(rows);
+  const maxPos = maxPosition(positions, rows);
+  if (maxPos < MAX_CACHED_POSITION) {
+    const { cos, sin } = tables.get(headDim, theta, maxPos);
+    for (let r = 0; r < rows; r++) offset[r] = positions[r] * half;
+    return { cos, sin, offset };
+  }
+  const inv = ropeInvFreq(headDim, theta);
+  const cos = new Float32Array(rows * half);
+  const sin = new Float32Array(rows * half);
+  for (let r = 0; r < rows; r++) {
+    offset[r] = r * half;
+    for (let j = 0; j < half; j++) {
+      const a = Math.fround(positions[r] * inv[j]);
+      cos[r * half + j] = Math.cos(a);
+      sin[r * half + j] = Math.sin(a);
+    }
+  }
+  return { cos, sin, offset };
+}
+
+/** Rotate-half RoPE from cached tables; `out` may alias `x`. Positions must be ≥ 0 (the backend checks). */
 export function ropeForwardFast(tables: RopeTables, out: Float32Array, x: Float32Array, positions: Int32Array, rows: number, heads: number, headDim: number, theta: number): void {
   const half = headDim / 2;
-  const { cos, sin } = tables.get(headDim, theta, maxPosition(positions, rows));
+  const { cos, sin, offset } = anglesFor(tables, positions, rows, headDim, theta);
   const width = heads * headDim;
   for (let r = 0; r < rows; r++) {
-    const t = positions[r] * half;
+    const t = offset[r];
     for (let h = 0; h < heads; h++) {
       const o = r * width + h * headDim;
       for (let j = 0; j < half; j++) {
@@ -68,10 +95,10 @@ export function ropeForwardFast(tables: RopeTables, out: Float32Array, x: Float3
 /** RoPE backward (accumulating): the inverse rotation of `dOut` added into `dx`. */
 export function ropeBackwardFast(tables: RopeTables, dx: Float32Array, dOut: Float32Array, positions: Int32Array, rows: number, heads: number, headDim: number, theta: number): void {
   const half = headDim / 2;
-  const { cos, sin } = tables.get(headDim, theta, maxPosition(positions, rows));
+  const { cos, sin, offset } = anglesFor(tables, positions, rows, headDim, theta);
   const width = heads * headDim;
   for (let r = 0; r < rows; r++) {
-    const t = positions[r] * half;
+    const t = offset[r];
     for (let h = 0; h < heads; h++) {
       const o = r * width + h * headDim;
       for (let j = 0; j < half; j++) {
