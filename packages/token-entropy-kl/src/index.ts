@@ -10,7 +10,9 @@ export {
   type SentV1Options,
 } from "./options.js";
 export {
+  ENTROPY_QUANTILES,
   entropyTokenSet,
+  shiftedMean,
   type SentSelection,
   sentSelect,
   tokenSetSize,

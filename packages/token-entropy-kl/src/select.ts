@@ -1,4 +1,15 @@
-import { argLargestK, argSmallestK, quantiles, SentrlError, type TokenBatch, type TokenSelection } from "@sentrl/core";
+import {
+  argKByThreshold,
+  argLargestK,
+  argSmallestK,
+  kthRank,
+  quantileRanks,
+  quantilesOfSelected,
+  SentrlError,
+  selectRanks,
+  type TokenBatch,
+  type TokenSelection,
+} from "@sentrl/core";
 import type { SentOptions } from "./options.js";
 
 /** SENT's selection: the per-token penalty coefficient (β, 0 for unselected tokens). */
@@ -64,29 +75,46 @@ export function tokenSetSize(n: number, frac: number): number {
   return Math.max(1, Math.trunc(n * frac));
 }
 
+/** Entropy quantiles reported as `sent/entropy_p10`, `_p50`, `_p90`. */
+export const ENTROPY_QUANTILES = [0.1, 0.5, 0.9] as const;
+
 /**
  * Indices into the valid-token list of the token set (the k lowest-entropy tokens for `low`, the k highest for
- * `high`), in unspecified order, plus the tie key that reproduces the set's ranked-list order (ALGORITHMS §5.6):
- * ranking (entropy asc | entropy desc, index asc) is the same as comparing (`key` asc, index asc).
+ * `high`), in ascending index order, plus the tie key that reproduces the set's ranked-list order (ALGORITHMS §5.6):
+ * ranking (entropy asc | entropy desc, index asc) is the same as comparing (`key` asc, index asc). One multi-rank
+ * selection on a float64 copy finds both the set's threshold and the entropy quantiles `qs` (no sort).
  *
  * @example
  * ```ts
  * import { entropyTokenSet } from "@sentrl/token-entropy-kl";
- * entropyTokenSet(new Float64Array([0.5, 0.1, 0.9, 0.3]), "low", 0.5).idx; // the set {1, 3}
+ * entropyTokenSet(new Float64Array([0.5, 0.1, 0.9, 0.3]), "low", 0.5).idx; // [1, 3]
  * ```
  */
 export function entropyTokenSet(
   entropy: Float64Array,
   tokenSet: "low" | "high",
   frac: number,
-): { idx: Int32Array; rankKey: Float64Array } {
-  const k = tokenSetSize(entropy.length, frac);
-  const idx =
-    tokenSet === "low" ? argSmallestK(entropy, k, { sorted: false }) : argLargestK(entropy, k, { sorted: false });
+  qs: readonly number[] = [],
+): { idx: Int32Array; rankKey: Float64Array; quantiles: number[] } {
+  const n = entropy.length;
+  const k = Math.min(n, tokenSetSize(n, frac));
+  const largest = tokenSet === "high";
+  let idx: Int32Array;
+  let q: number[];
+  if (n === 0) {
+    idx = new Int32Array(0);
+    q = qs.map(() => Number.NaN);
+  } else {
+    const a = Float64Array.from(entropy);
+    const rank = kthRank(n, k, largest);
+    selectRanks(a, [rank, ...quantileRanks(n, qs)]);
+    idx = argKByThreshold(entropy, k, a[rank], largest);
+    q = quantilesOfSelected(a, qs);
+  }
   const rankKey = new Float64Array(idx.length);
-  const sign = tokenSet === "low" ? 1 : -1;
+  const sign = largest ? -1 : 1;
   for (let j = 0; j < idx.length; j++) rankKey[j] = sign * entropy[idx[j]];
-  return { idx, rankKey };
+  return { idx, rankKey, quantiles: q };
 }
 
 /**
@@ -154,7 +182,7 @@ export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
     );
   }
   const frac = o.tokenSet === "low" ? o.lowEntropyFrac : o.highEntropyFrac;
-  const { idx: L, rankKey } = entropyTokenSet(E, o.tokenSet, frac);
+  const { idx: L, rankKey, quantiles: q } = entropyTokenSet(E, o.tokenSet, frac, ENTROPY_QUANTILES);
   const m = L.length;
   const A = scope.advantages;
   const logp = scope.logp;
@@ -216,7 +244,7 @@ export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
     lowCount = lo.length;
     coefSum = highCount * betaHigh + lowCount * betaLow;
   }
-  const [p10, p50, p90] = quantiles(E, [0.1, 0.5, 0.9]);
+  const [p10, p50, p90] = q;
   return {
     tokens: { coef },
     metrics: {

@@ -1,3 +1,4 @@
 // Barrel for core's token selection utilities (top-k with the ALGORITHMS §5.6 tie rule, quantiles).
-export { argLargestK, argSmallestK, type TopKOptions } from "./top-k.js";
-export { quantiles } from "./quantile.js";
+export { argKByThreshold, argLargestK, argSmallestK, kthRank, type TopKOptions } from "./top-k.js";
+export { nthElement, selectRanks } from "./nth-element.js";
+export { quantileRanks, quantiles, quantilesOfSelected } from "./quantile.js";

@@ -1,9 +1,35 @@
 import { SentrlError } from "../errors.js";
-import { nthElement } from "./nth-element.js";
+import { selectRanks } from "./nth-element.js";
+
+/** The order-statistic ranks that linear-interpolated quantiles of n values read (see {@link quantilesOfSelected}). */
+export function quantileRanks(n: number, qs: readonly number[]): number[] {
+  const ranks: number[] = [];
+  for (const q of qs) {
+    if (!(q >= 0 && q <= 1)) throw new SentrlError("SELECTION_BAD_QUANTILE", `quantile must be in [0, 1], got ${q}`);
+    const f = Math.floor(q * (n - 1));
+    ranks.push(f, Math.min(n - 1, f + 1));
+  }
+  return ranks;
+}
+
+/**
+ * Quantiles read from an array on which {@link selectRanks} already placed the ranks of {@link quantileRanks}
+ * (lets a caller share one selection pass between a top-k threshold and its quantile metrics).
+ */
+export function quantilesOfSelected(a: Float64Array, qs: readonly number[]): number[] {
+  const n = a.length;
+  return qs.map((q) => {
+    if (n === 0) return Number.NaN;
+    const pos = q * (n - 1);
+    const f = Math.floor(pos);
+    const frac = pos - f;
+    return frac === 0 ? a[f] : a[f] + (a[Math.min(n - 1, f + 1)] - a[f]) * frac;
+  });
+}
 
 /**
  * Quantiles with linear interpolation between order statistics (numpy's default `linear` method, also
- * `torch.quantile`'s): for q ∈ [0, 1], position `q·(n−1)`. Uses selection (O(n) per quantile), not a sort.
+ * `torch.quantile`'s): for q ∈ [0, 1], position `q·(n−1)`. Uses multi-rank selection, not a sort.
  * Returns NaN for every q when `values` is empty. The input is not modified.
  *
  * @example
@@ -13,33 +39,9 @@ import { nthElement } from "./nth-element.js";
  * ```
  */
 export function quantiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
-  for (const q of qs) {
-    if (!(q >= 0 && q <= 1)) throw new SentrlError("SELECTION_BAD_QUANTILE", `quantile must be in [0, 1], got ${q}`);
-  }
-  const n = values.length;
-  if (n === 0) return qs.map(() => Number.NaN);
+  const ranks = quantileRanks(values.length, qs);
+  if (values.length === 0) return qs.map(() => Number.NaN);
   const a = Float64Array.from(values as ArrayLike<number>);
-  // floor ranks ascending, each selected on the range left by the previous one; rank r+1 is then min(a[r+1..n))
-  const floors = [...new Set(qs.map((q) => Math.floor(q * (n - 1))))].sort((x, y) => x - y);
-  const at = new Map<number, number>();
-  let lo = 0;
-  for (const r of floors) {
-    nthElement(a, lo, n - 1, r);
-    at.set(r, a[r]);
-    if (r + 1 < n && !at.has(r + 1)) {
-      let m = a[r + 1];
-      for (let i = r + 2; i < n; i++) if (a[i] < m) m = a[i];
-      at.set(r + 1, m);
-    }
-    lo = r;
-  }
-  return qs.map((q) => {
-    const pos = q * (n - 1);
-    const f = Math.floor(pos);
-    const v0 = at.get(f)!;
-    const frac = pos - f;
-    if (frac === 0) return v0;
-    const v1 = at.get(Math.min(n - 1, f + 1))!;
-    return v0 + (v1 - v0) * frac;
-  });
+  selectRanks(a, ranks);
+  return quantilesOfSelected(a, qs);
 }

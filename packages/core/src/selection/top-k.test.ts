@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { argLargestK, argSmallestK } from "./top-k.js";
+import { selectRanks } from "./nth-element.js";
+import { argKByThreshold, argLargestK, argSmallestK } from "./top-k.js";
 
 /** Reference: full sort by (value, tie keys, index) — what the selection must equal. */
 function refRank(values: ArrayLike<number>, k: number, largest: boolean, tieKeys: ArrayLike<number>[] = []): number[] {
@@ -79,5 +80,30 @@ describe("argSmallestK / argLargestK", () => {
     expect(top.reduce((m, x) => Math.min(m, x), n)).toBe(10);
     const desc = Float64Array.from({ length: n }, (_, i) => n - i);
     expect(argSmallestK(desc, 150_000)[0]).toBe(n - 1);
+  });
+});
+
+describe("argKByThreshold / selectRanks", () => {
+  it("selectRanks places every requested rank like a sort would", () => {
+    const rnd = lcg(11);
+    for (const n of [1, 2, 10, 1000, 20000]) {
+      const v = Float64Array.from({ length: n }, () => Math.floor(rnd() * 50));
+      const sorted = [...v].sort((a, b) => a - b);
+      const ranks = [0, Math.floor(n / 10), Math.floor(n / 2), n - 1, Math.floor(n * 0.9)];
+      const a = v.slice();
+      selectRanks(a, ranks);
+      for (const r of ranks) expect(a[r]).toBe(sorted[r]);
+    }
+  });
+  it("argKByThreshold equals the tie rule's top-k set", () => {
+    const rnd = lcg(12);
+    const v = Float64Array.from({ length: 5000 }, () => Math.floor(rnd() * 20));
+    for (const largest of [false, true]) {
+      for (const k of [1, 7, 2500, 4999]) {
+        const sorted = [...v].sort((a, b) => (largest ? b - a : a - b));
+        const got = [...argKByThreshold(v, k, sorted[k - 1], largest)];
+        expect(got).toEqual(refRank(v, k, largest).sort((a, b) => a - b));
+      }
+    }
   });
 });

@@ -182,16 +182,19 @@ function heapSelect(n: number, k: number, before: Before): Int32Array {
 }
 
 /**
- * Large k without tie keys: find the k-th value by a numeric nth-element on a float64 copy (no index indirection),
- * then take every index strictly better than it and, in index order, as many equal ones as needed — exactly the
- * (value, position) rule. Returns the indices in ascending index order.
+ * The k best indices given the k-th best value `threshold` (found e.g. by {@link selectRanks} on a copy): every index
+ * strictly better than it and, in index order, as many equal ones as needed — exactly the (value, position) rule of
+ * ALGORITHMS §5.6. Returns the indices in ascending index order.
+ *
+ * @example
+ * ```ts
+ * import { argKByThreshold } from "@sentrl/core";
+ * argKByThreshold([3, 1, 2, 1], 2, 1, false); // Int32Array [1, 3]
+ * ```
  */
-function thresholdSelect(values: ArrayLike<number>, k: number, largest: boolean): Int32Array {
+export function argKByThreshold(values: ArrayLike<number>, k: number, threshold: number, largest: boolean): Int32Array {
   const n = values.length;
-  const a = Float64Array.from(values as ArrayLike<number>);
-  const rank = largest ? n - k : k - 1;
-  nthElement(a, 0, n - 1, rank);
-  const t = a[rank];
+  const t = threshold;
   let better = 0;
   if (largest) {
     for (let i = 0; i < n; i++) if (values[i] > t) better++;
@@ -210,6 +213,20 @@ function thresholdSelect(values: ArrayLike<number>, k: number, largest: boolean)
     }
   }
   return out;
+}
+
+/** Rank (ascending, 0-based) of the k-th best value: k−1 for "smallest", n−k for "largest". */
+export function kthRank(n: number, k: number, largest: boolean): number {
+  return largest ? n - k : k - 1;
+}
+
+/** Large k without tie keys: numeric nth-element on a float64 copy (no index indirection), then the threshold rule. */
+function thresholdSelect(values: ArrayLike<number>, k: number, largest: boolean): Int32Array {
+  const n = values.length;
+  const a = Float64Array.from(values as ArrayLike<number>);
+  const rank = kthRank(n, k, largest);
+  nthElement(a, 0, n - 1, rank);
+  return argKByThreshold(values, k, a[rank], largest);
 }
 
 function topK(values: ArrayLike<number>, k: number, largest: boolean, options: TopKOptions): Int32Array {
