@@ -182,7 +182,7 @@ export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
     );
   }
   const frac = o.tokenSet === "low" ? o.lowEntropyFrac : o.highEntropyFrac;
-  const { idx: L, rankKey, quantiles: q } = entropyTokenSet(E, o.tokenSet, frac, ENTROPY_QUANTILES);
+  const { idx: L, rankKey, quantiles: entropyQ } = entropyTokenSet(E, o.tokenSet, frac, ENTROPY_QUANTILES);
   const m = L.length;
   const A = scope.advantages;
   const logp = scope.logp;
@@ -194,9 +194,9 @@ export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
     // ALGORITHMS §5.3: `A[maskInt].reshape(-1)[f]` = A[maskFlat[floor(f / L)], f mod L] with f the index in V
     for (let j = 0; j < m; j++) {
       const f = L[j];
-      const q = mask[Math.floor(f / cols)] * cols + (f % cols);
-      a[j] = A[q];
-      l[j] = logp[q];
+      const src = mask[Math.floor(f / cols)] * cols + (f % cols);
+      a[j] = A[src];
+      l[j] = logp[src];
     }
   } else {
     for (let j = 0; j < m; j++) {
@@ -244,7 +244,7 @@ export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
     lowCount = lo.length;
     coefSum = highCount * betaHigh + lowCount * betaLow;
   }
-  const [p10, p50, p90] = q;
+  const [p10, p50, p90] = entropyQ;
   return {
     tokens: { coef },
     metrics: {
