@@ -2,7 +2,7 @@
 // GPU smoke test: loads the CUDA driver API through FFI (koffi), JIT-loads the committed PTX of a trivial saxpy
 // kernel, runs it on 1M floats, checks the result on the CPU and prints one JSON report on stdout.
 // Exit 0 when the kernel ran and matched; 1 otherwise (the report says where it stopped).
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,7 +127,7 @@ args[1].writeFloatLE(a);
 args[2].writeBigUInt64LE(BigInt(dx[0]));
 args[3].writeBigUInt64LE(BigInt(dy[0]));
 const params = Buffer.alloc(8 * args.length);
-args.forEach((b, i) => params.writeBigUInt64LE(koffi.address(b), 8 * i));
+for (const [i, b] of args.entries()) params.writeBigUInt64LE(koffi.address(b), 8 * i);
 const t0 = process.hrtime.bigint();
 check("cuLaunchKernel", cu.launch(fn[0], Math.ceil(n / 256), 1, 1, 256, 1, 1, 0, null, params, null));
 check("cuCtxSynchronize", cu.sync());
