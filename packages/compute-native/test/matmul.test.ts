@@ -9,9 +9,9 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 }
 
-// Odd sizes around the micro-tile (6x16) and one that crosses the K block (256).
+// Odd sizes around the micro-tile (6x16) and ones that split K into blocks (at most 512 each).
 const ROWS = [1, 3, 17, 33, 129];
-const IN = [1, 3, 17, 33, 129, 257];
+const IN = [1, 3, 17, 33, 129, 521];
 const OUT = [1, 3, 17, 33, 129];
 
 describe.skipIf(!k)("native matmul", () => {
@@ -68,21 +68,22 @@ describe.skipIf(!k)("native matmul", () => {
         }
   });
 
-  it("crosses every cache block (MC 144, KC 256, NC 3072) and is identical on 1 and 2 threads", () => {
+  it("crosses every cache block (MC 144, KC 512, NC 3072) and is identical on 1 and 2 threads", () => {
     const r = rng(13);
-    // Reference checks on thin slices that cross NC (outDim > 3072) and MC + KC (rows > 144, inDim > 256).
+    // Reference checks on thin slices that cross NC (outDim > 3072) and MC + KC (rows > 144, inDim > 512).
     for (const [rows, inDim, outDim] of [
-      [7, 260, 3100],
-      [150, 260, 40],
+      [7, 600, 3100],
+      [150, 1100, 40],
     ]) {
       const x = randomArray(rows * inDim, r);
       const w = randomArray(outDim * inDim, r);
       const y = new Float32Array(rows * outDim);
       k!.matmulForward({ out: y, x, w, rows, inDim, outDim });
-      expectClose(y, refMatmul(x, w, null, rows, inDim, outDim), 1e-4, 1e-5, `large fwd ${rows}x${inDim}x${outDim}`);
+      // float32 sums of inDim terms: the absolute error grows with inDim
+      expectClose(y, refMatmul(x, w, null, rows, inDim, outDim), 1e-4, 1e-6 * inDim, `large fwd ${rows}x${inDim}x${outDim}`);
     }
     // Thread split must not change any sum: bitwise equal results on 1 and 2 threads.
-    const rows = 300, inDim = 300, outDim = 3100;
+    const rows = 300, inDim = 700, outDim = 3100;
     const x = randomArray(rows * inDim, r);
     const w = randomArray(outDim * inDim, r);
     const before = k!.threads();

@@ -13,9 +13,9 @@ namespace {
 
 constexpr int MR = 6;
 constexpr int NR = 16;
-constexpr int MC = 144;   // A block MC x KC (~144 KiB) stays in L2
-constexpr int KC = 256;   // one B micro-panel KC x NR (16 KiB) stays in L1
-constexpr int NC = 3072;  // B block KC x NC (3 MiB) lives in L3
+constexpr int MC = 144;   // A block MC x KC (<= 288 KiB) stays in L2
+constexpr int KC = 512;   // most K per block: one B micro-panel KC x NR (<= 32 KiB) stays in L1
+constexpr int NC = 3072;  // B block KC x NC (<= 6 MiB) lives in L3
 
 struct PackBuffers {
   float* a = nullptr;
@@ -182,10 +182,13 @@ void gemmSingle(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc
     return;
   }
   PackBuffers& buf = buffers();
+  // Even K blocks of at most KC (K = 384 is one block, 1024 two of 512): C is revisited as rarely as possible.
+  const int kblocks = (K + KC - 1) / KC;
+  const int kcStep = (K + kblocks - 1) / kblocks;
   for (int jc = 0; jc < N; jc += NC) {
     const int nc = std::min(NC, N - jc);
-    for (int pc = 0; pc < K; pc += KC) {
-      const int kc = std::min(KC, K - pc);
+    for (int pc = 0; pc < K; pc += kcStep) {
+      const int kc = std::min(kcStep, K - pc);
       const bool acc = accumulate || pc > 0;
       packB(kc, nc, B.p + pc * B.rs + jc * B.cs, B.rs, B.cs, buf.b);
       for (int ic = 0; ic < M; ic += MC) {
