@@ -200,7 +200,7 @@ export interface NativeKernels {
   readonly addonPath: string;
   /** Threads used by every kernel (the calling thread included). */
   threads(): number;
-  /** Sets the thread count (≥ 1; default: the machine's hardware threads, or `SENTRL_NATIVE_THREADS`). */
+  /** Sets the thread count (≥ 1; default: `os.availableParallelism()`, or `SENTRL_NATIVE_THREADS`). */
   setThreads(n: number): void;
   matmulForward(args: NativeMatmulForwardArgs): void;
   matmulBackwardInput(args: NativeMatmulBackwardInputArgs): void;

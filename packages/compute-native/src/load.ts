@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NATIVE_ABI_VERSION, type NativeBinding } from "./binding.js";
@@ -61,8 +62,9 @@ function load(): LoadState {
     return fail(`native addon is stale (ABI ${binding.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it with \`npm run build:native -w @sentrl/compute-native\``);
   }
   if (!binding.cpuSupported()) return fail("this CPU lacks AVX2/FMA");
+  // Default: the CPUs this process may run on (affinity-aware, unlike the addon's hardware_concurrency()).
   const threads = Number(process.env.SENTRL_NATIVE_THREADS);
-  if (Number.isInteger(threads) && threads >= 1) binding.setThreads(threads);
+  binding.setThreads(Number.isInteger(threads) && threads >= 1 ? threads : Math.max(1, availableParallelism()));
   return { kernels: wrapBinding(binding, addonPath), status: { available: true, reason: null, addonPath } };
 }
 
