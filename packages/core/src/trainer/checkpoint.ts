@@ -18,6 +18,8 @@ export interface TrainerCheckpointMeta {
   policyMeta: Record<string, unknown>;
   referenceMeta?: Record<string, unknown>;
   config: Record<string, unknown>;
+  /** The trainer's own counters (the zero-reward-variance streak). */
+  trainer?: { zeroVarianceStreak: number };
   /** `plugin.state()` of every plugin that has one, by plugin name. */
   plugins: Record<string, unknown>;
 }

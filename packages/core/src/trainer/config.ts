@@ -43,6 +43,15 @@ export interface TrainerConfig {
   optimizer: OptimizerSettings;
   /** Write a checkpoint every this many steps (0: only when asked). Needs `outputDir`. */
   checkpointEvery: number;
+  /** Call the trainer's `evaluate` callback every this many steps (0: never). */
+  evaluateEvery: number;
+  /**
+   * End-of-sequence token id: a response's tokens are cut after its first EOS (EOS kept, ALGORITHMS §6.8). Default:
+   * the policy's `eosTokenId` when it exposes one, else the policy's token ids are used as they are.
+   */
+  eosTokenId: number | undefined;
+  /** Warn when every group of this many consecutive steps had zero reward variance (no learning signal); 0: never. */
+  zeroVarianceWarnSteps: number;
 }
 
 export const DEFAULT_TRAINER_CONFIG: Readonly<TrainerConfig> = Object.freeze({
@@ -68,10 +77,13 @@ export const DEFAULT_TRAINER_CONFIG: Readonly<TrainerConfig> = Object.freeze({
   microBatchCombination: "microBatchMean",
   optimizer: DEFAULT_OPTIMIZER_SETTINGS,
   checkpointEvery: 0,
+  evaluateEvery: 0,
+  eosTokenId: undefined,
+  zeroVarianceWarnSteps: 5,
 });
 
 const bad = (key: string, v: unknown, what: string): never => {
-  throw new SentrlError("TRAINER_BAD_OPTION", `\`${key}\` must be ${what}, got ${JSON.stringify(v)}`);
+  throw new SentrlError("TRAINER_BAD_OPTION", `config.${key}: expected ${what}, got ${JSON.stringify(v) ?? String(v)}`);
 };
 
 /**
@@ -90,7 +102,19 @@ export function resolveTrainerConfig(partial: Partial<TrainerConfig> = {}): Trai
     if (!keys.includes(key)) {
       throw new SentrlError(
         "TRAINER_UNKNOWN_OPTION",
-        `unknown trainer option \`${key}\`; valid options: ${keys.join(", ")}`,
+        `config.${key}: unknown trainer option; valid options: ${keys.join(", ")}`,
+      );
+    }
+  }
+  const optKeys = Object.keys(DEFAULT_OPTIMIZER_SETTINGS);
+  const givenOptimizer = partial.optimizer ?? {};
+  if (givenOptimizer === null || typeof givenOptimizer !== "object" || Array.isArray(givenOptimizer))
+    bad("optimizer", givenOptimizer, "an object");
+  for (const key of Object.keys(givenOptimizer)) {
+    if (!optKeys.includes(key)) {
+      throw new SentrlError(
+        "TRAINER_UNKNOWN_OPTION",
+        `config.optimizer.${key}: unknown optimizer option; valid options: ${optKeys.join(", ")}`,
       );
     }
   }
@@ -116,6 +140,10 @@ export function resolveTrainerConfig(partial: Partial<TrainerConfig> = {}): Trai
   ] as const)
     posInt(k);
   posInt("checkpointEvery", 0);
+  posInt("evaluateEvery", 0);
+  posInt("zeroVarianceWarnSteps", 0);
+  if (c.eosTokenId !== undefined && !(Number.isInteger(c.eosTokenId) && c.eosTokenId >= 0))
+    bad("eosTokenId", c.eosTokenId, "a token id (integer ≥ 0) or undefined");
   if (c.miniBatchPrompts > c.promptsPerStep)
     bad("miniBatchPrompts", c.miniBatchPrompts, `at most promptsPerStep (${c.promptsPerStep})`);
   if (!(c.temperature > 0 && Number.isFinite(c.temperature))) bad("temperature", c.temperature, "a positive number");

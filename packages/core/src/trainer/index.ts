@@ -8,6 +8,7 @@ export {
   computeAdvantages,
   computeOldAndRefLogp,
   miniBatchRanges,
+  responseMaskLength,
   sampleGroups,
   sliceSelection,
   type StepContext,
@@ -40,3 +41,4 @@ export {
   type StepResult,
   type Trainer,
 } from "./trainer.js";
+export { exactMatchReward, TOY_GOLDS, toyDataset, toyPolicy } from "./toy-task.js";

@@ -48,6 +48,23 @@ export async function choosePrompts(rows: DatasetRow[], ctx: StepContext): Promi
 }
 
 /**
+ * The response mask as a length (ALGORITHMS §6.8): the generated tokens up to and including the first EOS; a
+ * response without EOS (truncated at `maxResponseTokens`) keeps all its tokens. Prompt tokens never count.
+ *
+ * @example
+ * ```ts
+ * import { responseMaskLength } from "@sentrl/core";
+ * responseMaskLength([5, 7, 2, 9, 9], 2); // 3
+ * responseMaskLength([5, 7, 9], 2); // 3 (truncated: all kept)
+ * ```
+ */
+export function responseMaskLength(tokenIds: ArrayLike<number>, eosTokenId: number | undefined): number {
+  if (eosTokenId === undefined) return tokenIds.length;
+  for (let t = 0; t < tokenIds.length; t++) if (tokenIds[t] === eosTokenId) return t + 1;
+  return tokenIds.length;
+}
+
+/**
  * Step 2: `groupSize` completions per prompt from the policy (seed `deriveSeed(seed, step, "rollout")`) and their
  * rewards from the verifier (ALGORITHMS §6.1), as GRPO groups in prompt order.
  */
@@ -81,7 +98,12 @@ export async function sampleGroups(
         `prompt "${row.id}" got ${r.completions.length} completions, expected ${config.groupSize}`,
       );
     }
-    const responses: RolloutResponse[] = r.completions.map((c) => {
+    const responses: RolloutResponse[] = r.completions.map((raw) => {
+      const len = responseMaskLength(raw.tokenIds, config.eosTokenId);
+      const c =
+        len === raw.tokenIds.length
+          ? raw
+          : { ...raw, tokenIds: Array.prototype.slice.call(raw.tokenIds, 0, len) as number[], numTokens: len };
       if (c.tokenIds.length > config.maxResponseTokens) {
         throw new SentrlError(
           "POLICY_BAD_ROLLOUT",

@@ -35,6 +35,8 @@ export interface TabularPolicy extends Policy<TabularHandle> {
   readonly theta: Float64Array;
   /** The accumulated gradient (live view). */
   readonly grad: Float64Array;
+  /** The EOS token id (the trainer cuts responses after it). */
+  readonly eosTokenId: number;
   score(batch: ScoreBatch, options: ScoreOptions): PolicyScores<TabularHandle>;
   backward(handle: TabularHandle | undefined, grads: ScoreGradients): void;
   zeroGrad(): void;
@@ -162,6 +164,7 @@ export function createTabularPolicy(options: TabularPolicyOptions): TabularPolic
   return {
     theta,
     grad,
+    eosTokenId: eosToken,
     score(batch: ScoreBatch, opts: ScoreOptions) {
       return scoreWith(theta, batch, opts.temperature, opts.grad);
     },

@@ -42,6 +42,30 @@ export interface CreateTrainerOptions {
   reference?: ScoringPolicy;
   /** Strategy definitions added to core's (`grpo` loss; `grpo`, `dr-grpo` estimators), e.g. the app's verifiers. */
   builtins?: PluginStrategies;
+  /**
+   * Evaluation every `config.evaluateEvery` steps: its metrics go to the log (after the step's line, before the
+   * step's checkpoint, so a resumed run repeats them) and to `onEvaluate` observers.
+   */
+  evaluate?: (event: { step: number; policy: Policy }) => Promise<Record<string, number>> | Record<string, number>;
+  /** Where warnings go (default `process.emitWarning`): `TRAINER_NO_REWARD_VARIANCE`. */
+  onWarning?: (warning: { code: string; message: string; step: number }) => void;
+}
+
+/** A curriculum's stage-start event as `@sentrl/curriculum` exposes it on its plugin's `api.lastStageStart`. */
+interface StageStartEventLike {
+  stage: number;
+  step: number;
+  resetOptimizer: boolean;
+  referencePolicy: "current" | "theta0";
+}
+
+function stageStartOf(plugin: Plugin, step: number): StageStartEventLike | null {
+  const ev = (plugin.api as { lastStageStart?: unknown } | undefined)?.lastStageStart as
+    | Partial<StageStartEventLike>
+    | null
+    | undefined;
+  if (!ev || typeof ev !== "object" || ev.step !== step || typeof ev.stage !== "number") return null;
+  return ev as StageStartEventLike;
 }
 
 export interface StepResult {
@@ -109,8 +133,16 @@ export interface Trainer {
  * ```
  */
 export function createTrainer(options: CreateTrainerOptions): Trainer {
-  const config = resolveTrainerConfig(options.config ?? {});
   const { policy, outputDir } = options;
+  const resolved = resolveTrainerConfig(options.config ?? {});
+  const policyEos = (policy as { eosTokenId?: unknown }).eosTokenId;
+  const config: TrainerConfig =
+    resolved.eosTokenId === undefined && typeof policyEos === "number"
+      ? { ...resolved, eosTokenId: policyEos }
+      : resolved;
+  const warn =
+    options.onWarning ?? ((w: { code: string; message: string }) => process.emitWarning(w.message, { code: w.code }));
+  let zeroVarianceStreak = 0;
   const rows = Array.isArray(options.dataset)
     ? (options.dataset as readonly DatasetRow[])
     : (options.dataset as Dataset).rows;
@@ -171,6 +203,16 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       await ensureReference(); // the stage's initial policy, taken before any update
       const chosen = await choosePrompts(sampler.next(), ctx);
       if (chosen.length === 0) return { step, metrics: {}, done: true };
+      // A curriculum plugin that started a stage in this beforeRollout (ALGORITHMS §3.1): fresh optimiser, and π_ref
+      // = the stage's starting policy (`stageInit`) or kept (θ0).
+      for (const p of plugins) {
+        const ev = stageStartOf(p, ctx.step);
+        if (ev)
+          trainer.requestStageStart({
+            resetOptimizer: ev.resetOptimizer,
+            reference: ev.referencePolicy === "current" ? "current" : "keep",
+          });
+      }
       if (pendingStageStart) {
         const request = pendingStageStart;
         pendingStageStart = null;
@@ -190,6 +232,18 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       }
       const ref = await ensureReference();
       let groups = await sampleGroups(policy, verifier, chosen, ctx);
+      const uniform = groups.every((g) => g.responses.every((r) => r.reward === g.responses[0]?.reward));
+      zeroVarianceStreak = uniform ? zeroVarianceStreak + 1 : 0;
+      if (config.zeroVarianceWarnSteps > 0 && zeroVarianceStreak === config.zeroVarianceWarnSteps) {
+        warn({
+          code: "TRAINER_NO_REWARD_VARIANCE",
+          step: ctx.step,
+          message:
+            `every group had zero reward variance for ${zeroVarianceStreak} steps (step ${ctx.step}): GRPO has no ` +
+            "learning signal; check that the reward matches the prompt template (the dapo reward needs the DAPO " +
+            "prompt) and that the task is neither too hard nor already solved",
+        });
+      }
       groups = await afterRollout(groups, ctx);
       groups = await computeAdvantages(groups, estimator, ctx);
       const samples = toTrainingSamples(groups);
@@ -200,6 +254,9 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       step = ctx.step;
       await logger?.log(step, metrics);
       await driver.observe("afterStep", { step, metrics }, { step, signal });
+      if (options.evaluate && config.evaluateEvery > 0 && step % config.evaluateEvery === 0) {
+        await trainer.reportEvaluation(await options.evaluate({ step, policy }));
+      }
       if (outputDir && config.checkpointEvery > 0 && step % config.checkpointEvery === 0) {
         const path = await trainer.checkpoint();
         await driver.observe("onCheckpoint", { step, path }, { step, signal });
@@ -239,6 +296,7 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
           metricsBytes,
           policyMeta: {},
           config: config as unknown as Record<string, unknown>,
+          trainer: { zeroVarianceStreak },
           plugins: Object.fromEntries(
             plugins.filter((p) => typeof p.state === "function").map((p) => [p.name, p.state!()]),
           ),
@@ -264,6 +322,7 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       await policy.load(ckpt.policy);
       sampler.state = ckpt.meta.sampler;
       step = ckpt.meta.step;
+      zeroVarianceStreak = ckpt.meta.trainer?.zeroVarianceStreak ?? 0;
       for (const p of plugins) {
         const saved = ckpt.meta.plugins?.[p.name];
         if (saved !== undefined && typeof p.loadState === "function") p.loadState(saved);
