@@ -19,3 +19,4 @@ export { MAX_HEADER_BYTES, parseSafetensorsHeader, SafetensorsFile, type Safeten
 export { type TensorToWrite, writeFileAtomic, writeSafetensors } from "./safetensors/write.js";
 export { type ParamSpec, parameterSpecs, readCheckpoint } from "./weights.js";
 export * from "./tokenizer/index.js";
+export * from "./generate/index.js";

@@ -1,0 +1,5 @@
+// Generation: KV-cached incremental decoding, seeded sampling, and the `local:` generator.
+export { IncrementalDecoder } from "./incremental.js";
+export { attendCached, cloneKvCache, KvCache } from "./kv-cache.js";
+export { type SampledSequence, type SampleRequest, type SamplingOptions, sampleSequences } from "./sample.js";
+export { sampleRng } from "./seed.js";
