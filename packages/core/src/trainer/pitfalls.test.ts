@@ -2,7 +2,8 @@
 // other way. Accumulation by (mini-batch size / micro-batch size), also for a short last micro-batch, is tested in
 // steps.test.ts ("microBatchMean scales every micro-batch ..."); the reward/prompt-template pair in the app's presets.
 import { describe, expect, it } from "vitest";
-import type { PolicyLossDefinition, TokenBatch } from "../contracts/policy-loss.js";
+import type { PolicyLossDefinition } from "../contracts/policy-loss.js";
+import type { TokenBatch } from "../contracts/token-batch.js";
 import type { Policy, PolicyRollout, ScoreGradients } from "../contracts/policy.js";
 import { grpoLoss } from "../losses/grpo.js";
 import type { Plugin } from "../plugins/types.js";
@@ -162,8 +163,8 @@ describe("temperature", () => {
     const b = seen[0];
     for (let t = 0; t < b.cols; t++) {
       if (!b.mask[t]) continue;
-      expect(b.entropy[t]).toBeCloseTo(entropyAt(t, 0.7), 12);
-      expect(Math.abs(b.entropy[t] - entropyAt(t, 1))).toBeGreaterThan(1e-3);
+      expect(b.entropy![t]).toBeCloseTo(entropyAt(t, 0.7), 12);
+      expect(Math.abs(b.entropy![t] - entropyAt(t, 1))).toBeGreaterThan(1e-3);
     }
   });
 });

@@ -1,0 +1,85 @@
+import { dirname, resolve } from "node:path";
+import { readConfigFile, UsageError } from "@sentrl/core";
+import { type CliIO, parseCommandArgs } from "../command.js";
+import { PRESET_NAMES, PRESETS } from "../presets/presets.js";
+import { resolveRunConfig } from "../presets/run-config.js";
+import { runTraining } from "../presets/run-training.js";
+
+// `sentrl train`: one GRPO/SENT training run from a config file (JSON or YAML), optionally on a preset.
+
+export const help = `Usage: sentrl train --config <file> [--preset <name>] [--out <dir>] [--resume]
+
+Trains a policy with the GRPO trainer of @sentrl/core and the losses of every sentrl package. The config file
+(JSON or YAML) is validated before any work: errors name the field (config.loss.options.klCovRatio: ...) and
+missing files (data, stage files, verifier module, model dir) are reported first.
+
+Writes <out>/metrics.jsonl (verl metric names: actor/pg_loss, actor/entropy, actor/ppo_kl, actor/pg_clipfrac,
+actor/grad_norm, critic/score/mean, response_length/mean, ...), <out>/checkpoints/step_N/ and latest.json,
+<out>/run-config.json. Progress goes to stderr; a JSON summary to stdout. --resume continues a killed run from its
+last checkpoint, bit for bit.
+
+Options:
+  --config <file>    run configuration (.json, .yaml, .yml)
+  --preset <name>    base configuration the file overrides (also settable as \`preset:\` in the file):
+${PRESET_NAMES.map((n) => `                       ${n.padEnd(18)} ${PRESETS[n].description}`).join("\n")}
+  --out <dir>        output directory (default: runs/<config file name>)
+  --resume           continue from the last checkpoint in --out
+
+Config fields: preset, seed, totalSteps | epochs, promptsPerStep, groupSize, miniBatchPrompts, microBatchSize,
+ppoEpochs, shuffle, temperature, topP, topK, maxResponseTokens, selectionScope, microBatchCombination,
+checkpointEvery, evaluateEvery, zeroVarianceWarnSteps, optimizer {lr, betas, eps, weightDecay, maxGradNorm},
+loss {name, options}, advantage {name, options}, reward {name, options, module}, promptTemplate (dapo | opencompass
+| raw; must match the reward), policy ({kind: tabular, golds?} | {kind: model, dir}), data {train, questionField,
+idField}, curriculum {kind: staged, stages?, epochsPerStage, refPolicyPerStage: stageInit | theta0} (null removes
+a preset's curriculum).
+
+The tabular toy policy (policy: {kind: tabular}) learns to answer short strings over {a, b}; presets are scaled
+to it (2 prompts per step, lr 0.1, reward exact). policy.kind "model" needs the @sentrl/model Policy adapter
+(TRAIN_POLICY_UNAVAILABLE until it exists).
+
+Example config (YAML):
+  preset: sent
+  policy: { kind: tabular }
+  checkpointEvery: 10
+`;
+
+/** A progress line every ~10% of the steps (stderr). */
+function progress(io: CliIO, label: string): (step: number, total: number, m: Record<string, number>) => void {
+  let lastShown = -1;
+  return (step, total, m) => {
+    const bucket = Math.floor((10 * step) / total);
+    if (bucket === lastShown && step !== total) return;
+    lastShown = bucket;
+    const score = m["critic/score/mean"]?.toFixed(3) ?? "-";
+    const entropy = m["actor/entropy"]?.toFixed(3) ?? "-";
+    io.stderr.write(`sentrl train${label}: step ${step}/${total}  score ${score}  entropy ${entropy}\n`);
+  };
+}
+
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    config: { type: "string" },
+    preset: { type: "string" },
+    out: { type: "string" },
+    resume: { type: "boolean" },
+  });
+  if (typeof values.config !== "string") throw new UsageError("--config <file> is required; see `sentrl train --help`");
+  const configPath = resolve(values.config);
+  const raw = await readConfigFile(configPath);
+  const rc = resolveRunConfig(raw, { preset: values.preset as string | undefined });
+  const name = configPath.replace(/^.*[\\/]/, "").replace(/\.(json|ya?ml)$/i, "");
+  const outDir = resolve((values.out as string | undefined) ?? `runs/${name}`);
+  const show = progress(io, rc.preset ? ` (${rc.preset})` : "");
+  const delay = Number(io.env.SENTRL_TRAIN_TEST_STEP_DELAY_MS ?? 0);
+  const summary = await runTraining({
+    rc,
+    baseDir: dirname(configPath),
+    outDir,
+    resume: values.resume === true,
+    stepDelayMs: delay,
+    onStep: (r, total) => show(r.step, total, r.metrics),
+    onWarning: (w) => io.stderr.write(`sentrl train: warning ${w.code} at step ${w.step}: ${w.message}\n`),
+  });
+  io.stdout.write(`${JSON.stringify(summary)}\n`);
+  return 0;
+}

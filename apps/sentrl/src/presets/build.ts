@@ -1,0 +1,232 @@
+/**
+ * Turns a validated run configuration into what `createTrainer` takes: policy, rows, plugins (every package's
+ * losses, the verifiers, a user verifier module, the staged curriculum) and the trainer config. Every file is checked
+ * and every strategy name and option resolved here, before any training work.
+ */
+import { stat } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  advantageEstimatorDefinitions,
+  createTabularPolicy,
+  type DatasetRow,
+  grpoLoss,
+  isSentrlError,
+  type Plugin,
+  type Policy,
+  type PolicyLossDefinition,
+  resolveLossOptions,
+  SentrlError,
+  TOY_GOLDS,
+  type TrainerConfig,
+  type Verifier,
+  type VerifierDefinition,
+} from "@sentrl/core";
+import { type StagedCurriculumPlugin, stagedCurriculum, stagesFromRows } from "@sentrl/curriculum";
+import { entropyBaselinesPlugin } from "@sentrl/entropy-baselines";
+import { CHECKER_NAMES, getChecker } from "@sentrl/evaluators";
+import { tokenEntropyKlPlugin } from "@sentrl/token-entropy-kl";
+import type { RunConfig } from "./run-config.js";
+
+export interface PreparedRun {
+  policy: Policy;
+  rows: DatasetRow[];
+  plugins: Plugin[];
+  config: Partial<TrainerConfig>;
+  curriculum?: StagedCurriculumPlugin;
+}
+
+const bad = (path: string, message: string): never => {
+  throw new SentrlError("CONFIG_BAD_FIELD", `${path}: ${message}`);
+};
+
+/** Rewards of the app: the answer checkers (dapo: +1/−1 as verl's math_dapo; others 1/0) and `exact`. */
+export function builtinVerifiers(): VerifierDefinition[] {
+  const fromChecker = (name: string): VerifierDefinition => ({
+    name,
+    description: `the ${name} answer checker`,
+    create: (options) => {
+      const checker = getChecker(name, options ?? {});
+      const wrong = name === "dapo" ? -1 : 0;
+      return {
+        name,
+        score: (response, sample) => {
+          const r = checker.check(response, sample.gold);
+          return { reward: r.correct ? 1 : wrong, correct: r.correct, extracted: r.extracted };
+        },
+      };
+    },
+  });
+  return [
+    ...CHECKER_NAMES.map(fromChecker),
+    {
+      name: "exact",
+      description: "1 when the response equals the gold (the toy task), else 0",
+      create: () => ({
+        name: "exact",
+        score: (response, sample) => {
+          const golds = Array.isArray(sample.gold) ? sample.gold : [sample.gold];
+          const correct = golds.includes(response);
+          return { reward: correct ? 1 : 0, correct, extracted: response };
+        },
+      }),
+    },
+  ];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: definitions of different option types are listed together
+export function allPolicyLosses(): PolicyLossDefinition<any>[] {
+  return [grpoLoss, ...tokenEntropyKlPlugin().policyLosses, ...entropyBaselinesPlugin().policyLosses];
+}
+
+async function mustExist(path: string, field: string, what: string): Promise<void> {
+  const ok = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  if (!ok) throw new SentrlError("CONFIG_FILE_NOT_FOUND", `${field}: ${what} ${path} does not exist; fix the path`);
+}
+
+/** Loads a user verifier module: its default export (or `verifier`) is a Verifier or a VerifierDefinition. */
+async function loadVerifierModule(file: string, name: string): Promise<VerifierDefinition> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new SentrlError("CONFIG_BAD_FIELD", `config.reward.module: cannot load ${file}: ${(e as Error).message}`);
+  }
+  const v = (mod.default ?? mod.verifier) as Partial<Verifier & VerifierDefinition> | undefined;
+  if (v && typeof v.create === "function") return { ...(v as VerifierDefinition), name };
+  if (v && typeof v.score === "function") return { name, create: () => v as Verifier };
+  return bad(
+    "config.reward.module",
+    `${file} must export (default or \`verifier\`) an object with score(response, row) or create(options)`,
+  );
+}
+
+/** The toy task: answer the string `golds[s]` over {a, b} to prompt `s`; stage = answer length (easy first). */
+export function toyRows(golds: readonly string[]): DatasetRow[] {
+  return golds.map((gold, s) => ({ id: String(s), prompt: `answer #${s}`, gold, source: "toy", stage: gold.length }));
+}
+
+/**
+ * Checks files, resolves strategies and options (errors point at the field), builds the policy and plugins.
+ * `baseDir`: relative paths in the config are relative to it (the config file's directory).
+ */
+export async function prepareRun(rc: RunConfig, baseDir: string): Promise<PreparedRun> {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  // 1. Files first: nothing is loaded or trained when one is missing.
+  if (rc.data) await mustExist(abs(rc.data.train), "config.data.train", "training data");
+  for (const [i, f] of (rc.curriculum?.stages ?? []).entries())
+    await mustExist(abs(f), `config.curriculum.stages[${i}]`, "stage file");
+  if (rc.reward.module) await mustExist(abs(rc.reward.module), "config.reward.module", "verifier module");
+  if (rc.policy.kind === "model") await mustExist(abs(rc.policy.dir), "config.policy.dir", "model directory");
+
+  // 2. Strategies and their options.
+  const losses = allPolicyLosses();
+  const lossDef = losses.find((d) => d.name === rc.loss.name);
+  if (!lossDef)
+    bad("config.loss.name", `unknown loss "${rc.loss.name}"; valid: ${losses.map((d) => d.name).join(", ")}`);
+  try {
+    const { options } = resolveLossOptions(lossDef!, rc.loss.options);
+    lossDef!.create(options);
+  } catch (e) {
+    if (!isSentrlError(e)) throw e;
+    const key = /`(\w+)`/.exec(e.message)?.[1];
+    const rest = e.message.replace(/^`\w+`\s*/, "");
+    throw new SentrlError("CONFIG_BAD_FIELD", `config.loss.options${key ? `.${key}` : ""}: ${rest} (${e.code})`);
+  }
+  const adv = advantageEstimatorDefinitions.find((d) => d.name === rc.advantage.name);
+  if (!adv)
+    bad(
+      "config.advantage.name",
+      `unknown estimator "${rc.advantage.name}"; valid: ${advantageEstimatorDefinitions.map((d) => d.name).join(", ")}`,
+    );
+  try {
+    adv!.create(rc.advantage.options);
+  } catch (e) {
+    if (!isSentrlError(e)) throw e;
+    throw new SentrlError("CONFIG_BAD_FIELD", `config.advantage.options: ${e.message}`);
+  }
+  const verifiers = builtinVerifiers();
+  if (rc.reward.module) {
+    const def = await loadVerifierModule(abs(rc.reward.module), rc.reward.name);
+    verifiers.splice(0, verifiers.length, ...verifiers.filter((v) => v.name !== def.name), def);
+  } else if (!verifiers.some((v) => v.name === rc.reward.name)) {
+    bad(
+      "config.reward.name",
+      `unknown reward "${rc.reward.name}"; valid: ${verifiers.map((v) => v.name).join(", ")}, or set config.reward.module`,
+    );
+  }
+
+  // 3. The policy and its rows.
+  if (rc.policy.kind === "model") {
+    throw new SentrlError(
+      "TRAIN_POLICY_UNAVAILABLE",
+      'policy.kind "model" needs the transformer Policy adapter of @sentrl/model, which is not available yet; ' +
+        'train the tabular toy policy (policy: {kind: "tabular"}) for now',
+    );
+  }
+  const golds = rc.policy.golds ?? [...TOY_GOLDS];
+  const rows = toyRows(golds);
+  const maxLen = Math.max(...golds.map((g) => g.length));
+  const policy = createTabularPolicy({
+    states: golds.length,
+    vocab: ["a", "b", "<eos>"],
+    eosToken: 2,
+    maxTokens: maxLen + 1,
+  });
+  if (rc.maxResponseTokens > maxLen + 1)
+    bad("config.maxResponseTokens", `at most ${maxLen + 1} with the tabular toy policy, got ${rc.maxResponseTokens}`);
+  if (rows.length < rc.promptsPerStep)
+    bad("config.promptsPerStep", `at most the ${rows.length} toy problems, got ${rc.promptsPerStep}`);
+
+  // 4. Plugins: every package's losses, the rewards, the curriculum.
+  const plugins: Plugin[] = [tokenEntropyKlPlugin(), entropyBaselinesPlugin(), { name: "sentrl-rewards", verifiers }];
+  let curriculum: StagedCurriculumPlugin | undefined;
+  if (rc.curriculum) {
+    if (rc.curriculum.stages)
+      bad("config.curriculum.stages", 'stage files need policy.kind "model"; remove them for the toy');
+    curriculum = stagedCurriculum({
+      stages: stagesFromRows(rows as (DatasetRow & { stage: number })[]),
+      epochsPerStage: rc.curriculum.epochsPerStage,
+      refPolicyPerStage: rc.curriculum.refPolicyPerStage,
+      batchSize: rc.promptsPerStep,
+      seed: rc.seed,
+    });
+    plugins.unshift(curriculum);
+  }
+  const totalSteps =
+    rc.totalSteps ??
+    (curriculum
+      ? curriculum.api.stepsPerStage(rc.promptsPerStep).reduce((a, b) => a + b, 0)
+      : Math.floor(rows.length / rc.promptsPerStep) * rc.epochs);
+
+  const config: Partial<TrainerConfig> = {
+    seed: rc.seed,
+    totalSteps,
+    promptsPerStep: rc.promptsPerStep,
+    groupSize: rc.groupSize,
+    miniBatchPrompts: rc.miniBatchPrompts,
+    microBatchSize: rc.microBatchSize,
+    ppoEpochs: rc.ppoEpochs,
+    shuffle: rc.shuffle,
+    temperature: rc.temperature,
+    topP: rc.topP,
+    topK: rc.topK,
+    maxResponseTokens: rc.maxResponseTokens,
+    selectionScope: rc.selectionScope,
+    microBatchCombination: rc.microBatchCombination,
+    checkpointEvery: rc.checkpointEvery,
+    evaluateEvery: rc.evaluateEvery,
+    zeroVarianceWarnSteps: rc.zeroVarianceWarnSteps,
+    optimizer: rc.optimizer as unknown as TrainerConfig["optimizer"],
+    policyLoss: rc.loss.name,
+    lossOptions: rc.loss.options,
+    advantage: rc.advantage.name,
+    advantageOptions: rc.advantage.options,
+    reward: rc.reward.name,
+    rewardOptions: rc.reward.options,
+  };
+  return { policy, rows, plugins, config, curriculum };
+}

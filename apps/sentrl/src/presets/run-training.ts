@@ -1,0 +1,110 @@
+/**
+ * Runs one training configuration to completion (or resumes it): trainer from `prepareRun`, metrics JSONL and
+ * checkpoints in the output directory, a progress callback per step. Used by `sentrl train` and `sentrl demo`.
+ */
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createTrainer, SentrlError, type StepResult, type Trainer } from "@sentrl/core";
+import { prepareRun } from "./build.js";
+import type { RunConfig } from "./run-config.js";
+
+export interface TrainingRunOptions {
+  rc: RunConfig;
+  /** Relative paths in the config resolve against it. */
+  baseDir: string;
+  outDir: string;
+  resume?: boolean;
+  /** Called after every step with the step's metrics. */
+  onStep?: (result: StepResult, totalSteps: number) => void;
+  /** Test hook: sleep this long inside every step (after the rollout), so a signal can land mid-step. */
+  stepDelayMs?: number;
+  onWarning?: (w: { code: string; message: string; step: number }) => void;
+}
+
+export interface TrainingRunSummary {
+  outDir: string;
+  metricsFile: string;
+  preset: string | null;
+  loss: string;
+  totalSteps: number;
+  /** Step the run started from (0, or the checkpoint it resumed). */
+  resumedFrom: number;
+  steps: number;
+  /** Mean `critic/score/mean` over the first and the last 10% of the steps run now (at least one step each). */
+  scoreFirst: number | null;
+  scoreLast: number | null;
+  entropyFirst: number | null;
+  entropyLast: number | null;
+  checkpoint: string;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** Prepares (all checks before any work), then trains, checkpointing at the end. */
+export async function runTraining(o: TrainingRunOptions): Promise<TrainingRunSummary> {
+  const prepared = await prepareRun(o.rc, o.baseDir);
+  const metricsFile = join(o.outDir, "metrics.jsonl");
+  const hasMetrics = await stat(metricsFile).then(
+    () => true,
+    () => false,
+  );
+  if (hasMetrics && !o.resume)
+    throw new SentrlError(
+      "TRAIN_OUT_EXISTS",
+      `${o.outDir} already holds a run (metrics.jsonl); pass --resume to continue it or choose another --out`,
+    );
+  const plugins = [...prepared.plugins];
+  if (o.stepDelayMs && o.stepDelayMs > 0) {
+    const ms = o.stepDelayMs;
+    plugins.push({
+      name: "test-step-delay",
+      afterRollout: async (_ctx, groups) => {
+        await new Promise((r) => setTimeout(r, ms));
+        return groups;
+      },
+    });
+  }
+  await mkdir(o.outDir, { recursive: true });
+  const trainer: Trainer = createTrainer({
+    policy: prepared.policy,
+    dataset: prepared.rows,
+    plugins,
+    config: prepared.config,
+    outputDir: o.outDir,
+    onWarning: o.onWarning,
+  });
+  let resumedFrom = 0;
+  if (o.resume) resumedFrom = await trainer.resume();
+  else await writeFile(join(o.outDir, "run-config.json"), `${JSON.stringify(o.rc, null, 2)}\n`);
+  const total = trainer.config.totalSteps;
+  const results: StepResult[] = [];
+  while (trainer.step < total) {
+    const r = await trainer.trainStep();
+    if (r.done) break;
+    results.push(r);
+    o.onStep?.(r, total);
+  }
+  const checkpoint = await trainer.checkpoint();
+  const tenth = Math.max(1, Math.floor(results.length / 10));
+  const pick = (name: string, from: number, to: number) =>
+    mean(
+      results
+        .slice(from, to)
+        .map((r) => r.metrics[name])
+        .filter((v) => Number.isFinite(v)),
+    );
+  return {
+    outDir: o.outDir,
+    metricsFile,
+    preset: o.rc.preset ?? null,
+    loss: o.rc.loss.name,
+    totalSteps: total,
+    resumedFrom,
+    steps: results.length,
+    scoreFirst: pick("critic/score/mean", 0, tenth),
+    scoreLast: pick("critic/score/mean", results.length - tenth, results.length),
+    entropyFirst: pick("actor/entropy", 0, tenth),
+    entropyLast: pick("actor/entropy", results.length - tenth, results.length),
+    checkpoint,
+  };
+}
