@@ -268,6 +268,11 @@ export class Tokenizer {
     return s;
   }
 
+  /** Whether `id` names a token (model vocabularies are often padded beyond the tokenizer's). */
+  has(id: number): boolean {
+    return this.addedById.has(id) || (Number.isInteger(id) && id >= 0 && (this.bpe.idToToken[id] ?? "") !== "");
+  }
+
   /** The id of a token string (an added token's content or a vocabulary entry), or undefined. */
   tokenId(token: string): number | undefined {
     return this.added.get(token)?.id ?? this.bpe.id(token);
