@@ -12,5 +12,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   curriculum: { summary: "build a semantic-entropy curriculum (stage files + manifest)", load: () => import("./commands/curriculum.js") },
   score: { summary: "per-token log-probs and entropies of token sequences under a model", load: () => import("./commands/score.js") },
   eval: { summary: "evaluate a generator on a benchmark: pass@k, avg@k, resumable", load: () => import("./commands/eval.js") },
+  train: { summary: "train a policy with GRPO/SENT from a config file (JSON/YAML) or preset; resumable", load: () => import("./commands/train.js") },
+  demo: { summary: "GRPO vs SENT on a toy verifiable task in seconds (no network, no model)", load: () => import("./commands/demo.js") },
   benchmarks: { summary: "list the known benchmarks, their field maps and prompts", load: () => import("./commands/benchmarks.js") },
 };
