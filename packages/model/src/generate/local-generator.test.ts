@@ -47,14 +47,14 @@ describe("createLocalGenerator (local:<dir>)", () => {
         );
         const ref = logp[k].slice(r.promptTokens.length - 1);
         c.tokenLogprobs.forEach((lp, t) => expect(Math.abs(lp - ref[t])).toBeLessThan(1e-4));
-        const ids = c.tokenIds.filter((id) => id !== TINY_SPECIALS.imEnd && id !== TINY_SPECIALS.endoftext);
+        const ids = c.tokenIds!.filter((id) => id !== TINY_SPECIALS.imEnd && id !== TINY_SPECIALS.endoftext);
         expect(c.text).toBe(gen.tokenizer.tokenizer.decode(ids, { skipSpecialTokens: true }));
         if (c.finishReason === "stop")
           expect([TINY_SPECIALS.imEnd, TINY_SPECIALS.endoftext]).toContain(c.tokenIds.at(-1));
         else expect(c.tokenIds.length).toBe(8);
       });
     });
-    expect(new Set(out[1].map((c) => c.tokenIds.join(","))).size).toBeGreaterThan(1);
+    expect(new Set(out[1].map((c) => c.tokenIds!.join(","))).size).toBeGreaterThan(1);
   });
 
   it("ends at the tokenizer's EOS ids (kept in tokenIds, left out of the text)", async () => {

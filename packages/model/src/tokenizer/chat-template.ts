@@ -5,7 +5,6 @@ import { ModelError } from "../errors.js";
 export interface ChatTemplateMessage {
   role: string;
   content: string;
-  [key: string]: unknown;
 }
 
 /** Options of `renderChatTemplate`. */
@@ -30,7 +29,7 @@ const compiled = new Map<string, Template>();
  */
 export function renderChatTemplate(
   template: string,
-  messages: ChatTemplateMessage[],
+  messages: readonly ChatTemplateMessage[],
   options: ChatTemplateOptions = {},
 ): string {
   let t = compiled.get(template);

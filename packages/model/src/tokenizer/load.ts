@@ -24,7 +24,7 @@ export interface ModelTokenizer {
   generation: GenerationDefaults;
   /** Renders messages with the chat template (`CHAT_TEMPLATE_MISSING` without one). */
   applyChatTemplate(
-    messages: ChatTemplateMessage[],
+    messages: readonly ChatTemplateMessage[],
     options?: { addGenerationPrompt?: boolean; variables?: Record<string, unknown> },
   ): string;
 }
