@@ -3,8 +3,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { SentrlError } from "@sentrl/core";
-import { writeFileAtomicSync } from "./atomic.js";
+import { SentrlError, writeFileAtomicSync } from "@sentrl/core";
 import { type Dataset, writeStageFile } from "./dataset.js";
 import { assignStages, type SplitSpec } from "./split.js";
 import { histogram, histogramEdges, type SEStats, seStats } from "./stats.js";

@@ -17,8 +17,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { SentrlError } from "@sentrl/core";
-import { writeFileAtomicSync } from "./atomic.js";
+import { SentrlError, writeFileAtomicSync } from "@sentrl/core";
 
 /** One question's sampled responses (the `replay:` record format). */
 export interface SampledRecord {

@@ -9,10 +9,9 @@
  */
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { SentrlError } from "@sentrl/core";
+import { SentrlError, writeFileAtomicSync } from "@sentrl/core";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { writeFileAtomicSync } from "./atomic.js";
 
 export type DatasetFormat = "jsonl" | "parquet";
 

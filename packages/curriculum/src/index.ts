@@ -5,7 +5,6 @@
  */
 export * from "./split.js";
 export * from "./stats.js";
-export * from "./atomic.js";
 export * from "./dataset.js";
 export * from "./prompt.js";
 export * from "./cache.js";

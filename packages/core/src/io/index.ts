@@ -1,3 +1,3 @@
 // Files: atomic writes and the JSONL metrics log.
-export { writeFileAtomic } from "./write-file-atomic.js";
+export { writeFileAtomic, writeFileAtomicSync } from "./write-file-atomic.js";
 export { createMetricsLogger, type MetricsLogger, type MetricsRecord } from "./metrics-logger.js";

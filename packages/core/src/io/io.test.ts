@@ -1,9 +1,10 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMetricsLogger } from "./metrics-logger.js";
-import { writeFileAtomic } from "./write-file-atomic.js";
+import { writeFileAtomic, writeFileAtomicSync } from "./write-file-atomic.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -30,6 +31,24 @@ describe("writeFileAtomic", () => {
     await expect(writeFileAtomic(target, "data")).rejects.toThrow();
     expect((await readdir(dir)).sort()).toEqual(["keep", "target"]);
     expect(await readFile(join(target, "inner"), "utf8")).toBe("inside");
+  });
+});
+
+describe("writeFileAtomicSync", () => {
+  it("creates parents, replaces the file and leaves no temporary file", () => {
+    const path = join(dir, "a", "b", "x.json");
+    writeFileAtomicSync(path, "one");
+    writeFileAtomicSync(path, new TextEncoder().encode("twö"));
+    expect(readFileSync(path, "utf8")).toBe("twö");
+    expect(readdirSync(join(dir, "a", "b"))).toEqual(["x.json"]);
+  });
+
+  it("keeps the old file and cleans up when the rename fails", () => {
+    const target = join(dir, "target");
+    writeFileAtomicSync(join(target, "inner"), "inside");
+    expect(() => writeFileAtomicSync(target, "data")).toThrow();
+    expect(readdirSync(dir)).toEqual(["target"]);
+    expect(readFileSync(join(target, "inner"), "utf8")).toBe("inside");
   });
 });
 

@@ -7,8 +7,8 @@ import {
   type GenerationPrompt,
   type Generator,
   SentrlError,
+  writeFileAtomicSync,
 } from "@sentrl/core";
-import { writeFileAtomic } from "./atomic.js";
 import { appendDetails, recoverDetails, type SampleRecord } from "./details.js";
 import { type EvalSummary, summarize, summaryMarkdown } from "./summary.js";
 
@@ -137,7 +137,7 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
   } else {
     if (existsSync(detailsPath))
       throw new SentrlError("EVAL_RESUME_MISMATCH", `${detailsPath} exists without run.json; use a new --out folder`);
-    writeFileAtomic(runPath, `${JSON.stringify(identity, null, 2)}\n`);
+    writeFileAtomicSync(runPath, `${JSON.stringify(identity, null, 2)}\n`);
   }
 
   // Recover what an earlier run wrote.
@@ -236,7 +236,7 @@ export async function runEval(o: RunEvalOptions): Promise<RunEvalResult> {
     resamples: o.bootstrap?.resamples ?? 1000,
   });
   const markdown = summaryMarkdown(summary);
-  writeFileAtomic(join(o.outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileAtomic(join(o.outDir, "summary.md"), markdown);
+  writeFileAtomicSync(join(o.outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileAtomicSync(join(o.outDir, "summary.md"), markdown);
   return { summary, markdown, resumed, generated };
 }
