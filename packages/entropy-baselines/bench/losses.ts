@@ -1,7 +1,7 @@
 // npm run bench: kl-cov, clip-cov, high-entropy-mask and entropy-advantage on a 1024 x 4096 batch beside the
 // PyTorch reference.
 import { policyLossDefinitions } from "../src/index.js";
-import { runBench } from "./harness.js";
+import { runBench } from "../../core/bench/policy-loss-harness.js";
 
 runBench("@sentrl/entropy-baselines", policyLossDefinitions, [
   { loss: "kl-cov", options: {} },

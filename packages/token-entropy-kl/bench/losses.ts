@@ -1,6 +1,6 @@
 // npm run bench: sent (every mode, tokenSet high) and sent-v1 on a 1024 x 4096 batch beside the PyTorch reference.
 import { policyLossDefinitions } from "../src/index.js";
-import { runBench } from "./harness.js";
+import { runBench } from "../../core/bench/policy-loss-harness.js";
 
 runBench("@sentrl/token-entropy-kl", policyLossDefinitions, [
   { loss: "sent", options: { mode: "code-intended" } },

@@ -1,10 +1,11 @@
-// Benchmark harness: a 4M-token batch, our loss (evaluatePolicyLoss: validation, select, tokenLoss, aggregation,
-// gradient) timed beside the PyTorch reference (tools/torch-ref/sent_bench.py) on the same inputs in the same run.
+// Benchmark harness shared by the loss plugins' `npm run bench` (token-entropy-kl, entropy-baselines): a 4M-token
+// batch, our loss (evaluatePolicyLoss: validation, select, tokenLoss, aggregation, gradient) timed beside the PyTorch
+// reference (tools/torch-ref/sent_bench.py) on the same inputs in the same run.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type CommonLossOptions, evaluatePolicyLoss, type PolicyLossDefinition, type TokenBatch } from "@sentrl/core";
+import { type CommonLossOptions, evaluatePolicyLoss, type PolicyLossDefinition, type TokenBatch } from "../src/index.js";
 
 export interface BenchCase {
   loss: string;
