@@ -46,7 +46,9 @@ describe("createLocalGenerator (local:<dir>)", () => {
           10,
         );
         const ref = logp[k].slice(r.promptTokens.length - 1);
-        c.tokenLogprobs.forEach((lp, t) => expect(Math.abs(lp - ref[t])).toBeLessThan(1e-4));
+        c.tokenLogprobs.forEach((lp, t) => {
+          expect(Math.abs(lp - ref[t])).toBeLessThan(1e-4);
+        });
         const ids = c.tokenIds!.filter((id) => id !== TINY_SPECIALS.imEnd && id !== TINY_SPECIALS.endoftext);
         expect(c.text).toBe(gen.tokenizer.tokenizer.decode(ids, { skipSpecialTokens: true }));
         if (c.finishReason === "stop")

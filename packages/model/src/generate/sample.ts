@@ -129,7 +129,7 @@ export function sampleSequences(
       finishRow(s, "stop", true);
       return true;
     }
-    if (s.decoder && tokenizer && tokenizer.has(y) && !tokenizer.isSpecial(y)) {
+    if (s.decoder && tokenizer?.has(y) && !tokenizer.isSpecial(y)) {
       const before = s.text.length;
       s.text += s.decoder.decode(tokenizer.tokenBytes(y), { stream: true });
       if (stops.length > 0) {

@@ -1,0 +1,36 @@
+import type { Backend } from "@sentrl/compute";
+import { registerGeneratorScheme, SentrlError } from "@sentrl/core";
+
+let done = false;
+
+/**
+ * Registers the generator schemes the app provides on top of core's built-ins: `local:<dir>` (our own model,
+ * CONTRACTS §7). `@sentrl/model` is imported only when a `local:` spec is actually built, so commands that never
+ * use it do not load it. Idempotent; a `local:` scheme someone else registered first is left in place.
+ * Factory options read: `backend` (a `@sentrl/compute` Backend), `batchSize`, `chatTemplateVariables`.
+ *
+ * @example
+ * ```ts
+ * import { createGenerator } from "@sentrl/core";
+ * import { registerAppGenerators } from "./generators.js";
+ * registerAppGenerators();
+ * const gen = await createGenerator("local:models/Qwen2.5-0.5B-Instruct");
+ * ```
+ */
+export function registerAppGenerators(): void {
+  if (done) return;
+  done = true;
+  try {
+    registerGeneratorScheme("local", async (spec, options) => {
+      const { createLocalGenerator } = await import("@sentrl/model");
+      return createLocalGenerator(spec.target, {
+        spec: spec.spec,
+        backend: options.backend as Backend | undefined,
+        batchSize: options.batchSize as number | undefined,
+        chatTemplateVariables: options.chatTemplateVariables as Record<string, unknown> | undefined,
+      });
+    });
+  } catch (e) {
+    if (!(e instanceof SentrlError && e.code === "GENERATOR_SCHEME_DUPLICATE")) throw e;
+  }
+}
