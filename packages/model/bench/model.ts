@@ -1,10 +1,12 @@
 // Benchmark: scoring and one training step (forward, backward from dLogp/dEntropy, clipped AdamW) of a random
 // Qwen2-shaped model on the TypeScript reference backend, beside a PyTorch baseline (2 threads) timed in the same run.
 // Prints one JSON line per measurement. Run: npm run bench -w @sentrl/model
+// Then the fast CPU backend on the ~11M-parameter model and the `sentrl score` command (bench/fast.ts).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createReferenceBackend } from "@sentrl/compute";
 import { DecoderModel, parameterSpecs, parseModelConfig } from "../src/index.js";
+import { runFastBench } from "./fast.js";
 
 const shape = { H: 128, I: 352, L: 2, nh: 4, nkv: 2, V: 2048, B: 4, T: 64, reps: 3 };
 const config = parseModelConfig({
@@ -69,3 +71,5 @@ else reason = `torch baseline failed: ${(r.error?.message ?? r.stderr ?? "").tri
 const common = { backend: "reference", shape, params: [...tensors.values()].reduce((a, t) => a + t.length, 0) };
 console.log(JSON.stringify({ bench: "model.score", ...common, tokensPerSecond: score, torchTokensPerSecond: torch?.scoreTokensPerSecond ?? null, ...(reason ? { reason } : {}) }));
 console.log(JSON.stringify({ bench: "model.trainStep", ...common, tokensPerSecond: train, torchTokensPerSecond: torch?.trainTokensPerSecond ?? null, ...(reason ? { reason } : {}) }));
+
+await runFastBench();
