@@ -219,12 +219,14 @@ void gemm(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc, bool
     gemmSingle(M, N, K, A, B, C, ldc, accumulate);
     return;
   }
-  // Split the larger output dimension into one contiguous slab per thread (aligned to the micro-tile).
+  // Split the larger output dimension into contiguous slabs aligned to the micro-tile: a few per thread, so that a
+  // thread that gets descheduled on a busy machine leaves its remaining slabs to the others.
   const bool splitRows = (M / MR) >= (N / NR);
   const int unit = splitRows ? MR : NR;
   const int extent = splitRows ? M : N;
   const int units = (extent + unit - 1) / unit;
-  const int parts = std::min(threads, units);
+  const int minUnitsPerPart = splitRows ? 64 / MR : 64 / NR;  // keep slabs >= ~64 wide so packing stays cheap
+  const int parts = std::max(1, std::min(threads * 4, units / std::max(1, minUnitsPerPart)));
   if (parts <= 1) {
     gemmSingle(M, N, K, A, B, C, ldc, accumulate);
     return;

@@ -58,7 +58,12 @@ class Pool {
     }
     cv_.notify_all();
     work(&fn, tasks, 0);
-    while (done_.load(std::memory_order_acquire) != tasks) SENTRL_PAUSE();
+    for (int spins = 0; done_.load(std::memory_order_acquire) != tasks; spins++) {
+      if (spins < 4000)
+        SENTRL_PAUSE();
+      else
+        std::this_thread::yield();  // a worker was descheduled: give it the core
+    }
   }
 
  private:
@@ -75,8 +80,8 @@ class Pool {
     insidePool() = true;
     uint64_t seen = 0;
     for (;;) {
-      // Spin a little (about 50 µs) before sleeping: kernels are usually called back to back.
-      for (int i = 0; i < 20000 && gen_.load(std::memory_order_acquire) == seen; i++) SENTRL_PAUSE();
+      // Spin a little (~100 µs) before sleeping: kernels are usually called back to back.
+      for (int i = 0; i < 8000 && gen_.load(std::memory_order_acquire) == seen; i++) SENTRL_PAUSE();
       const std::function<void(int, int)>* fn;
       int tasks;
       {
