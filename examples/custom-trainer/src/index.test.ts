@@ -1,6 +1,6 @@
 import { PluginDriver } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
-import { dropUniformGroups, trainToyTask } from "./index.js";
+import { dropUniformGroups, trainSentWithCurriculum, trainToyTask } from "./index.js";
 
 describe("custom trainer example", () => {
   it("learns the toy task with a hand-written loop", async () => {
@@ -32,5 +32,18 @@ describe("custom trainer example", () => {
     });
     expect(kept.map((g) => g.responses.map((r) => r.reward))).toEqual([[0, 1]]);
     expect(recorded).toEqual({ "drop-uniform-groups/dropped": 2 });
+  });
+
+  it("composes a SENT trainer from createTrainer and two plugins (sent loss + staged curriculum)", async () => {
+    const curve = await trainSentWithCurriculum();
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const stage1 = curve.filter((s) => s.stage === 1);
+    const stage2 = curve.filter((s) => s.stage === 2);
+    expect(stage1).toHaveLength(20); // 2 one-letter prompts, 2 per step, 20 epochs
+    expect(stage2).toHaveLength(40); // 4 two-letter prompts
+    expect(mean(stage1.slice(-5).map((s) => s.score))).toBeGreaterThan(0.9);
+    expect(mean(stage2.slice(0, 3).map((s) => s.score))).toBeLessThan(0.3); // new, harder prompts
+    expect(mean(stage2.slice(-5).map((s) => s.score))).toBeGreaterThan(0.75);
+    expect(curve.every((s) => Number.isFinite(s.entropy))).toBe(true);
   });
 });

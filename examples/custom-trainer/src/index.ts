@@ -1,2 +1,3 @@
 export { trainToyTask } from "./custom-loop.js";
 export { dropUniformGroups } from "./drop-uniform-groups.js";
+export { type CurriculumStep, trainSentWithCurriculum } from "./sent-curriculum.js";
