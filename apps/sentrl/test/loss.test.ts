@@ -279,9 +279,15 @@ describe("sentrl loss (CONTRACTS §2)", () => {
   });
 
   it("imports no model or ONNX code (only @sentrl/core and the two loss plugins)", () => {
+    const importsOf = (file: string) => {
+      const text = readFileSync(join(__dirname, "..", "src", file), "utf8");
+      return [...text.matchAll(/(?:from\s+|import\()\s*["']([^"']+)["']/g)].map((m) => m[1]).sort();
+    };
     const src = readFileSync(join(__dirname, "..", "src", "commands", "loss.ts"), "utf8");
-    const specs = [...src.matchAll(/(?:from\s+|import\()\s*["']([^"']+)["']/g)].map((m) => m[1]);
-    expect(specs.sort()).toEqual(["../command.js", "@sentrl/core"]);
+    expect(importsOf("commands/loss.ts")).toEqual(["../command.js", "../stdin-json.js", "@sentrl/core"]);
+    // the helpers it uses import nothing heavier than node built-ins and core
+    for (const helper of ["stdin-json.ts", "command.ts"])
+      for (const spec of importsOf(helper)) expect(spec, helper).toMatch(/^(node:|@sentrl\/core$|\.\/command\.js$)/);
     expect(src).toContain('"@sentrl/token-entropy-kl", "@sentrl/entropy-baselines"');
     for (const pkg of ["core", "token-entropy-kl", "entropy-baselines"]) {
       const pj = JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8"));

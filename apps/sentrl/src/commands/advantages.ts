@@ -4,7 +4,8 @@ import {
   SentrlError,
   UsageError,
 } from "@sentrl/core";
-import { type CliIO, parseCommandArgs, parseJsonOption, readStdin } from "../command.js";
+import { type CliIO, parseCommandArgs, parseJsonOption } from "../command.js";
+import { readJsonStdin } from "../stdin-json.js";
 
 // `sentrl advantages` (CONTRACTS §3).
 
@@ -52,23 +53,19 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
   }
   const estimator = def.create(config);
-  const { rewards, groups } = parseInput(await readStdin(io.stdin));
+  const { rewards, groups } = checkInput(
+    await readJsonStdin(io.stdin, {
+      code: "ADV_BAD_INPUT",
+      pipe: '{"rewards":[..],"groups":[..]}',
+      finiteRule: "rewards must be finite numbers",
+    }),
+  );
   const advantages = Array.from(estimator.compute(rewards, groups));
   io.stdout.write(`${JSON.stringify({ advantages })}\n`);
   return 0;
 }
 
-function parseInput(text: string): { rewards: number[]; groups: (string | number)[] } {
-  if (text.trim() === "") throw new SentrlError("ADV_BAD_INPUT", 'stdin is empty; pipe {"rewards":[..],"groups":[..]}');
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    if (/(^|[^A-Za-z"])(NaN|-?Infinity)([^A-Za-z"]|$)/.test(text)) {
-      throw new SentrlError("ADV_BAD_INPUT", "the input contains NaN or Infinity; rewards must be finite numbers");
-    }
-    throw new SentrlError("ADV_BAD_INPUT", `stdin is not valid JSON: ${(e as Error).message}`);
-  }
+function checkInput(v: unknown): { rewards: number[]; groups: (string | number)[] } {
   if (v === null || typeof v !== "object" || Array.isArray(v)) {
     throw new SentrlError("ADV_BAD_INPUT", 'the input must be a JSON object {"rewards":[..],"groups":[..]}');
   }

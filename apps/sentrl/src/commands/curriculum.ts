@@ -15,6 +15,7 @@ import {
   type SEEstimator,
 } from "@sentrl/semantic-entropy";
 import { type CliIO, parseCommandArgs } from "../command.js";
+import { numberOption as num, oneOf } from "../option-values.js";
 
 // `sentrl curriculum build`: sample with any generator, score SE, write stage files + manifest (ALGORITHMS §3, §4).
 
@@ -47,22 +48,6 @@ Options:
   --max-tokens <n>           default 2048     --seed <n>    sampling seed (optional)
   --bins <n>                 histogram bins in the manifest (default 10)
 `;
-
-function num(v: unknown, flag: string, opts: { int?: boolean; min?: number } = {}): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (opts.int && !Number.isInteger(x)) || (opts.min !== undefined && x < opts.min))
-    throw new UsageError(
-      `${flag} must be ${opts.int ? "an integer" : "a number"}${opts.min !== undefined ? ` ≥ ${opts.min}` : ""}, got \`${String(v)}\``,
-    );
-  return x;
-}
-
-function oneOf<T extends string>(v: unknown, flag: string, allowed: readonly T[], dflt: T): T {
-  const s = (v as string | undefined) ?? dflt;
-  if (!allowed.includes(s as T)) throw new UsageError(`unknown ${flag} \`${s}\`; use one of ${allowed.join(", ")}`);
-  return s as T;
-}
 
 /** Test hook: SENTRL_CURRICULUM_TEST_DELAY_MS slows every generator call (lets tests interrupt a build mid-way). */
 function withDelay(g: Generator, ms: number): Generator {

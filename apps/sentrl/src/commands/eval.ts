@@ -1,5 +1,6 @@
 import { UsageError } from "@sentrl/core";
 import { type CliIO, parseCommandArgs } from "../command.js";
+import { numberOption, oneOf } from "../option-values.js";
 
 export const help = `sentrl eval --benchmark <name> --data <dir|file> --generator <spec> --out <dir> [options]
 
@@ -28,18 +29,15 @@ Options:
   --bootstrap-seed <s>  seed of the bootstrap intervals (default 0)
 `;
 
+/** `--<key>` as a number, `def` when absent. */
 function num(
   values: Record<string, unknown>,
   key: string,
   def: number | undefined,
   integer = false,
+  min?: number,
 ): number | undefined {
-  const v = values[key];
-  if (v === undefined) return def;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (integer && !Number.isInteger(x)))
-    throw new UsageError(`--${key} must be ${integer ? "an integer" : "a number"}, got ${String(v)}`);
-  return x;
+  return numberOption(values[key], `--${key}`, { int: integer, min }) ?? def;
 }
 
 /** Runs `sentrl eval`. */
@@ -77,15 +75,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
             return k;
           });
   const limit = num(values, "limit", undefined, true);
-  const batchSize = num(values, "batch-size", 8, true) as number;
-  if (batchSize < 1) throw new UsageError("--batch-size must be at least 1");
+  const batchSize = num(values, "batch-size", 8, true, 1) as number;
 
   const ev = await import("@sentrl/evaluators");
   const core = await import("@sentrl/core");
-  const checkerName = (values.checker as string | undefined) ?? "opencompass-v2";
-  if (!(ev.CHECKER_NAMES as readonly string[]).includes(checkerName))
-    throw new UsageError(`unknown --checker \`${checkerName}\`; use one of ${ev.CHECKER_NAMES.join(", ")}`);
-  const checker = ev.getChecker(checkerName);
+  const checker = ev.getChecker(oneOf(values.checker, "--checker", ev.CHECKER_NAMES, "opencompass-v2"));
   const rows = await ev.loadBenchmark(values.benchmark as string, values.data as string, {
     prompt: values.prompt as string | undefined,
     limit,

@@ -1,6 +1,9 @@
-import { createInterface } from "node:readline";
 import { SentrlError, UsageError } from "@sentrl/core";
 import { type CliIO, parseCommandArgs } from "../command.js";
+import { numberOption, oneOf } from "../option-values.js";
+import { jsonLinesFromStdin } from "../stdin-json.js";
+
+const FALLBACKS = ["none", "last-number"] as const;
 
 export const help = `sentrl grade --checker <dapo|opencompass-v2|symbolic> [--rtol <x>] [--fallback <none|last-number>]
 
@@ -24,38 +27,17 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     rtol: { type: "string" },
     fallback: { type: "string" },
   });
-  const name = values.checker as string | undefined;
-  if (!name) throw new UsageError("--checker is required (dapo, opencompass-v2 or symbolic)");
   const { CHECKER_NAMES, getChecker } = await import("@sentrl/evaluators");
-  if (!(CHECKER_NAMES as readonly string[]).includes(name))
-    throw new UsageError(`unknown --checker \`${name}\`; use one of ${CHECKER_NAMES.join(", ")}`);
+  const name = oneOf(values.checker, "--checker", CHECKER_NAMES);
   const options: { rtol?: number; fallback?: "none" | "last-number" } = {};
-  if (values.rtol !== undefined) {
-    const r = Number(values.rtol);
-    if (!Number.isFinite(r) || r < 0) throw new UsageError(`--rtol must be a non-negative number, got ${values.rtol}`);
-    options.rtol = r;
-  }
-  if (values.fallback !== undefined) {
-    if (values.fallback !== "none" && values.fallback !== "last-number")
-      throw new UsageError(`--fallback must be none or last-number, got ${values.fallback}`);
-    options.fallback = values.fallback;
-  }
+  if (values.rtol !== undefined) options.rtol = numberOption(values.rtol, "--rtol", { min: 0 });
+  if (values.fallback !== undefined) options.fallback = oneOf(values.fallback, "--fallback", FALLBACKS);
   if (name !== "symbolic" && (options.rtol !== undefined || options.fallback !== undefined)) {
     throw new UsageError(`--rtol and --fallback apply to the symbolic checker only, not ${name}`);
   }
   const checker = getChecker(name, options);
-  const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (line.trim() === "") continue;
-    let item: unknown;
-    try {
-      item = JSON.parse(line);
-    } catch (e) {
-      throw new SentrlError("GRADE_BAD_INPUT", `stdin line ${lineNo} is not valid JSON (${(e as Error).message})`);
-    }
-    const { response, gold } = (item ?? {}) as { response?: unknown; gold?: unknown };
+  for await (const { value, lineNo } of jsonLinesFromStdin(io.stdin, "GRADE_BAD_INPUT")) {
+    const { response, gold } = (value ?? {}) as { response?: unknown; gold?: unknown };
     if (typeof response !== "string")
       throw new SentrlError("GRADE_BAD_INPUT", `stdin line ${lineNo}: "response" must be a string`);
     const goldOk =

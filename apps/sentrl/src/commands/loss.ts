@@ -10,7 +10,8 @@ import {
   tokenBatchFromJson,
   UsageError,
 } from "@sentrl/core";
-import { type CliIO, parseCommandArgs, parseJsonOption, readStdin } from "../command.js";
+import { type CliIO, parseCommandArgs, parseJsonOption } from "../command.js";
+import { readJsonStdin } from "../stdin-json.js";
 
 // `sentrl loss` (CONTRACTS §2). Imports only @sentrl/core and the two loss plugins: no model, no ONNX.
 
@@ -96,24 +97,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const def = loaded.registry.get(name);
   const { common, options } = resolveLossOptions(def, config);
   const loss = def.create(options);
-  const batch = tokenBatchFromJson(parseInput(await readStdin(io.stdin)));
+  const input = await readJsonStdin(io.stdin, {
+    code: "LOSS_BAD_INPUT",
+    pipe: "a JSON object (see `sentrl loss --help`)",
+    nonFiniteCode: "LOSS_NON_FINITE",
+    finiteRule: "every value must be a finite number",
+  });
+  const batch = tokenBatchFromJson(input);
   const out = evaluatePolicyLoss(loss, batch, common, { step: 0, microBatch: 0, seed: 0 });
   io.stdout.write(`${JSON.stringify(lossOutputToJson(out, batch.rows, batch.cols))}\n`);
   return 0;
-}
-
-function parseInput(text: string): unknown {
-  if (text.trim() === "")
-    throw new SentrlError("LOSS_BAD_INPUT", "stdin is empty; pipe a JSON object (see `sentrl loss --help`)");
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    if (/(^|[^A-Za-z"])(NaN|-?Infinity)([^A-Za-z"]|$)/.test(text)) {
-      throw new SentrlError(
-        "LOSS_NON_FINITE",
-        "the input contains NaN or Infinity; every value must be a finite number",
-      );
-    }
-    throw new SentrlError("LOSS_BAD_INPUT", `stdin is not valid JSON: ${(e as Error).message}`);
-  }
 }

@@ -1,5 +1,4 @@
-import { createInterface } from "node:readline";
-import { SentrlError, UsageError } from "@sentrl/core";
+import { SentrlError } from "@sentrl/core";
 import {
   createSemanticEntropyScorer,
   INVALID_POLICIES,
@@ -9,6 +8,8 @@ import {
   type SEEstimator,
 } from "@sentrl/semantic-entropy";
 import { type CliIO, parseCommandArgs } from "../command.js";
+import { oneOf } from "../option-values.js";
+import { jsonLinesFromStdin } from "../stdin-json.js";
 
 // `sentrl se` (CONTRACTS §5): JSONL in, JSONL out, one line per input line, streamed.
 
@@ -37,33 +38,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     estimator: { type: "string" },
     invalid: { type: "string" },
   });
-  const clustering = (values.clustering as string | undefined) ?? "answer";
-  if (clustering !== "answer")
-    throw new UsageError(`unknown --clustering \`${clustering}\`; only \`answer\` is available`);
-  const checker = (values.checker as string | undefined) ?? "dapo";
-  if (!SE_CHECKERS.includes(checker))
-    throw new UsageError(`unknown --checker \`${checker}\`; use one of ${SE_CHECKERS.join(", ")}`);
-  const estimator = ((values.estimator as string | undefined) ?? "lengthNormalized") as SEEstimator;
-  if (!SE_ESTIMATORS.includes(estimator))
-    throw new UsageError(`unknown --estimator \`${estimator}\`; use one of ${SE_ESTIMATORS.join(", ")}`);
-  const invalid = ((values.invalid as string | undefined) ?? "singleton") as InvalidPolicy;
-  if (!INVALID_POLICIES.includes(invalid))
-    throw new UsageError(`unknown --invalid \`${invalid}\`; use one of ${INVALID_POLICIES.join(", ")}`);
+  oneOf(values.clustering, "--clustering", ["answer"], "answer");
+  const checker = oneOf(values.checker, "--checker", SE_CHECKERS, "dapo");
+  const estimator = oneOf<SEEstimator>(values.estimator, "--estimator", SE_ESTIMATORS, "lengthNormalized");
+  const invalid = oneOf<InvalidPolicy>(values.invalid, "--invalid", INVALID_POLICIES, "singleton");
   const score = createSemanticEntropyScorer({ checker, estimator, invalid });
 
-  const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNo = 0;
   let out = "";
   try {
-    for await (const line of rl) {
-      lineNo++;
-      if (line.trim() === "") continue;
-      let rec: { id?: unknown; responses?: unknown; logLik?: unknown; lengths?: unknown };
-      try {
-        rec = JSON.parse(line);
-      } catch (e) {
-        throw new SentrlError("SE_BAD_INPUT", `stdin line ${lineNo} is not valid JSON: ${(e as Error).message}`);
-      }
+    for await (const { value, lineNo } of jsonLinesFromStdin(io.stdin, "SE_BAD_INPUT")) {
+      const rec = value as { id?: unknown; responses?: unknown; logLik?: unknown; lengths?: unknown };
       if (
         rec === null ||
         typeof rec !== "object" ||
