@@ -20,3 +20,4 @@ export { type TensorToWrite, writeFileAtomic, writeSafetensors } from "./safeten
 export { type ParamSpec, parameterSpecs, readCheckpoint } from "./weights.js";
 export * from "./tokenizer/index.js";
 export * from "./generate/index.js";
+export * from "./policy/index.js";
