@@ -7,6 +7,8 @@ export interface NativeBinding {
   cpuSupported(): boolean;
   setThreads(n: number): void;
   getThreads(): number;
+  gemmIsa(): "avx2" | "avx512";
+  setGemmIsa(isa: string): boolean;
   matmulForward(y: Float32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, rows: number, inDim: number, outDim: number): void;
   matmulBackwardInput(dx: Float32Array, dy: Float32Array, w: Float32Array, rows: number, inDim: number, outDim: number, accumulate: boolean): void;
   matmulBackwardWeight(dw: Float32Array, dbias: Float32Array | null, dy: Float32Array, x: Float32Array, rows: number, inDim: number, outDim: number): void;

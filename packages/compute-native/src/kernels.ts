@@ -202,6 +202,13 @@ export interface NativeKernels {
   threads(): number;
   /** Sets the thread count (≥ 1; default: `os.availableParallelism()`, or `SENTRL_NATIVE_THREADS`). */
   setThreads(n: number): void;
+  /**
+   * The GEMM micro-kernel in use: "avx512" (12×32, when the CPU has AVX-512F) or "avx2" (6×16). Every kernel that
+   * multiplies matrices (matmul, logits, attention) uses it. `SENTRL_NATIVE_ISA=avx2` forces AVX2.
+   */
+  isa(): "avx2" | "avx512";
+  /** Switches the GEMM micro-kernel; false (unchanged) when this CPU cannot run it. */
+  setIsa(isa: "avx2" | "avx512"): boolean;
   matmulForward(args: NativeMatmulForwardArgs): void;
   matmulBackwardInput(args: NativeMatmulBackwardInputArgs): void;
   matmulBackwardWeight(args: NativeMatmulBackwardWeightArgs): void;
@@ -224,6 +231,8 @@ export function wrapBinding(b: NativeBinding, addonPath: string): NativeKernels 
     addonPath,
     threads: () => b.getThreads(),
     setThreads: (n) => b.setThreads(n),
+    isa: () => b.gemmIsa(),
+    setIsa: (isa) => b.setGemmIsa(isa),
     matmulForward: (a) => b.matmulForward(a.out, a.x, a.w, a.bias ?? null, a.rows, a.inDim, a.outDim),
     matmulBackwardInput: (a) => b.matmulBackwardInput(a.dx, a.dout, a.w, a.rows, a.inDim, a.outDim, a.accumulate === true),
     matmulBackwardWeight: (a) => b.matmulBackwardWeight(a.dw, a.dbias ?? null, a.dout, a.x, a.rows, a.inDim, a.outDim),

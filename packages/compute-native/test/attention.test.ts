@@ -1,5 +1,5 @@
 import { describe, it } from "vitest";
-import { expectClose, nativeOrSkip, randomArray, rng } from "./helpers.js";
+import { expectClose, gemmIsas, nativeOrSkip, useIsa, randomArray, rng } from "./helpers.js";
 import { type AttentionShape, refAttention, refAttentionBackward } from "./reference.js";
 
 const k = nativeOrSkip();
@@ -21,42 +21,66 @@ function maskFor(s: AttentionShape): Uint8Array {
   return m;
 }
 
-describe.skipIf(!k)("native causal GQA attention", () => {
-  for (const s of SHAPES)
-    for (const masked of [false, true]) {
-      it(`forward and backward B${s.batch} T${s.seqLen} nh${s.heads} nkv${s.kvHeads} hd${s.headDim}${masked ? " masked" : ""}`, () => {
-        const r = rng(40 + s.seqLen);
-        const rows = s.batch * s.seqLen;
-        const q = randomArray(rows * s.heads * s.headDim, r, -2, 2);
-        const kk = randomArray(rows * s.kvHeads * s.headDim, r, -2, 2);
-        const v = randomArray(rows * s.kvHeads * s.headDim, r);
-        const keyMask = masked ? maskFor(s) : undefined;
-        const out = new Float32Array(q.length).fill(Number.NaN);
-        const probs = new Float32Array(s.batch * s.heads * s.seqLen * s.seqLen).fill(Number.NaN);
-        k!.attentionForward({ out, probs, q, k: kk, v, keyMask, ...s });
-        const ref = refAttention(q, kk, v, keyMask ?? null, s);
-        expectClose(out, ref.out, 1e-4, 1e-5, "out");
-        expectClose(probs, ref.probs, 1e-4, 1e-6, "probs");
-        const dout = randomArray(q.length, r);
-        const dq = new Float32Array(q.length).fill(Number.NaN);
-        const dk = new Float32Array(kk.length).fill(Number.NaN);
-        const dv = new Float32Array(v.length).fill(Number.NaN);
-        k!.attentionBackward({ dq, dk, dv, dout, probs, q, k: kk, v, ...s });
-        const g = refAttentionBackward(dout, q, kk, v, keyMask ?? null, s);
-        expectClose(dq, g.dq, 1e-4, 1e-5, "dq");
-        expectClose(dk, g.dk, 1e-4, 1e-5, "dk");
-        expectClose(dv, g.dv, 1e-4, 1e-5, "dv");
-        // accumulate: adds to what the gradient buffers hold
-        const pq = randomArray(q.length, r), pk = randomArray(kk.length, r), pv = randomArray(v.length, r);
-        const aq = pq.slice(), ak = pk.slice(), av = pv.slice();
-        k!.attentionBackward({ dq: aq, dk: ak, dv: av, dout, probs, q, k: kk, v, ...s, accumulate: true });
-        expectClose(aq, g.dq.map((x, i) => x + pq[i]), 1e-4, 1e-5, "dq+=");
-        expectClose(ak, g.dk.map((x, i) => x + pk[i]), 1e-4, 1e-5, "dk+=");
-        expectClose(av, g.dv.map((x, i) => x + pv[i]), 1e-4, 1e-5, "dv+=");
-        // inference: no probs buffer, same output
-        const out2 = new Float32Array(q.length).fill(Number.NaN);
-        k!.attentionForward({ out: out2, q, k: kk, v, keyMask, ...s });
-        expectClose(out2, ref.out, 1e-4, 1e-5, "out without probs");
-      });
-    }
-});
+for (const isa of gemmIsas(k))
+  describe(`native causal GQA attention ({isa})`, () => {
+    useIsa(k, isa);
+    for (const s of SHAPES)
+      for (const masked of [false, true]) {
+        it(`forward and backward B${s.batch} T${s.seqLen} nh${s.heads} nkv${s.kvHeads} hd${s.headDim}${masked ? " masked" : ""}`, () => {
+          const r = rng(40 + s.seqLen);
+          const rows = s.batch * s.seqLen;
+          const q = randomArray(rows * s.heads * s.headDim, r, -2, 2);
+          const kk = randomArray(rows * s.kvHeads * s.headDim, r, -2, 2);
+          const v = randomArray(rows * s.kvHeads * s.headDim, r);
+          const keyMask = masked ? maskFor(s) : undefined;
+          const out = new Float32Array(q.length).fill(Number.NaN);
+          const probs = new Float32Array(s.batch * s.heads * s.seqLen * s.seqLen).fill(Number.NaN);
+          k!.attentionForward({ out, probs, q, k: kk, v, keyMask, ...s });
+          const ref = refAttention(q, kk, v, keyMask ?? null, s);
+          expectClose(out, ref.out, 1e-4, 1e-5, "out");
+          expectClose(probs, ref.probs, 1e-4, 1e-6, "probs");
+          const dout = randomArray(q.length, r);
+          const dq = new Float32Array(q.length).fill(Number.NaN);
+          const dk = new Float32Array(kk.length).fill(Number.NaN);
+          const dv = new Float32Array(v.length).fill(Number.NaN);
+          k!.attentionBackward({ dq, dk, dv, dout, probs, q, k: kk, v, ...s });
+          const g = refAttentionBackward(dout, q, kk, v, keyMask ?? null, s);
+          expectClose(dq, g.dq, 1e-4, 1e-5, "dq");
+          expectClose(dk, g.dk, 1e-4, 1e-5, "dk");
+          expectClose(dv, g.dv, 1e-4, 1e-5, "dv");
+          // accumulate: adds to what the gradient buffers hold
+          const pq = randomArray(q.length, r),
+            pk = randomArray(kk.length, r),
+            pv = randomArray(v.length, r);
+          const aq = pq.slice(),
+            ak = pk.slice(),
+            av = pv.slice();
+          k!.attentionBackward({ dq: aq, dk: ak, dv: av, dout, probs, q, k: kk, v, ...s, accumulate: true });
+          expectClose(
+            aq,
+            g.dq.map((x, i) => x + pq[i]),
+            1e-4,
+            1e-5,
+            "dq+=",
+          );
+          expectClose(
+            ak,
+            g.dk.map((x, i) => x + pk[i]),
+            1e-4,
+            1e-5,
+            "dk+=",
+          );
+          expectClose(
+            av,
+            g.dv.map((x, i) => x + pv[i]),
+            1e-4,
+            1e-5,
+            "dv+=",
+          );
+          // inference: no probs buffer, same output
+          const out2 = new Float32Array(q.length).fill(Number.NaN);
+          k!.attentionForward({ out: out2, q, k: kk, v, keyMask, ...s });
+          expectClose(out2, ref.out, 1e-4, 1e-5, "out without probs");
+        });
+      }
+  });

@@ -24,11 +24,23 @@ describe.skipIf(!k)("native rmsnorm, swiglu, adamw", () => {
         k!.rmsnormBackward({ dx, dweight, dout, x, weight, rstd, rows, dim });
         const g = refRmsnormBackward(dout, x, weight, rows, dim, eps);
         expectClose(dx, g.dx, 1e-4, 1e-5, `dx ${rows}x${dim}`);
-        expectClose(dweight, g.dweight.map((v) => v + 0.25), 1e-4, 1e-5, `dweight ${rows}x${dim}`);
+        expectClose(
+          dweight,
+          g.dweight.map((v) => v + 0.25),
+          1e-4,
+          1e-5,
+          `dweight ${rows}x${dim}`,
+        );
         const prior = randomArray(rows * dim, r);
         const acc = prior.slice();
         k!.rmsnormBackward({ dx: acc, dout, x, weight, rstd, rows, dim, accumulate: true });
-        expectClose(acc, g.dx.map((v, i) => v + prior[i]), 1e-4, 1e-5, `dx+= ${rows}x${dim}`);
+        expectClose(
+          acc,
+          g.dx.map((v, i) => v + prior[i]),
+          1e-4,
+          1e-5,
+          `dx+= ${rows}x${dim}`,
+        );
       }
   });
 
@@ -53,8 +65,20 @@ describe.skipIf(!k)("native rmsnorm, swiglu, adamw", () => {
       const ag = pg.slice();
       const au = pu.slice();
       k!.swigluBackward({ dgate: ag, dup: au, dout, gate, up, length: n, accumulate: true });
-      expectClose(ag, g.dgate.map((v, i) => v + pg[i]), 1e-5, 1e-6, `dgate+= ${n}`);
-      expectClose(au, g.dup.map((v, i) => v + pu[i]), 1e-5, 1e-6, `dup+= ${n}`);
+      expectClose(
+        ag,
+        g.dgate.map((v, i) => v + pg[i]),
+        1e-5,
+        1e-6,
+        `dgate+= ${n}`,
+      );
+      expectClose(
+        au,
+        g.dup.map((v, i) => v + pu[i]),
+        1e-5,
+        1e-6,
+        `dup+= ${n}`,
+      );
     }
   });
 

@@ -19,13 +19,20 @@ describe("loading", () => {
       "console.log(JSON.stringify({ k: k === null, s: nativeKernelsStatus() }));",
     ].join("\n");
     const run = (env: Record<string, string>) => {
-      const r = spawnSync(process.execPath, ["--import", "tsx", "--conditions=source", "--input-type=module", "-e", script], {
-        cwd: new URL("..", import.meta.url),
-        env: { ...process.env, ...env },
-        encoding: "utf8",
-      });
+      const r = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "--conditions=source", "--input-type=module", "-e", script],
+        {
+          cwd: new URL("..", import.meta.url),
+          env: { ...process.env, ...env },
+          encoding: "utf8",
+        },
+      );
       expect(r.status, r.stderr).toBe(0);
-      return JSON.parse(r.stdout.trim().split("\n").pop()!) as { k: boolean; s: { available: boolean; reason: string } };
+      return JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+        k: boolean;
+        s: { available: boolean; reason: string };
+      };
     };
     const missing = run({ SENTRL_NATIVE_ADDON: "/nonexistent/sentrl_native.node" });
     expect(missing.k).toBe(true);

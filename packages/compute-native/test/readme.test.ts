@@ -12,7 +12,11 @@ it.skipIf(!k)("the README example runs and gives what it says", () => {
   const body = block.replace(/^import .*$/gm, "");
   const names = Object.keys(native);
   const run = new Function(...names, `${body}\nreturn result;`);
-  const result = run(...names.map((n) => (native as Record<string, unknown>)[n])) as { out: number[]; logp: number[]; entropy: number[] };
+  const result = run(...names.map((n) => (native as Record<string, unknown>)[n])) as {
+    out: number[];
+    logp: number[];
+    entropy: number[];
+  };
   expect(result.out).toEqual([4.5, 10.5]);
   const lp = 2 - Math.log(2 * Math.exp(2) + 1);
   expect(result.logp[0]).toBeCloseTo(lp, 5);

@@ -1,7 +1,16 @@
 // The float64 references' backward formulas, checked by central finite differences (no addon needed).
 import { describe, expect, it } from "vitest";
 import { rng } from "./helpers.js";
-import { refAttention, refAttentionBackward, refLogitsBackward, refLogitsForward, refRmsnorm, refRmsnormBackward, refSwiglu, refSwigluBackward } from "./reference.js";
+import {
+  refAttention,
+  refAttentionBackward,
+  refLogitsBackward,
+  refLogitsForward,
+  refRmsnorm,
+  refRmsnormBackward,
+  refSwiglu,
+  refSwigluBackward,
+} from "./reference.js";
 
 function randomF64(n: number, r: () => number): Float64Array {
   const a = new Float64Array(n);
@@ -32,13 +41,17 @@ function numericGrad(x: Float64Array, c: ArrayLike<number>, f: () => ArrayLike<n
 }
 
 function expectNear(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-6): void {
-  for (let i = 0; i < b.length; i++) expect(Math.abs(a[i] - b[i]), `element ${i}: ${a[i]} vs ${b[i]}`).toBeLessThan(tol * (1 + Math.abs(b[i])));
+  for (let i = 0; i < b.length; i++)
+    expect(Math.abs(a[i] - b[i]), `element ${i}: ${a[i]} vs ${b[i]}`).toBeLessThan(tol * (1 + Math.abs(b[i])));
 }
 
 describe("reference backward formulas match finite differences", () => {
   it("fused logits (logp and entropy, temperature 0.7, one skipped row)", () => {
     const r = rng(1);
-    const rows = 3, dim = 4, vocab = 5, T = 0.7;
+    const rows = 3,
+      dim = 4,
+      vocab = 5,
+      T = 0.7;
     const h = randomF64(rows * dim, r);
     const w = randomF64(vocab * dim, r);
     const targets = new Int32Array([2, -1, 4]);
@@ -56,7 +69,9 @@ describe("reference backward formulas match finite differences", () => {
 
   it("rmsnorm", () => {
     const r = rng(2);
-    const rows = 2, dim = 5, eps = 1e-6;
+    const rows = 2,
+      dim = 5,
+      eps = 1e-6;
     const x = randomF64(rows * dim, r);
     const wt = randomF64(dim, r);
     const dout = randomF64(rows * dim, r);
@@ -72,8 +87,14 @@ describe("reference backward formulas match finite differences", () => {
     const up = randomF64(7, r);
     const dout = randomF64(7, r);
     const { dgate, dup } = refSwigluBackward(dout, gate, up);
-    expectNear(dgate, numericGrad(gate, dout, () => refSwiglu(gate, up)));
-    expectNear(dup, numericGrad(up, dout, () => refSwiglu(gate, up)));
+    expectNear(
+      dgate,
+      numericGrad(gate, dout, () => refSwiglu(gate, up)),
+    );
+    expectNear(
+      dup,
+      numericGrad(up, dout, () => refSwiglu(gate, up)),
+    );
   });
 
   it("causal GQA attention with a key mask", () => {

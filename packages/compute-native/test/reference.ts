@@ -1,7 +1,14 @@
 // Plain float64 TypeScript references for every native kernel (written from the formulas, no blocking, no tricks).
 
 /** y[r, o] = Σ_i x[r, i]·w[o, i] (+ bias[o]) */
-export function refMatmul(x: ArrayLike<number>, w: ArrayLike<number>, bias: ArrayLike<number> | null, rows: number, inDim: number, outDim: number): Float64Array {
+export function refMatmul(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  bias: ArrayLike<number> | null,
+  rows: number,
+  inDim: number,
+  outDim: number,
+): Float64Array {
   const y = new Float64Array(rows * outDim);
   for (let r = 0; r < rows; r++)
     for (let o = 0; o < outDim; o++) {
@@ -13,7 +20,13 @@ export function refMatmul(x: ArrayLike<number>, w: ArrayLike<number>, bias: Arra
 }
 
 /** dx[r, i] = Σ_o dy[r, o]·w[o, i] */
-export function refMatmulDx(dy: ArrayLike<number>, w: ArrayLike<number>, rows: number, inDim: number, outDim: number): Float64Array {
+export function refMatmulDx(
+  dy: ArrayLike<number>,
+  w: ArrayLike<number>,
+  rows: number,
+  inDim: number,
+  outDim: number,
+): Float64Array {
   const dx = new Float64Array(rows * inDim);
   for (let r = 0; r < rows; r++)
     for (let o = 0; o < outDim; o++) {
@@ -24,7 +37,13 @@ export function refMatmulDx(dy: ArrayLike<number>, w: ArrayLike<number>, rows: n
 }
 
 /** dw[o, i] = Σ_r dy[r, o]·x[r, i] */
-export function refMatmulDw(dy: ArrayLike<number>, x: ArrayLike<number>, rows: number, inDim: number, outDim: number): Float64Array {
+export function refMatmulDw(
+  dy: ArrayLike<number>,
+  x: ArrayLike<number>,
+  rows: number,
+  inDim: number,
+  outDim: number,
+): Float64Array {
   const dw = new Float64Array(outDim * inDim);
   for (let r = 0; r < rows; r++)
     for (let o = 0; o < outDim; o++) {
@@ -41,7 +60,15 @@ export interface RefLogits {
 }
 
 /** Materialised logits z = h·wᵀ/T, log-softmax, entropy; rows with target < 0 get 0. */
-export function refLogitsForward(h: ArrayLike<number>, w: ArrayLike<number>, targets: Int32Array, rows: number, dim: number, vocab: number, temperature: number): RefLogits {
+export function refLogitsForward(
+  h: ArrayLike<number>,
+  w: ArrayLike<number>,
+  targets: Int32Array,
+  rows: number,
+  dim: number,
+  vocab: number,
+  temperature: number,
+): RefLogits {
   const z = refMatmul(h, w, null, rows, dim, vocab);
   const out: RefLogits = { logp: new Float64Array(rows), entropy: new Float64Array(rows), lse: new Float64Array(rows) };
   for (let r = 0; r < rows; r++) {
@@ -90,7 +117,13 @@ export function refLogitsBackward(
   return { dh: refMatmulDx(g, w, rows, dim, vocab), dw: refMatmulDw(g, h, rows, dim, vocab) };
 }
 
-export function refRmsnorm(x: ArrayLike<number>, weight: ArrayLike<number>, rows: number, dim: number, eps: number): { out: Float64Array; rstd: Float64Array } {
+export function refRmsnorm(
+  x: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  rows: number,
+  dim: number,
+  eps: number,
+): { out: Float64Array; rstd: Float64Array } {
   const out = new Float64Array(rows * dim);
   const rstd = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -102,7 +135,14 @@ export function refRmsnorm(x: ArrayLike<number>, weight: ArrayLike<number>, rows
   return { out, rstd };
 }
 
-export function refRmsnormBackward(dout: ArrayLike<number>, x: ArrayLike<number>, weight: ArrayLike<number>, rows: number, dim: number, eps: number): { dx: Float64Array; dweight: Float64Array } {
+export function refRmsnormBackward(
+  dout: ArrayLike<number>,
+  x: ArrayLike<number>,
+  weight: ArrayLike<number>,
+  rows: number,
+  dim: number,
+  eps: number,
+): { dx: Float64Array; dweight: Float64Array } {
   const { rstd } = refRmsnorm(x, weight, rows, dim, eps);
   const dx = new Float64Array(rows * dim);
   const dweight = new Float64Array(dim);
@@ -129,7 +169,11 @@ export function refSwiglu(gate: ArrayLike<number>, up: ArrayLike<number>): Float
   return out;
 }
 
-export function refSwigluBackward(dout: ArrayLike<number>, gate: ArrayLike<number>, up: ArrayLike<number>): { dgate: Float64Array; dup: Float64Array } {
+export function refSwigluBackward(
+  dout: ArrayLike<number>,
+  gate: ArrayLike<number>,
+  up: ArrayLike<number>,
+): { dgate: Float64Array; dup: Float64Array } {
   const dgate = new Float64Array(gate.length);
   const dup = new Float64Array(gate.length);
   for (let i = 0; i < gate.length; i++) {
@@ -149,7 +193,13 @@ export interface AttentionShape {
 }
 
 /** Causal GQA attention; returns the output and the probabilities [batch, heads, seqLen, seqLen]. */
-export function refAttention(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, mask: Uint8Array | null, s: AttentionShape): { out: Float64Array; probs: Float64Array } {
+export function refAttention(
+  q: ArrayLike<number>,
+  k: ArrayLike<number>,
+  v: ArrayLike<number>,
+  mask: Uint8Array | null,
+  s: AttentionShape,
+): { out: Float64Array; probs: Float64Array } {
   const { batch, seqLen: T, heads, kvHeads, headDim: hd } = s;
   const group = heads / kvHeads;
   const out = new Float64Array(batch * T * heads * hd);
@@ -184,7 +234,14 @@ export function refAttention(q: ArrayLike<number>, k: ArrayLike<number>, v: Arra
   return { out, probs };
 }
 
-export function refAttentionBackward(dout: ArrayLike<number>, q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, mask: Uint8Array | null, s: AttentionShape): { dq: Float64Array; dk: Float64Array; dv: Float64Array } {
+export function refAttentionBackward(
+  dout: ArrayLike<number>,
+  q: ArrayLike<number>,
+  k: ArrayLike<number>,
+  v: ArrayLike<number>,
+  mask: Uint8Array | null,
+  s: AttentionShape,
+): { dq: Float64Array; dk: Float64Array; dv: Float64Array } {
   const { batch, seqLen: T, heads, kvHeads, headDim: hd } = s;
   const group = heads / kvHeads;
   const { probs } = refAttention(q, k, v, mask, s);

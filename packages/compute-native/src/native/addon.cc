@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "gemm.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -333,6 +334,26 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   return undefinedValue(env);
 }
 
+napi_value GemmIsa(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_string_utf8(env, kCpuOk ? sentrl::gemmIsa() : "none", NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+napi_value SetGemmIsa(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  char name[16] = {0};
+  size_t len = 0;
+  bool ok = false;
+  if (kCpuOk && argc >= 1 && napi_get_value_string_utf8(env, argv[0], name, sizeof(name), &len) == napi_ok)
+    ok = sentrl::setGemmIsa(name);
+  napi_value out;
+  napi_get_boolean(env, ok, &out);
+  return out;
+}
+
 napi_value GetThreads(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_int32(env, sentrl::threadCount(), &out);
@@ -354,6 +375,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"cpuSupported", CpuSupported},
       {"setThreads", SetThreads},
       {"getThreads", GetThreads},
+      {"gemmIsa", GemmIsa},
+      {"setGemmIsa", SetGemmIsa},
       {"matmulForward", MatmulForward},
       {"matmulBackwardInput", MatmulBackwardInput},
       {"matmulBackwardWeight", MatmulBackwardWeight},

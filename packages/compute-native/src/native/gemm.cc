@@ -3,213 +3,118 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
+#include "gemm_impl.h"
 #include "pool.h"
 
 namespace sentrl {
 namespace {
 
-constexpr int MR = 6;
-constexpr int NR = 16;
-constexpr int MC = 144;   // A block MC x KC (<= 288 KiB) stays in L2
-constexpr int KC = 512;   // most K per block: one B micro-panel KC x NR (<= 32 KiB) stays in L1
-constexpr int NC = 3072;  // B block KC x NC (<= 6 MiB) lives in L3
-
-struct PackBuffers {
-  float* a = nullptr;
-  float* b = nullptr;
-  PackBuffers() {
-    a = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * MC * KC));
-    b = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * KC * NC));
-  }
-  ~PackBuffers() {
-    std::free(a);
-    std::free(b);
+// C[6 x 16] (= or +=) A panel (kc x 6) . B panel (kc x 16): 12 ymm accumulators.
+struct Micro6x16 {
+  static inline void run(int kc, const float* __restrict A, const float* __restrict B, float* __restrict C,
+                         int64_t ldc, bool accumulate) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    for (int k = 0; k < kc; k++) {
+      const __m256 b0 = _mm256_load_ps(B);
+      const __m256 b1 = _mm256_load_ps(B + 8);
+      __m256 a = _mm256_broadcast_ss(A + 0);
+      c00 = _mm256_fmadd_ps(a, b0, c00);
+      c01 = _mm256_fmadd_ps(a, b1, c01);
+      a = _mm256_broadcast_ss(A + 1);
+      c10 = _mm256_fmadd_ps(a, b0, c10);
+      c11 = _mm256_fmadd_ps(a, b1, c11);
+      a = _mm256_broadcast_ss(A + 2);
+      c20 = _mm256_fmadd_ps(a, b0, c20);
+      c21 = _mm256_fmadd_ps(a, b1, c21);
+      a = _mm256_broadcast_ss(A + 3);
+      c30 = _mm256_fmadd_ps(a, b0, c30);
+      c31 = _mm256_fmadd_ps(a, b1, c31);
+      a = _mm256_broadcast_ss(A + 4);
+      c40 = _mm256_fmadd_ps(a, b0, c40);
+      c41 = _mm256_fmadd_ps(a, b1, c41);
+      a = _mm256_broadcast_ss(A + 5);
+      c50 = _mm256_fmadd_ps(a, b0, c50);
+      c51 = _mm256_fmadd_ps(a, b1, c51);
+      A += 6;
+      B += 16;
+    }
+#define SENTRL_STORE_ROW(i, lo, hi)                                           \
+  do {                                                                        \
+    float* row = C + (i) * ldc;                                               \
+    if (accumulate) {                                                         \
+      _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), lo));         \
+      _mm256_storeu_ps(row + 8, _mm256_add_ps(_mm256_loadu_ps(row + 8), hi)); \
+    } else {                                                                  \
+      _mm256_storeu_ps(row, lo);                                              \
+      _mm256_storeu_ps(row + 8, hi);                                          \
+    }                                                                         \
+  } while (0)
+    SENTRL_STORE_ROW(0, c00, c01);
+    SENTRL_STORE_ROW(1, c10, c11);
+    SENTRL_STORE_ROW(2, c20, c21);
+    SENTRL_STORE_ROW(3, c30, c31);
+    SENTRL_STORE_ROW(4, c40, c41);
+    SENTRL_STORE_ROW(5, c50, c51);
+#undef SENTRL_STORE_ROW
   }
 };
 
-PackBuffers& buffers() {
-  static thread_local PackBuffers buf;
-  return buf;
+// 0 = not chosen yet, 1 = AVX2/FMA 6x16, 2 = AVX-512 12x32.
+std::atomic<int>& isaChoice() {
+  static std::atomic<int> v{0};
+  return v;
 }
 
-// A block (mc x kc) -> panels of MR rows: for each k, MR consecutive values (zero padded).
-void packA(int mc, int kc, const float* a, int64_t rs, int64_t cs, float* dst) {
-  for (int i0 = 0; i0 < mc; i0 += MR) {
-    const int mr = std::min(MR, mc - i0);
-    if (cs == 1) {
-      const float* rows[MR];
-      for (int i = 0; i < MR; i++) rows[i] = a + (i0 + (i < mr ? i : 0)) * rs;
-      if (mr == MR) {
-        for (int k = 0; k < kc; k++) {
-          float* d = dst + k * MR;
-          d[0] = rows[0][k];
-          d[1] = rows[1][k];
-          d[2] = rows[2][k];
-          d[3] = rows[3][k];
-          d[4] = rows[4][k];
-          d[5] = rows[5][k];
-        }
-      } else {
-        for (int k = 0; k < kc; k++)
-          for (int i = 0; i < MR; i++) dst[k * MR + i] = i < mr ? rows[i][k] : 0.0f;
-      }
-    } else {
-      for (int k = 0; k < kc; k++) {
-        const float* src = a + k * cs + i0 * rs;
-        for (int i = 0; i < MR; i++) dst[k * MR + i] = i < mr ? src[i * rs] : 0.0f;
-      }
-    }
-    dst += MR * kc;
-  }
+bool cpuHasAvx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
 }
 
-// B block (kc x nc) -> panels of NR columns: for each k, NR consecutive values (zero padded).
-void packB(int kc, int nc, const float* b, int64_t rs, int64_t cs, float* dst) {
-  for (int j0 = 0; j0 < nc; j0 += NR) {
-    const int nr = std::min(NR, nc - j0);
-    if (cs == 1) {
-      const float* src = b + j0;
-      if (nr == NR) {
-        for (int k = 0; k < kc; k++) {
-          _mm256_store_ps(dst + k * NR, _mm256_loadu_ps(src + k * rs));
-          _mm256_store_ps(dst + k * NR + 8, _mm256_loadu_ps(src + k * rs + 8));
-        }
-      } else {
-        for (int k = 0; k < kc; k++)
-          for (int j = 0; j < NR; j++) dst[k * NR + j] = j < nr ? src[k * rs + j] : 0.0f;
-      }
-    } else if (rs == 1) {
-      // Transposed source (e.g. W[out, in] read as W^T): each column is contiguous in memory.
-      if (nr == NR) {
-        // 8x8 transposes would be faster; column-wise copies keep reads sequential.
-        for (int j = 0; j < NR; j++) {
-          const float* src = b + (j0 + j) * cs;
-          for (int k = 0; k < kc; k++) dst[k * NR + j] = src[k];
-        }
-      } else {
-        for (int j = 0; j < NR; j++) {
-          if (j < nr) {
-            const float* src = b + (j0 + j) * cs;
-            for (int k = 0; k < kc; k++) dst[k * NR + j] = src[k];
-          } else {
-            for (int k = 0; k < kc; k++) dst[k * NR + j] = 0.0f;
-          }
-        }
-      }
-    } else {
-      for (int k = 0; k < kc; k++)
-        for (int j = 0; j < NR; j++) dst[k * NR + j] = j < nr ? b[k * rs + (j0 + j) * cs] : 0.0f;
-    }
-    dst += NR * kc;
+int isa() {
+  int v = isaChoice().load(std::memory_order_acquire);
+  if (v == 0) {
+    const char* env = std::getenv("SENTRL_NATIVE_ISA");
+    const bool forceAvx2 = env && std::strcmp(env, "avx2") == 0;
+    v = (!forceAvx2 && cpuHasAvx512()) ? 2 : 1;
+    isaChoice().store(v, std::memory_order_release);
   }
-}
-
-// C[6 x 16] (= or +=) A panel (kc x 6) . B panel (kc x 16).
-inline void micro6x16(int kc, const float* __restrict A, const float* __restrict B, float* __restrict C, int64_t ldc,
-                      bool accumulate) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  for (int k = 0; k < kc; k++) {
-    const __m256 b0 = _mm256_load_ps(B);
-    const __m256 b1 = _mm256_load_ps(B + 8);
-    __m256 a = _mm256_broadcast_ss(A + 0);
-    c00 = _mm256_fmadd_ps(a, b0, c00);
-    c01 = _mm256_fmadd_ps(a, b1, c01);
-    a = _mm256_broadcast_ss(A + 1);
-    c10 = _mm256_fmadd_ps(a, b0, c10);
-    c11 = _mm256_fmadd_ps(a, b1, c11);
-    a = _mm256_broadcast_ss(A + 2);
-    c20 = _mm256_fmadd_ps(a, b0, c20);
-    c21 = _mm256_fmadd_ps(a, b1, c21);
-    a = _mm256_broadcast_ss(A + 3);
-    c30 = _mm256_fmadd_ps(a, b0, c30);
-    c31 = _mm256_fmadd_ps(a, b1, c31);
-    a = _mm256_broadcast_ss(A + 4);
-    c40 = _mm256_fmadd_ps(a, b0, c40);
-    c41 = _mm256_fmadd_ps(a, b1, c41);
-    a = _mm256_broadcast_ss(A + 5);
-    c50 = _mm256_fmadd_ps(a, b0, c50);
-    c51 = _mm256_fmadd_ps(a, b1, c51);
-    A += MR;
-    B += NR;
-  }
-#define SENTRL_STORE_ROW(i, lo, hi)                                                  \
-  do {                                                                               \
-    float* row = C + (i) * ldc;                                                      \
-    if (accumulate) {                                                                \
-      _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), lo));                \
-      _mm256_storeu_ps(row + 8, _mm256_add_ps(_mm256_loadu_ps(row + 8), hi));        \
-    } else {                                                                         \
-      _mm256_storeu_ps(row, lo);                                                     \
-      _mm256_storeu_ps(row + 8, hi);                                                 \
-    }                                                                                \
-  } while (0)
-  SENTRL_STORE_ROW(0, c00, c01);
-  SENTRL_STORE_ROW(1, c10, c11);
-  SENTRL_STORE_ROW(2, c20, c21);
-  SENTRL_STORE_ROW(3, c30, c31);
-  SENTRL_STORE_ROW(4, c40, c41);
-  SENTRL_STORE_ROW(5, c50, c51);
-#undef SENTRL_STORE_ROW
-}
-
-void microEdge(int kc, int mr, int nr, const float* A, const float* B, float* C, int64_t ldc, bool accumulate) {
-  alignas(64) float tmp[MR * NR];
-  micro6x16(kc, A, B, tmp, NR, false);
-  for (int i = 0; i < mr; i++) {
-    float* row = C + i * ldc;
-    if (accumulate)
-      for (int j = 0; j < nr; j++) row[j] += tmp[i * NR + j];
-    else
-      for (int j = 0; j < nr; j++) row[j] = tmp[i * NR + j];
-  }
+  return v;
 }
 
 }  // namespace
 
+void gemmSingleAvx2(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc, bool accumulate) {
+  gemm_detail::gemmDriver<6, 16, 144, 512, 3072, Micro6x16>(M, N, K, A, B, C, ldc, accumulate);
+}
+
+const char* gemmIsa() { return isa() == 2 ? "avx512" : "avx2"; }
+
+bool setGemmIsa(const char* name) {
+  if (std::strcmp(name, "avx2") == 0) {
+    isaChoice().store(1, std::memory_order_release);
+    return true;
+  }
+  if (std::strcmp(name, "avx512") == 0 && cpuHasAvx512()) {
+    isaChoice().store(2, std::memory_order_release);
+    return true;
+  }
+  return false;
+}
+
 void gemmSingle(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc, bool accumulate) {
-  if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    if (!accumulate)
-      for (int i = 0; i < M; i++) std::memset(C + i * ldc, 0, sizeof(float) * N);
-    return;
-  }
-  PackBuffers& buf = buffers();
-  // Even K blocks of at most KC (K = 384 is one block, 1024 two of 512): C is revisited as rarely as possible.
-  const int kblocks = (K + KC - 1) / KC;
-  const int kcStep = (K + kblocks - 1) / kblocks;
-  for (int jc = 0; jc < N; jc += NC) {
-    const int nc = std::min(NC, N - jc);
-    for (int pc = 0; pc < K; pc += kcStep) {
-      const int kc = std::min(kcStep, K - pc);
-      const bool acc = accumulate || pc > 0;
-      packB(kc, nc, B.p + pc * B.rs + jc * B.cs, B.rs, B.cs, buf.b);
-      for (int ic = 0; ic < M; ic += MC) {
-        const int mc = std::min(MC, M - ic);
-        packA(mc, kc, A.p + ic * A.rs + pc * A.cs, A.rs, A.cs, buf.a);
-        for (int jr = 0; jr < nc; jr += NR) {
-          const int nr = std::min(NR, nc - jr);
-          const float* bp = buf.b + jr * kc;
-          for (int ir = 0; ir < mc; ir += MR) {
-            const int mr = std::min(MR, mc - ir);
-            float* c = C + (ic + ir) * ldc + jc + jr;
-            const float* ap = buf.a + ir * kc;
-            if (mr == MR && nr == NR)
-              micro6x16(kc, ap, bp, c, ldc, acc);
-            else
-              microEdge(kc, mr, nr, ap, bp, c, ldc, acc);
-          }
-        }
-      }
-    }
-  }
+  if (isa() == 2)
+    gemmSingleAvx512(M, N, K, A, B, C, ldc, accumulate);
+  else
+    gemmSingleAvx2(M, N, K, A, B, C, ldc, accumulate);
 }
 
 void gemm(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc, bool accumulate) {
@@ -221,6 +126,7 @@ void gemm(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc, bool
   }
   // Split the larger output dimension into contiguous slabs aligned to the micro-tile: a few per thread, so that a
   // thread that gets descheduled on a busy machine leaves its remaining slabs to the others.
+  const int MR = isa() == 2 ? 12 : 6, NR = isa() == 2 ? 32 : 16;
   const bool splitRows = (M / MR) >= (N / NR);
   const int unit = splitRows ? MR : NR;
   const int extent = splitRows ? M : N;

@@ -1,0 +1,144 @@
+// The packed, cache-blocked GEMM driver (BLIS loop order), shared by the AVX2 and AVX-512 translation units.
+// Each unit instantiates it with its own micro-kernel and block sizes and compiles it with its own ISA flags.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "gemm.h"
+
+namespace sentrl {
+namespace gemm_detail {
+
+// Pack buffers sized for one instantiation, one set per thread.
+template <int MR, int NR, int MC, int KC, int NC>
+struct PackBuffers {
+  float* a;
+  float* b;
+  PackBuffers() {
+    a = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * MC * KC));
+    b = static_cast<float*>(std::aligned_alloc(64, sizeof(float) * KC * NC));
+  }
+  ~PackBuffers() {
+    std::free(a);
+    std::free(b);
+  }
+  static PackBuffers& get() {
+    static thread_local PackBuffers buf;
+    return buf;
+  }
+};
+
+// A block (mc x kc) -> panels of MR rows: for each k, MR consecutive values (zero padded).
+template <int MR>
+void packA(int mc, int kc, const float* a, int64_t rs, int64_t cs, float* dst) {
+  for (int i0 = 0; i0 < mc; i0 += MR) {
+    const int mr = std::min(MR, mc - i0);
+    if (cs == 1) {
+      const float* rows[MR];
+      for (int i = 0; i < MR; i++) rows[i] = a + (i0 + (i < mr ? i : 0)) * rs;
+      if (mr == MR) {
+        for (int k = 0; k < kc; k++)
+          for (int i = 0; i < MR; i++) dst[k * MR + i] = rows[i][k];
+      } else {
+        for (int k = 0; k < kc; k++)
+          for (int i = 0; i < MR; i++) dst[k * MR + i] = i < mr ? rows[i][k] : 0.0f;
+      }
+    } else {
+      for (int k = 0; k < kc; k++) {
+        const float* src = a + k * cs + i0 * rs;
+        if (rs == 1 && mr == MR) {
+          std::memcpy(dst + k * MR, src, sizeof(float) * MR);
+        } else {
+          for (int i = 0; i < MR; i++) dst[k * MR + i] = i < mr ? src[i * rs] : 0.0f;
+        }
+      }
+    }
+    dst += MR * kc;
+  }
+}
+
+// B block (kc x nc) -> panels of NR columns: for each k, NR consecutive values (zero padded).
+template <int NR>
+void packB(int kc, int nc, const float* b, int64_t rs, int64_t cs, float* dst) {
+  for (int j0 = 0; j0 < nc; j0 += NR) {
+    const int nr = std::min(NR, nc - j0);
+    if (cs == 1) {
+      const float* src = b + j0;
+      if (nr == NR) {
+        for (int k = 0; k < kc; k++) std::memcpy(dst + k * NR, src + k * rs, sizeof(float) * NR);
+      } else {
+        for (int k = 0; k < kc; k++)
+          for (int j = 0; j < NR; j++) dst[k * NR + j] = j < nr ? src[k * rs + j] : 0.0f;
+      }
+    } else if (rs == 1) {
+      // Transposed source (e.g. W[out, in] read as Wᵀ): each column is contiguous; copy column by column.
+      for (int j = 0; j < NR; j++) {
+        if (j < nr) {
+          const float* src = b + (j0 + j) * cs;
+          for (int k = 0; k < kc; k++) dst[k * NR + j] = src[k];
+        } else {
+          for (int k = 0; k < kc; k++) dst[k * NR + j] = 0.0f;
+        }
+      }
+    } else {
+      for (int k = 0; k < kc; k++)
+        for (int j = 0; j < NR; j++) dst[k * NR + j] = j < nr ? b[k * rs + (j0 + j) * cs] : 0.0f;
+    }
+    dst += NR * kc;
+  }
+}
+
+// Micro: static void run(int kc, const float* A, const float* B, float* C, int64_t ldc, bool accumulate) computing
+// the full MR x NR tile.
+template <int MR, int NR, int MC, int KC, int NC, class Micro>
+void gemmDriver(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc, bool accumulate) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (int i = 0; i < M; i++) std::memset(C + i * ldc, 0, sizeof(float) * N);
+    return;
+  }
+  auto& buf = PackBuffers<MR, NR, MC, KC, NC>::get();
+  // Even K blocks of at most KC: C is revisited as rarely as possible.
+  const int kblocks = (K + KC - 1) / KC;
+  const int kcStep = (K + kblocks - 1) / kblocks;
+  alignas(64) float tmp[MR * NR];
+  for (int jc = 0; jc < N; jc += NC) {
+    const int nc = std::min(NC, N - jc);
+    for (int pc = 0; pc < K; pc += kcStep) {
+      const int kc = std::min(kcStep, K - pc);
+      const bool acc = accumulate || pc > 0;
+      packB<NR>(kc, nc, B.p + pc * B.rs + jc * B.cs, B.rs, B.cs, buf.b);
+      for (int ic = 0; ic < M; ic += MC) {
+        const int mc = std::min(MC, M - ic);
+        packA<MR>(mc, kc, A.p + ic * A.rs + pc * A.cs, A.rs, A.cs, buf.a);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = std::min(NR, nc - jr);
+          const float* bp = buf.b + jr * kc;
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int mr = std::min(MR, mc - ir);
+            float* c = C + (ic + ir) * ldc + jc + jr;
+            const float* ap = buf.a + ir * kc;
+            if (mr == MR && nr == NR) {
+              Micro::run(kc, ap, bp, c, ldc, acc);
+            } else {
+              Micro::run(kc, ap, bp, tmp, NR, false);
+              for (int i = 0; i < mr; i++) {
+                float* row = c + i * ldc;
+                if (acc)
+                  for (int j = 0; j < nr; j++) row[j] += tmp[i * NR + j];
+                else
+                  for (int j = 0; j < nr; j++) row[j] = tmp[i * NR + j];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace gemm_detail
+}  // namespace sentrl
