@@ -100,4 +100,4 @@ export interface NativeBinding {
 }
 
 /** The binding ABI this TypeScript expects (`abiVersion` exported by the addon). */
-export const NATIVE_ABI_VERSION = 2;
+export const NATIVE_ABI_VERSION = 3;
