@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { SentrlError, writeFileAtomicSync } from "@sentrl/core";
+import { parseJsonLines, SentrlError, writeFileAtomicSync } from "@sentrl/core";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { parquetWriteBuffer } from "hyparquet-writer";
 
@@ -48,24 +48,8 @@ export function datasetFormat(path: string): DatasetFormat {
 
 /** Parses JSONL text (blank lines skipped) keeping each original line. */
 export function parseJsonl(text: string, source = "input"): { rows: Record<string, unknown>[]; lines: string[] } {
-  const rows: Record<string, unknown>[] = [];
-  const lines: string[] = [];
-  const all = text.split("\n");
-  for (let i = 0; i < all.length; i++) {
-    const line = all[i].endsWith("\r") ? all[i].slice(0, -1) : all[i];
-    if (line.trim() === "") continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new SentrlError("DATASET_BAD_JSONL", `${source} line ${i + 1} is not valid JSON: ${(e as Error).message}`);
-    }
-    if (v === null || typeof v !== "object" || Array.isArray(v))
-      throw new SentrlError("DATASET_BAD_JSONL", `${source} line ${i + 1} is not a JSON object`);
-    rows.push(v as Record<string, unknown>);
-    lines.push(line);
-  }
-  return { rows, lines };
+  const parsed = parseJsonLines(text, { source, code: "DATASET_BAD_JSONL", objects: true });
+  return { rows: parsed.map((l) => l.value as Record<string, unknown>), lines: parsed.map((l) => l.text) };
 }
 
 /**

@@ -112,7 +112,7 @@ describe("replay generator", () => {
       }
       return "ok";
     };
-    expect(err('{"id":"a","responses":["x"]}\n{oops')).toMatch(/^REPLAY_BAD_RECORD f.jsonl:2: not JSON/);
+    expect(err('{"id":"a","responses":["x"]}\n{oops')).toMatch(/^REPLAY_BAD_RECORD f.jsonl:2: not valid JSON/);
     expect(err('{"responses":["x"]}')).toBe("REPLAY_BAD_RECORD f.jsonl:1: missing id");
     expect(err('{"id":"a","responses":[1]}')).toBe(
       "REPLAY_BAD_RECORD f.jsonl:1: responses must be an array of strings",
@@ -122,7 +122,7 @@ describe("replay generator", () => {
     );
     expect(err('{"id":"a","responses":["x"],"lengths":[1.5]}')).toMatch(/lengths must be non-negative integers/);
     expect(err('{"id":"a","responses":["x"]}\n{"id":"a","responses":["y"]}')).toMatch(/^REPLAY_DUPLICATE_ID f.jsonl:2/);
-    expect(err("[]")).toMatch(/not an object/);
+    expect(err("[]")).toBe("REPLAY_BAD_RECORD f.jsonl:1: not a JSON object");
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Completion, GenerateOptions, GenerationPrompt, Generator } from "../contracts/generator.js";
 import { SentrlError } from "../errors.js";
+import { parseJsonLines } from "../io/jsonl.js";
 import { validateGenerateOptions, validatePrompt } from "./options.js";
 
 /** One line of a replay file (CONTRACTS §5/§7): `logLik` is the sum of token log-probs, `lengths` token counts. */
@@ -11,29 +12,19 @@ export interface ReplayRecord {
   lengths?: number[];
 }
 
+const RECORD_SHAPE = 'each line must be {"id", "responses": [string], "logLik"?: [number], "lengths"?: [int]}';
+
 function bad(where: string, what: string): SentrlError {
-  return new SentrlError(
-    "REPLAY_BAD_RECORD",
-    `${where}: ${what}; each line must be {"id", "responses": [string], "logLik"?: [number], "lengths"?: [int]}`,
-  );
+  return new SentrlError("REPLAY_BAD_RECORD", `${where}: ${what}; ${RECORD_SHAPE}`);
 }
 
 /** Parses replay JSONL text (blank lines skipped); `source` names the file in errors. */
 export function parseReplayRecords(text: string, source = "replay"): Map<string, ReplayRecord> {
   const records = new Map<string, ReplayRecord>();
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === "") continue;
-    const where = `${source}:${i + 1}`;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (e) {
-      throw bad(where, `not JSON (${(e as Error).message})`);
-    }
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw bad(where, "not an object");
-    const r = raw as Record<string, unknown>;
+  const lines = parseJsonLines(text, { source, code: "REPLAY_BAD_RECORD", objects: true, hint: RECORD_SHAPE });
+  for (const { value, lineNo } of lines) {
+    const where = `${source}:${lineNo}`;
+    const r = value as Record<string, unknown>;
     const id = typeof r.id === "number" ? String(r.id) : r.id;
     if (typeof id !== "string") throw bad(where, "missing id");
     if (!Array.isArray(r.responses) || r.responses.some((x) => typeof x !== "string")) {

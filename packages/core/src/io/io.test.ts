@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseJsonLines } from "./jsonl.js";
 import { createMetricsLogger } from "./metrics-logger.js";
 import { writeFileAtomic, writeFileAtomicSync } from "./write-file-atomic.js";
 
@@ -71,5 +72,28 @@ describe("createMetricsLogger", () => {
     await again.log(20, { step: 99 });
     expect((await readFile(path, "utf8")).trimEnd().split("\n").at(-1)).toBe('{"step":20}');
     await expect(again.log(-1, {})).rejects.toMatchObject({ code: "METRICS_BAD_STEP" });
+  });
+});
+
+describe("parseJsonLines", () => {
+  it("skips blank lines, keeps line numbers and the text without \\r", () => {
+    const lines = parseJsonLines('{"a":1}\r\n\n  \n[2]\n"x"\n', { source: "f.jsonl" });
+    expect(lines).toEqual([
+      { value: { a: 1 }, text: '{"a":1}', lineNo: 1 },
+      { value: [2], text: "[2]", lineNo: 4 },
+      { value: "x", text: '"x"', lineNo: 5 },
+    ]);
+  });
+
+  it("names the source, line and code of a bad line, with the hint", () => {
+    expect(() => parseJsonLines('{"a":1}\n{oops', { source: "f.jsonl", code: "X_BAD", hint: "fix it" })).toThrow(
+      expect.objectContaining({
+        code: "X_BAD",
+        message: expect.stringMatching(/^f\.jsonl:2: not valid JSON \(.*\); fix it$/),
+      }),
+    );
+    expect(() => parseJsonLines("[1]", { objects: true })).toThrow(
+      expect.objectContaining({ code: "JSONL_BAD_LINE", message: "input:1: not a JSON object" }),
+    );
   });
 });

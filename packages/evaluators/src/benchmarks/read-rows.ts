@@ -1,21 +1,11 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { SentrlError } from "@sentrl/core";
+import { parseJsonLines } from "@sentrl/core";
 
 /** Reads a JSON Lines file (blank lines skipped); errors name the file and line. */
 export function readJsonl(path: string): Record<string, unknown>[] {
-  const text = readFileSync(path, "utf8");
-  const rows: Record<string, unknown>[] = [];
-  let lineNo = 0;
-  for (const line of text.split("\n")) {
-    lineNo++;
-    if (line.trim() === "") continue;
-    try {
-      rows.push(JSON.parse(line) as Record<string, unknown>);
-    } catch (e) {
-      throw new SentrlError("DATA_BAD_JSONL", `${path}:${lineNo}: not valid JSON (${(e as Error).message})`);
-    }
-  }
-  return rows;
+  return parseJsonLines(readFileSync(path, "utf8"), { source: path, code: "DATA_BAD_JSONL" }).map(
+    (l) => l.value as Record<string, unknown>,
+  );
 }
 
 function isParquet(path: string): boolean {

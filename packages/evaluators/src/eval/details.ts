@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
-import { SentrlError } from "@sentrl/core";
+import { parseJsonLines } from "@sentrl/core";
 
 /** One graded sample, one line of `details.jsonl`. */
 export interface SampleRecord {
@@ -31,22 +31,11 @@ export function recoverDetails(path: string): SampleRecord[] {
       closeSync(fd);
     }
   }
-  const text = buf.subarray(0, end).toString("utf8");
-  const out: SampleRecord[] = [];
-  let lineNo = 0;
-  for (const line of text.split("\n")) {
-    lineNo++;
-    if (line === "") continue;
-    try {
-      out.push(JSON.parse(line) as SampleRecord);
-    } catch {
-      throw new SentrlError(
-        "EVAL_DETAILS_CORRUPT",
-        `${path}:${lineNo} is not valid JSON; remove the line or start a new --out folder`,
-      );
-    }
-  }
-  return out;
+  return parseJsonLines(buf.subarray(0, end).toString("utf8"), {
+    source: path,
+    code: "EVAL_DETAILS_CORRUPT",
+    hint: "remove the line or start a new --out folder",
+  }).map((l) => l.value as SampleRecord);
 }
 
 /** Appends records as JSON lines in one write, then fsyncs, so a crash loses at most a torn last line. */
