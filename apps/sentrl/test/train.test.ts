@@ -169,9 +169,9 @@ describe("bad configs and missing files fail before any work, naming the field",
       /config\.policy\.dir: model directory .*no-model does not exist/,
     ],
     [
-      "model policy not available yet",
-      "preset: grpo\npolicy: { kind: model, dir: . }\ndata: { train: ./data.jsonl }\n",
-      /TRAIN_POLICY_UNAVAILABLE/,
+      "data with the toy policy",
+      "preset: grpo\npolicy: { kind: tabular }\ndata: { train: ./data.jsonl }\n",
+      /config\.data: expected no data with the tabular toy policy/,
     ],
     ["yaml syntax", "preset: grpo\npolicy: { kind: tabular\n", /CONFIG_PARSE: .*run\.yaml:?\d* is not valid YAML/],
   ];
@@ -187,6 +187,20 @@ describe("bad configs and missing files fail before any work, naming the field",
       expect(existsSync(out)).toBe(false); // nothing was written: no work started
     });
   }
+
+  it("policy.kind model goes to @sentrl/model's ModelPolicy (a directory without a model fails there)", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "data.jsonl"), '{"id":"1","problem":"1+1?","answer":"2"}\n');
+    const cfg = writeConfig(
+      dir,
+      "run.yaml",
+      "preset: grpo\npolicy: { kind: model, dir: . }\ndata: { train: ./data.jsonl }\n",
+    );
+    const r = await train(["--config", cfg, "--out", join(dir, "out")]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^sentrl: (MODEL_\w+|TRAIN_POLICY_UNAVAILABLE): /);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
 
   it("a missing config file and a missing --config", async () => {
     const r = await train(["--config", join(tmp(), "none.yaml")]);

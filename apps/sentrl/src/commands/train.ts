@@ -1,5 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { readConfigFile, UsageError } from "@sentrl/core";
+import cliProgress from "cli-progress";
 import { type CliIO, parseCommandArgs } from "../command.js";
 import { PRESET_NAMES, PRESETS } from "../presets/presets.js";
 import { resolveRunConfig } from "../presets/run-config.js";
@@ -43,8 +44,42 @@ Example config (YAML):
   checkpointEvery: 10
 `;
 
-/** A progress line every ~10% of the steps (stderr). */
-function progress(io: CliIO, label: string): (step: number, total: number, m: Record<string, number>) => void {
+type Progress = { update(step: number, total: number, m: Record<string, number>): void; stop(): void };
+
+/** A cli-progress bar on a terminal; otherwise a progress line every ~10% of the steps (stderr). */
+function progress(io: CliIO, label: string): Progress {
+  const stream = io.stderr as NodeJS.WritableStream & { isTTY?: boolean };
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: `sentrl train${label} [{bar}] {value}/{total} steps  score {score}  entropy {entropy}`,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update(step, total, m) {
+        const payload = {
+          score: m["critic/score/mean"]?.toFixed(3) ?? "-",
+          entropy: m["actor/entropy"]?.toFixed(3) ?? "-",
+        };
+        if (!started) {
+          bar.start(total, step - 1, payload);
+          started = true;
+        }
+        bar.update(step, payload);
+      },
+      stop: () => {
+        if (started) bar.stop();
+      },
+    };
+  }
+  return { update: lines(io, label), stop: () => {} };
+}
+
+function lines(io: CliIO, label: string): (step: number, total: number, m: Record<string, number>) => void {
   let lastShown = -1;
   return (step, total, m) => {
     const bucket = Math.floor((10 * step) / total);
@@ -77,9 +112,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     outDir,
     resume: values.resume === true,
     stepDelayMs: delay,
-    onStep: (r, total) => show(r.step, total, r.metrics),
+    onStep: (r, total) => show.update(r.step, total, r.metrics),
     onWarning: (w) => io.stderr.write(`sentrl train: warning ${w.code} at step ${w.step}: ${w.message}\n`),
-  });
+  }).finally(() => show.stop());
   io.stdout.write(`${JSON.stringify(summary)}\n`);
   return 0;
 }

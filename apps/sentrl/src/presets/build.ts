@@ -160,26 +160,39 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
   }
 
   // 3. The policy and its rows.
+  let policy: Policy;
+  let rows: DatasetRow[];
+  let stageRows: DatasetRow[][] | undefined;
   if (rc.policy.kind === "model") {
-    throw new SentrlError(
-      "TRAIN_POLICY_UNAVAILABLE",
-      'policy.kind "model" needs the transformer Policy adapter of @sentrl/model, which is not available yet; ' +
-        'train the tabular toy policy (policy: {kind: "tabular"}) for now',
-    );
+    const readOptions = {
+      promptTemplate: rc.promptTemplate,
+      questionField: rc.data?.questionField,
+      idField: rc.data?.idField,
+    };
+    const { loadModelPolicy, readTrainingRows } = await import("./model-run.js");
+    if (rc.curriculum?.stages) {
+      stageRows = [];
+      for (const f of rc.curriculum.stages) stageRows.push(await readTrainingRows(abs(f), readOptions));
+      rows = stageRows.flat();
+    } else {
+      rows = await readTrainingRows(abs(rc.data!.train), readOptions);
+    }
+    policy = await loadModelPolicy(abs(rc.policy.dir));
+  } else {
+    const golds = rc.policy.golds ?? [...TOY_GOLDS];
+    rows = toyRows(golds);
+    const maxLen = Math.max(...golds.map((g) => g.length));
+    policy = createTabularPolicy({
+      states: golds.length,
+      vocab: ["a", "b", "<eos>"],
+      eosToken: 2,
+      maxTokens: maxLen + 1,
+    });
+    if (rc.maxResponseTokens > maxLen + 1)
+      bad("config.maxResponseTokens", `at most ${maxLen + 1} with the tabular toy policy, got ${rc.maxResponseTokens}`);
   }
-  const golds = rc.policy.golds ?? [...TOY_GOLDS];
-  const rows = toyRows(golds);
-  const maxLen = Math.max(...golds.map((g) => g.length));
-  const policy = createTabularPolicy({
-    states: golds.length,
-    vocab: ["a", "b", "<eos>"],
-    eosToken: 2,
-    maxTokens: maxLen + 1,
-  });
-  if (rc.maxResponseTokens > maxLen + 1)
-    bad("config.maxResponseTokens", `at most ${maxLen + 1} with the tabular toy policy, got ${rc.maxResponseTokens}`);
   if (rows.length < rc.promptsPerStep)
-    bad("config.promptsPerStep", `at most the ${rows.length} toy problems, got ${rc.promptsPerStep}`);
+    bad("config.promptsPerStep", `at most the ${rows.length} training problems, got ${rc.promptsPerStep}`);
 
   // 4. Plugins: every package's losses, the rewards, the curriculum.
   const plugins: Plugin[] = [tokenEntropyKlPlugin(), entropyBaselinesPlugin(), { name: "sentrl-rewards", verifiers }];

@@ -220,14 +220,23 @@ function validateRunConfig(c: RawRunConfig, preset: string | undefined): RunConf
   }
 
   let data: RunConfig["data"];
+  if (c.data !== undefined && kind === "tabular") {
+    fail(p("data"), "no data with the tabular toy policy (it trains on its own toy task); remove config.data");
+  }
+  if (c.curriculum !== undefined && isObject(c.curriculum) && c.curriculum.stages !== undefined && kind === "tabular") {
+    fail(p("curriculum.stages"), "no stage files with the tabular toy policy (its stages are the answer lengths)");
+  }
   if (c.data !== undefined) {
     const d = obj(c.data, p("data"));
     onlyKeys(d, p("data"), ["train", "questionField", "idField"]);
     data = { train: str(d.train, p("data.train"), "a .jsonl or .parquet file") };
     if (d.questionField !== undefined) data.questionField = str(d.questionField, p("data.questionField"));
     if (d.idField !== undefined) data.idField = str(d.idField, p("data.idField"));
-  } else if (kind === "model") {
-    fail(p("data.train"), 'a .jsonl or .parquet training file (required with policy.kind "model")');
+  } else if (kind === "model" && !(isObject(c.curriculum) && c.curriculum.stages !== undefined)) {
+    fail(
+      p("data.train"),
+      'a .jsonl or .parquet training file (required with policy.kind "model" unless curriculum.stages)',
+    );
   }
 
   let curriculum: CurriculumSpec | undefined;

@@ -1,0 +1,54 @@
+/**
+ * `policy: {kind: "model", dir}`: the transformer of `@sentrl/model` behind core's Policy contract, and training rows
+ * read from JSONL/Parquet (verl/DAPO chat `prompt` columns used as they are; other rows rendered with the prompt
+ * template). Loaded lazily: `sentrl train` on the toy policy never imports model code.
+ */
+import { type DatasetRow, type Policy, SentrlError } from "@sentrl/core";
+import { type PromptTemplate, readDataset, rowPrompt } from "@sentrl/curriculum";
+
+/** The curriculum package's names of the run config's prompt templates. */
+const TEMPLATE: Record<string, PromptTemplate> = { dapo: "dapo", opencompass: "boxed", raw: "raw" };
+
+/** The gold answer of a data row: `gold`, `answer`, or verl's `reward_model.ground_truth`. */
+function goldOf(row: Record<string, unknown>, index: number, file: string): string | string[] {
+  const rm = row.reward_model as { ground_truth?: unknown } | undefined;
+  const g = row.gold ?? row.answer ?? rm?.ground_truth;
+  if (typeof g === "string" || (Array.isArray(g) && g.every((x) => typeof x === "string"))) return g;
+  if (typeof g === "number") return String(g);
+  throw new SentrlError(
+    "TRAIN_NO_GOLD",
+    `${file}: row ${index} has no gold answer (gold, answer or reward_model.ground_truth)`,
+  );
+}
+
+/** Reads training rows: each row keeps its columns, with `id`, `prompt` (chat messages) and `gold` set. */
+export async function readTrainingRows(
+  file: string,
+  options: { promptTemplate: string; questionField?: string; idField?: string },
+): Promise<DatasetRow[]> {
+  const ds = await readDataset(file);
+  return ds.rows.map((row, i) => {
+    const p = rowPrompt(row, i, {
+      template: TEMPLATE[options.promptTemplate] ?? "raw",
+      questionField: options.questionField,
+      idField: options.idField,
+    });
+    return { ...row, id: p.id, prompt: p.messages ?? p.text ?? "", gold: goldOf(row, i, file) };
+  });
+}
+
+/** Loads the model policy, or `TRAIN_POLICY_UNAVAILABLE` when `@sentrl/model` has no Policy adapter yet. */
+export async function loadModelPolicy(dir: string): Promise<Policy> {
+  const model = (await import("@sentrl/model")) as Record<string, unknown>;
+  const ModelPolicy = model.ModelPolicy as (new (m: unknown, o: { tokenizer: unknown }) => Policy) | undefined;
+  const loadModel = model.loadModel as ((dir: string) => Promise<unknown>) | undefined;
+  const loadTokenizer = model.loadTokenizer as ((dir: string) => unknown) | undefined;
+  if (typeof ModelPolicy !== "function" || typeof loadModel !== "function" || typeof loadTokenizer !== "function") {
+    throw new SentrlError(
+      "TRAIN_POLICY_UNAVAILABLE",
+      'policy.kind "model" needs the transformer Policy adapter of @sentrl/model (ModelPolicy, loadModel, ' +
+        'loadTokenizer), which this build does not export yet; train the tabular toy policy (policy: {kind: "tabular"}) for now',
+    );
+  }
+  return new ModelPolicy(await loadModel(dir), { tokenizer: loadTokenizer(dir) });
+}
