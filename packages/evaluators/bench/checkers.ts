@@ -6,14 +6,14 @@
  * and the same text ending in another problem's gold (usually wrong), once as `\boxed{}` and once as `Answer:`.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BENCHMARK_NAMES, getChecker, loadBenchmark } from "../src/index.js";
+import { BENCH_DIR as benchDir, HAVE_BENCH } from "../test/shared.js";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
-const benchDir = join(process.env.SENTRL_SHARED ?? resolve(root, "..", "shared"), "benchmarks");
-if (!existsSync(benchDir)) {
+if (!HAVE_BENCH) {
   console.log(
     JSON.stringify({ bench: "evaluators/checkers", skipped: `no benchmarks at ${benchDir} (set SENTRL_SHARED)` }),
   );

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSymbolicChecker } from "../src/symbolic/index.js";
-import { benchmarksDir, hasBenchmarks, loadGolds, rerender } from "../test/symbolic-golds.js";
+import { BENCH_DIR, HAVE_BENCH } from "../test/shared.js";
+import { loadGolds, rerender } from "../test/symbolic-golds.js";
 
 const BASELINE_REASON =
   "no PyTorch counterpart for answer equivalence; the Python reference graders (ALGORITHMS §10.3) need sympy with antlr4 LaTeX parsing, which is not installed, so no baseline is timed";
@@ -15,8 +16,8 @@ function emit(o: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(o)}\n`);
 }
 
-if (!hasBenchmarks) {
-  emit({ bench: "symbolic", skipped: `shared benchmarks absent at ${benchmarksDir}` });
+if (!HAVE_BENCH) {
+  emit({ bench: "symbolic", skipped: `shared benchmarks absent at ${BENCH_DIR}` });
   process.exit(0);
 }
 

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { createSymbolicChecker, parseSymbolicAnswer } from "../src/symbolic/index.js";
-import { benchmarksDir, hasBenchmarks, loadGolds, rerender } from "./symbolic-golds.js";
+import { BENCH_DIR, HAVE_BENCH } from "./shared.js";
+import { loadGolds, rerender } from "./symbolic-golds.js";
 
 const checker = createSymbolicChecker({});
 
-describe.skipIf(!hasBenchmarks)(
-  `every benchmark gold against itself and a re-rendered form (${hasBenchmarks ? "shared data present" : `skipped: ${benchmarksDir} is absent`})`,
+describe.skipIf(!HAVE_BENCH)(
+  `every benchmark gold against itself and a re-rendered form (${HAVE_BENCH ? "shared data present" : `skipped: ${BENCH_DIR} is absent`})`,
   () => {
-    const golds = hasBenchmarks ? loadGolds() : {};
+    const golds = HAVE_BENCH ? loadGolds() : {};
     const names = [
       "math500",
       "aime24",

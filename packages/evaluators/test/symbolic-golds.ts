@@ -1,16 +1,10 @@
-/** Helpers for the symbolic tests and bench: the shared benchmark folder and every benchmark's gold answers. */
-import { existsSync, readFileSync } from "node:fs";
+/** Helpers for the symbolic tests and bench: every benchmark's gold answers (from the shared folder, see shared.ts). */
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** `$SENTRL_SHARED` or `<repo root>/../shared`. */
-export const sharedDir = process.env.SENTRL_SHARED ?? path.resolve(here, "../../../..", "shared");
-export const benchmarksDir = path.join(sharedDir, "benchmarks");
-export const hasBenchmarks = existsSync(path.join(benchmarksDir, "SOURCES.md"));
+import { BENCH_DIR } from "./shared.js";
 
 function rows(rel: string): Record<string, unknown>[] {
-  return readFileSync(path.join(benchmarksDir, rel), "utf8")
+  return readFileSync(path.join(BENCH_DIR, rel), "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -3,7 +3,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createSymbolicChecker } from "../src/symbolic/index.js";
-import { benchmarksDir, hasBenchmarks, lastBoxedOf } from "./symbolic-golds.js";
+import { BENCH_DIR, HAVE_BENCH } from "./shared.js";
+import { lastBoxedOf } from "./symbolic-golds.js";
 
 interface Pair {
   index: number;
@@ -43,11 +44,11 @@ describe("symbolic checker on the two Minerva gold copies (hand-classified pairs
     expect(wrong).toEqual([]);
   });
 
-  it.skipIf(!hasBenchmarks)(
-    `the fixture matches the shared benchmark files (${hasBenchmarks ? "present" : `skipped: ${benchmarksDir} is absent`})`,
+  it.skipIf(!HAVE_BENCH)(
+    `the fixture matches the shared benchmark files (${HAVE_BENCH ? "present" : `skipped: ${BENCH_DIR} is absent`})`,
     () => {
       const rows = (f: string) =>
-        readFileSync(path.join(benchmarksDir, f), "utf8")
+        readFileSync(path.join(BENCH_DIR, f), "utf8")
           .split("\n")
           .filter((l) => l.trim() !== "")
           .map((l) => JSON.parse(l) as { solution: string; idx: number; answer?: string[] });

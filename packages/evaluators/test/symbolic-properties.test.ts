@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createSymbolicChecker, parseSymbolicAnswer } from "../src/symbolic/index.js";
-import { hasBenchmarks, loadGolds } from "./symbolic-golds.js";
+import { HAVE_BENCH } from "./shared.js";
+import { loadGolds } from "./symbolic-golds.js";
 
 const checker = createSymbolicChecker({});
 
@@ -26,7 +27,7 @@ const BUILT_IN = [
   "62.5%",
 ];
 const seeds = [
-  ...new Set([...BUILT_IN, ...(hasBenchmarks ? Object.values(loadGolds()).flat() : [])].map((g) => g.trim())),
+  ...new Set([...BUILT_IN, ...(HAVE_BENCH ? Object.values(loadGolds()).flat() : [])].map((g) => g.trim())),
 ];
 
 /** Deterministic pseudo-random index. */
@@ -61,7 +62,7 @@ function splitTuple(g: string): { open: string; items: string[]; close: string }
   return items.length >= 2 && depth === 0 ? { open: s[0] as string, items, close: s.at(-1) as string } : null;
 }
 
-describe(`symbolic checker properties over ${seeds.length} seed answers${hasBenchmarks ? "" : " (built-in seeds only: shared benchmarks absent)"}`, () => {
+describe(`symbolic checker properties over ${seeds.length} seed answers${HAVE_BENCH ? "" : " (built-in seeds only: shared benchmarks absent)"}`, () => {
   it("symmetry: equivalent(a, b) === equivalent(b, a) on pairs of seeds and on near-miss pairs", () => {
     const asym: string[] = [];
     for (let k = 0; k < seeds.length; k++) {
