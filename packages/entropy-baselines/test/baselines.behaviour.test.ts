@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createPolicyLossRegistry, evaluatePolicyLoss, isSentrlError, type TokenBatch } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
+import { section57Batch } from "../../core/test/loss-plugin-fixtures.js";
 import {
   ClipCovRng,
   clipCovLoss,
@@ -12,7 +13,6 @@ import {
   policyLossDefinitions,
   shapeAdvantages,
 } from "../src/index.js";
-import { section57Batch } from "./vectors.js";
 
 const ctx = { step: 0, microBatch: 0, seed: 0 };
 const code = (f: () => unknown) => {

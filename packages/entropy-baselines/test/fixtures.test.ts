@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { evaluatePolicyLoss } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
+import { batchOf, type FixtureCase, worstExcess } from "../../core/test/loss-plugin-fixtures.js";
 import { policyLossDefinitions } from "../src/index.js";
-import { batchOf, type FixtureCase, worstExcess } from "./fixture-case.js";
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/baseline-losses.json", import.meta.url), "utf8")) as {
   cases: FixtureCase[];

@@ -1,7 +1,7 @@
 import { evaluatePolicyLoss, gradcheckPolicyLoss } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
+import { section57Batch } from "../../core/test/loss-plugin-fixtures.js";
 import { clipCovLoss, entropyAdvantageLoss, highEntropyMaskLoss, klCovLoss, shapeAdvantages } from "../src/index.js";
-import { section57Batch } from "./vectors.js";
 
 const close = (a: number, b: number, tol = 1e-12) => expect(Math.abs(a - b)).toBeLessThan(tol);
 const ctx = { step: 0, microBatch: 0, seed: 0 };

@@ -10,8 +10,8 @@ import {
   type TokenBatch,
 } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
-import { policyLossDefinitions, sentLoss, sentSelect, SENT_DEFAULTS, tokenEntropyKlPlugin } from "../src/index.js";
-import { section57Batch } from "./vectors.js";
+import { section57Batch } from "../../core/test/loss-plugin-fixtures.js";
+import { policyLossDefinitions, SENT_DEFAULTS, sentLoss, sentSelect, tokenEntropyKlPlugin } from "../src/index.js";
 
 const ctx = { step: 0, microBatch: 0, seed: 0 };
 const code = (f: () => unknown) => {

@@ -1,7 +1,7 @@
 import { evaluatePolicyLoss, gradcheckPolicyLoss } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
+import { section57Batch } from "../../core/test/loss-plugin-fixtures.js";
 import { sentLoss, sentV1Loss } from "../src/index.js";
-import { section57Batch } from "./vectors.js";
 
 const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-12);
 
