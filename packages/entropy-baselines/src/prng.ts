@@ -1,3 +1,5 @@
+import { Rng } from "@sentrl/core";
+
 /**
  * The small PRNG of Clip-Cov's random token choice (ALGORITHMS §7.5: "seeded PRNG + Fisher–Yates; exact torch RNG
  * parity is not feasible"). Documented bit for bit so other implementations (our PyTorch reference,
@@ -18,10 +20,8 @@
  * ```
  */
 export class ClipCovRng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  /** The xoshiro128** stream itself is core's {@link Rng}; only the seeding and `below` are Clip-Cov's own. */
+  private readonly rng: Rng;
 
   /** `seed` is reduced to 32 bits (ToUint32). */
   constructor(seed: number) {
@@ -33,25 +33,14 @@ export class ClipCovRng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    const s: [number, number, number, number] = [next(), next(), next(), next()];
+    if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
+    this.rng = Rng.fromState({ algorithm: "xoshiro128**", s, spare: null });
   }
 
   /** Next unsigned 32-bit integer (xoshiro128**). */
   uint32(): number {
-    const m = Math.imul(this.s1, 5);
-    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
-    return result;
+    return this.rng.uint32();
   }
 
   /** Uniform integer in [0, n) for 1 ≤ n ≤ 2^32, by bitmask rejection. */
