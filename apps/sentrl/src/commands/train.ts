@@ -35,8 +35,9 @@ idField}, curriculum {kind: staged, stages?, epochsPerStage, refPolicyPerStage: 
 a preset's curriculum).
 
 The tabular toy policy (policy: {kind: tabular}) learns to answer short strings over {a, b}; presets are scaled
-to it (2 prompts per step, lr 0.1, reward exact). policy.kind "model" needs the @sentrl/model Policy adapter
-(TRAIN_POLICY_UNAVAILABLE until it exists).
+to it (2 prompts per step, lr 0.1, reward exact). policy: {kind: model, dir} trains the transformer of @sentrl/model
+(config.json, safetensors, tokenizer.json with a chat template) on data.train (JSONL/Parquet: verl chat \`prompt\`
+columns as they are, other rows rendered with promptTemplate; gold from gold, answer or reward_model.ground_truth).
 
 Example config (YAML):
   preset: sent
