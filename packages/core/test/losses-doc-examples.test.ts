@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  absKlTerms,
   aggregate,
   aggregationWeights,
   broadcastAdvantages,
@@ -35,6 +36,24 @@ describe("doc-comment examples of the loss library", () => {
       3.5,
     );
     expect(maskedMean(new Float64Array([2, 4, 100]), new Uint8Array([1, 1, 0]))).toBeCloseTo(3, 7);
+  });
+  it("absKlTerms", () => {
+    const t = absKlTerms(
+      {
+        rows: 1,
+        cols: 2,
+        mask: new Uint8Array([1, 0]),
+        logp: new Float64Array([-1, 7]),
+        oldLogp: new Float64Array([-1.5, 7]),
+        advantages: new Float64Array([0, 9]),
+      },
+      [0.2, 5],
+    );
+    expect(t.loss[0]).toBeCloseTo(0.1, 15);
+    expect(t.dLogp[0]).toBeCloseTo(0.2, 15);
+    expect([t.loss[1], t.dLogp[1]]).toEqual([0, 0]); // masked out
+    expect(t.penalizedAbsLogRatio).toBeCloseTo(0.5, 15);
+    expect(t.metrics).toEqual({ ppo_kl: expect.closeTo(0.5, 6), pg_clipfrac: 0, pg_clipfrac_lower: 0 });
   });
   it("klPenalty, grpo, evaluate, options, registry", () => {
     expect(klPenalty(new Float64Array([-1]), new Float64Array([-1.5]), "k3").value[0]).toBeCloseTo(

@@ -1,5 +1,6 @@
 /** @sentrl/entropy-baselines: entropy-control baselines as sentrl policy losses (KL-Cov, Clip-Cov, 80/20 mask, entropy advantage). */
-export { absKlTerms } from "./abs-kl-terms.js";
+// KL-Cov's token term lives in core (shared with SENT); re-exported here for compatibility.
+export { absKlTerms } from "@sentrl/core";
 export { KL_COV_DEFAULTS, type KlCovOptions, type KlCovSelection, klCovLoss, klCovSelect } from "./kl-cov.js";
 export {
   CLIP_COV_DEFAULTS,

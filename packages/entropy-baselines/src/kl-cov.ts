@@ -1,4 +1,5 @@
 import {
+  absKlTerms,
   argLargestK,
   type LossContext,
   type PolicyLoss,
@@ -6,7 +7,6 @@ import {
   type TokenBatch,
   type TokenSelection,
 } from "@sentrl/core";
-import { absKlTerms } from "./abs-kl-terms.js";
 import { checkNumber, nonNeg, ratio01, withDefaults } from "./options.js";
 
 /** Options of `kl-cov` (CONTRACTS §2). */

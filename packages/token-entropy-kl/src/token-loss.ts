@@ -1,10 +1,8 @@
-import { klPenalty, MASKED_MEAN_EPS, type TokenBatch, type TokenLossResult } from "@sentrl/core";
+import { absKlTerms, klPenalty, MASKED_MEAN_EPS, type TokenBatch, type TokenLossResult } from "@sentrl/core";
 
 /**
- * The code-mode per-token term of SENT v2, v1 and KL-Cov (ALGORITHMS §5.2 (e)):
- * `ℓ = −A·r + c·|Δ|` with `Δ = logp − oldLogp` (no clamp), `r = e^Δ`, and
- * `∂ℓ/∂logp = −A·r + c·sign(Δ)` (`|x|'(0) = 0`, like torch). Positions with `mask == 0` get ℓ = 0 and 0 gradient.
- * Metrics: `ppo_kl = masked_mean(|Δ|)`, `pg_clipfrac = pg_clipfrac_lower = 0` (no clipping), and
+ * The code-mode per-token term of SENT v2 and v1 (ALGORITHMS §5.2 (e)): core's {@link absKlTerms}
+ * (`ℓ = −A·r + c·|Δ|`, `∂ℓ/∂logp = −A·r + c·sign(Δ)`, shared with KL-Cov) plus the metric
  * `sent/penalized_abs_log_ratio`: the mean |Δ| over the valid tokens whose coefficient is > 0 (0 when none).
  *
  * @example
@@ -19,40 +17,8 @@ export function absKlTokenTerms(
   batch: TokenBatch,
   coef: ArrayLike<number>,
 ): TokenLossResult & { metrics: Record<string, number> } {
-  const { mask, logp, oldLogp, advantages: A } = batch;
-  const n = batch.rows * batch.cols;
-  const loss = new Float64Array(n);
-  const dLogp = new Float64Array(n);
-  let count = 0;
-  let absSum = 0;
-  let penCount = 0;
-  let penAbs = 0;
-  for (let i = 0; i < n; i++) {
-    if (mask[i] === 0) continue;
-    const d = logp[i] - oldLogp[i];
-    const r = Math.exp(d);
-    const pg = -A[i] * r;
-    const c = coef[i];
-    const ad = Math.abs(d);
-    loss[i] = pg + c * ad;
-    dLogp[i] = pg + (c !== 0 ? c * Math.sign(d) : 0);
-    count++;
-    absSum += ad;
-    if (c > 0) {
-      penCount++;
-      penAbs += ad;
-    }
-  }
-  return {
-    loss,
-    dLogp,
-    metrics: {
-      ppo_kl: absSum / (count + MASKED_MEAN_EPS),
-      pg_clipfrac: 0,
-      pg_clipfrac_lower: 0,
-      "sent/penalized_abs_log_ratio": penCount > 0 ? penAbs / penCount : 0,
-    },
-  };
+  const { loss, dLogp, metrics, penalizedAbsLogRatio } = absKlTerms(batch, coef);
+  return { loss, dLogp, metrics: { ...metrics, "sent/penalized_abs_log_ratio": penalizedAbsLogRatio } };
 }
 
 /**

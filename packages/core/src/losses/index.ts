@@ -18,6 +18,7 @@ export {
   grpoTokenTerms,
   resolveGrpoClip,
 } from "./grpo.js";
+export { type AbsKlTerms, absKlTerms } from "./abs-kl.js";
 export { evaluatePolicyLoss, type PolicyLossOutput } from "./evaluate.js";
 export { combineMicroBatches, type MicroBatchCombination, microBatchWeights } from "./micro-batch.js";
 export { COMMON_LOSS_KEYS, type ResolvedLossOptions, resolveLossOptions, validateCommonOptions } from "./options.js";
