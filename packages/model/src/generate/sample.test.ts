@@ -1,3 +1,4 @@
+import { loadFastCpuBackend } from "@sentrl/compute";
 import { describe, expect, it } from "vitest";
 import { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { TokenizerJson } from "../tokenizer/tokenizer.js";
@@ -5,6 +6,7 @@ import { sampleSequences } from "./sample.js";
 import { TINY_SPECIALS, tinyModel, tinyTokenizerJson } from "./tiny.js";
 
 const model = tinyModel(7);
+const fast = await loadFastCpuBackend().catch((e: Error) => e);
 const PROMPTS = [[5, 17, 99, 3], [200], [42, 42, 7, 8, 9, 10, 11]];
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -123,4 +125,26 @@ describe("sampleSequences (KV cache)", () => {
       /tokenizer/,
     );
   });
+
+  it.skipIf(fast instanceof Error)(
+    `on the fast CPU backend too: log-probs = score, cache = no-cache, batch-independent${fast instanceof Error ? ` (skipped: ${fast.message})` : ""}`,
+    () => {
+      const m = tinyModel(7, { backend: fast as Exclude<typeof fast, Error> });
+      const reqs = PROMPTS.map((prompt, i) => ({ prompt, sampleIndex: i }));
+      const opts = { maxTokens: 10, temperature: 0.7, topP: 0.9, seed: 3 };
+      const a = sampleSequences(m, reqs, opts);
+      const b = sampleSequences(m, reqs, { ...opts, useCache: false });
+      const one = sampleSequences(m, [reqs[2]], { ...opts, batchSize: 1 });
+      const { logp } = m.score(
+        PROMPTS.map((p, i) => [...p, ...a[i].tokenIds]),
+        { temperature: 0.7 },
+      );
+      a.forEach((s, i) => {
+        expect(maxDiff(s.tokenLogprobs, logp[i].slice(PROMPTS[i].length - 1))).toBeLessThan(1e-4);
+        expect(s.tokenIds).toEqual(b[i].tokenIds);
+      });
+      expect(one[0].tokenIds).toEqual(a[2].tokenIds);
+      m.dispose();
+    },
+  );
 });
