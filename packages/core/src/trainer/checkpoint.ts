@@ -28,6 +28,8 @@ export interface TrainerCheckpoint {
   meta: TrainerCheckpointMeta;
   policy: PolicyState;
   reference?: PolicyState;
+  /** The metrics JSONL so far (`metrics.jsonl` in the checkpoint directory): a resumed run restores it. */
+  metrics?: Uint8Array;
 }
 
 /** `<outputDir>/checkpoints/step_<step>` */
@@ -49,6 +51,7 @@ export async function saveCheckpoint(outputDir: string, ckpt: TrainerCheckpoint)
   try {
     await writeFile(join(tmp, "policy.safetensors"), encodeTensors(ckpt.policy.tensors));
     if (ckpt.reference) await writeFile(join(tmp, "reference.safetensors"), encodeTensors(ckpt.reference.tensors));
+    if (ckpt.metrics) await writeFile(join(tmp, "metrics.jsonl"), ckpt.metrics);
     const meta = { ...ckpt.meta, policyMeta: ckpt.policy.meta, referenceMeta: ckpt.reference?.meta };
     await writeFile(join(tmp, "trainer.json"), `${JSON.stringify(meta, null, 2)}\n`);
     await rm(final, { recursive: true, force: true });
@@ -102,5 +105,6 @@ export async function loadCheckpoint(dir: string): Promise<TrainerCheckpoint> {
         meta: meta.referenceMeta ?? {},
       }
     : undefined;
-  return { meta, policy, reference };
+  const metrics = await readFile(join(dir, "metrics.jsonl")).catch(() => undefined);
+  return { meta, policy, reference, ...(metrics ? { metrics: new Uint8Array(metrics) } : {}) };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -135,6 +135,33 @@ describe("checkpoints and exact resume", () => {
     expect(events).toEqual(["checkpoint:2:true", "evaluate:2:0.5"]);
     const lines = (await readFile(join(dir, "metrics.jsonl"), "utf8")).trimEnd().split("\n");
     expect(JSON.parse(lines.at(-1)!)).toEqual({ step: 2, "val/score": 0.5 });
+  });
+
+  it("a checkpoint holds the metrics so far: a lost or torn metrics log comes back on resume", async () => {
+    const config = { ...base, totalSteps: 4, checkpointEvery: 2 };
+    const make = () =>
+      createTrainer({
+        policy: toyPolicy(),
+        dataset: toyDataset(),
+        plugins: [exactMatchReward()],
+        config,
+        outputDir: dir,
+      });
+    await make().run();
+    const full = await readFile(join(dir, "metrics.jsonl"), "utf8");
+    expect(await readFile(join(dir, "checkpoints", "step_4", "metrics.jsonl"), "utf8")).toBe(full);
+    const atStep2 = await readFile(join(dir, "checkpoints", "step_2", "metrics.jsonl"), "utf8");
+    expect(atStep2.trimEnd().split("\n")).toHaveLength(2);
+    // a torn last line and a lost log: both restored from the checkpoint
+    await writeFile(join(dir, "metrics.jsonl"), `${atStep2.slice(0, 30)}`);
+    const t = make();
+    expect(await t.resume(join(dir, "checkpoints", "step_2"))).toBe(2);
+    expect(await readFile(join(dir, "metrics.jsonl"), "utf8")).toBe(atStep2);
+    await t.run();
+    expect(await readFile(join(dir, "metrics.jsonl"), "utf8")).toBe(full);
+    await rm(join(dir, "metrics.jsonl"));
+    await make().resume();
+    expect(await readFile(join(dir, "metrics.jsonl"), "utf8")).toBe(full);
   });
 
   it("resume without a checkpoint is CHECKPOINT_NOT_FOUND", async () => {

@@ -1,4 +1,4 @@
-import { stat, truncate } from "node:fs/promises";
+import { readFile, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { advantageEstimatorDefinitions } from "../advantages/estimator.js";
 import type { AdvantageEstimator } from "../advantages/estimator.js";
@@ -8,6 +8,7 @@ import type { CommonLossOptions, PolicyLoss } from "../contracts/policy-loss.js"
 import type { Verifier } from "../contracts/verifier.js";
 import { SentrlError } from "../errors.js";
 import { createMetricsLogger, type MetricsLogger } from "../io/metrics-logger.js";
+import { writeFileAtomic } from "../io/write-file-atomic.js";
 import { grpoLoss } from "../losses/grpo.js";
 import { resolveLossOptions } from "../losses/options.js";
 import { PluginDriver } from "../plugins/driver.js";
@@ -282,12 +283,8 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       if (!outputDir) throw new SentrlError("TRAINER_NO_OUTPUT_DIR", "checkpoints need createTrainer({ outputDir })");
       await ensureReference();
       await logger?.close();
-      const metricsBytes = logger
-        ? await stat(logger.path).then(
-            (s) => s.size,
-            () => 0,
-          )
-        : 0;
+      const metrics = logger ? await readFile(logger.path).catch(() => Buffer.alloc(0)) : undefined;
+      const metricsBytes = metrics?.length ?? 0;
       return saveCheckpoint(outputDir, {
         meta: {
           format: 1,
@@ -303,6 +300,7 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
         },
         policy: await policy.state(),
         reference: options.reference ? undefined : (referenceState ?? undefined),
+        metrics: metrics ? new Uint8Array(metrics) : undefined,
       });
     },
 
@@ -328,12 +326,17 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
         if (saved !== undefined && typeof p.loadState === "function") p.loadState(saved);
       }
       if (logger) {
+        // The metrics log becomes the checkpoint's copy: lines of steps after the checkpoint go, lost or torn ones
+        // come back.
         await logger.close();
-        const size = await stat(logger.path).then(
-          (s) => s.size,
-          () => -1,
-        );
-        if (size > ckpt.meta.metricsBytes) await truncate(logger.path, ckpt.meta.metricsBytes);
+        if (ckpt.metrics) await writeFileAtomic(logger.path, ckpt.metrics);
+        else {
+          const size = await stat(logger.path).then(
+            (s) => s.size,
+            () => -1,
+          );
+          if (size > ckpt.meta.metricsBytes) await truncate(logger.path, ckpt.meta.metricsBytes);
+        }
       }
       return step;
     },
