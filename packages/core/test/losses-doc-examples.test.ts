@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   absKlTerms,
   aggregate,
+  badLossOption,
+  checkNumberOption,
+  withLossDefaults,
   aggregationWeights,
   broadcastAdvantages,
   combineMicroBatches,
@@ -36,6 +39,26 @@ describe("doc-comment examples of the loss library", () => {
       3.5,
     );
     expect(maskedMean(new Float64Array([2, 4, 100]), new Uint8Array([1, 1, 0]))).toBeCloseTo(3, 7);
+  });
+  it("option checks for loss authors", () => {
+    expect(checkNumberOption("clipRatio", 0.2, (x) => x >= 0, "a number >= 0")).toBe(0.2);
+    expect(() => checkNumberOption("clipRatio", -1, (x) => x >= 0, "a number >= 0")).toThrow(
+      expect.objectContaining({ code: "LOSS_BAD_OPTION", message: "`clipRatio` must be a number >= 0, got -1" }),
+    );
+    expect(() => checkNumberOption("x", Number.NaN, () => true, "finite")).toThrow(/must be finite, got null/);
+    expect(() => badLossOption("mode", "c", "one of a, b")).toThrow('`mode` must be one of a, b, got "c"');
+    expect(
+      withLossDefaults("my-loss", { beta: 0.1, frac: 0.2 }, { beta: 0.5, frac: null as unknown as number }),
+    ).toEqual({
+      beta: 0.5,
+      frac: 0.2,
+    });
+    expect(() => withLossDefaults("my-loss", { beta: 0.1 }, { gamma: 1 } as never)).toThrow(
+      expect.objectContaining({
+        code: "LOSS_UNKNOWN_OPTION",
+        message: "unknown option `gamma` for loss `my-loss`; valid options: beta",
+      }),
+    );
   });
   it("absKlTerms", () => {
     const t = absKlTerms(

@@ -5,8 +5,10 @@ import {
   type PolicyLossDefinition,
   type TokenBatch,
   type TokenSelection,
+  checkNumberOption,
+  withLossDefaults,
 } from "@sentrl/core";
-import { checkNumber, nonNeg, ratio01, withDefaults } from "./options.js";
+import { nonNeg, ratio01 } from "./options.js";
 import { ClipCovRng, partialShuffle } from "./prng.js";
 
 /** Options of `clip-cov` (CONTRACTS §2). */
@@ -107,13 +109,13 @@ export const clipCovLoss: PolicyLossDefinition<ClipCovOptions> = {
   description: "Clip-Cov: detach a few random high log-prob·advantage covariance tokens from the clipped surrogate",
   defaults: CLIP_COV_DEFAULTS,
   create(options: Partial<ClipCovOptions> = {}): PolicyLoss<ClipCovSelection> {
-    const o = withDefaults("clip-cov", CLIP_COV_DEFAULTS, options);
-    checkNumber("clipCovRatio", o.clipCovRatio, ratio01, "a ratio in [0, 1]");
-    checkNumber("clipCovLb", o.clipCovLb, () => true, "a finite number");
-    checkNumber("clipCovUb", o.clipCovUb, (x) => x > o.clipCovLb, "a number > clipCovLb");
-    checkNumber("clipRatioLow", o.clipRatioLow, nonNeg, "a number >= 0");
-    checkNumber("clipRatioHigh", o.clipRatioHigh, nonNeg, "a number >= 0");
-    checkNumber("seed", o.seed, Number.isInteger, "an integer");
+    const o = withLossDefaults("clip-cov", CLIP_COV_DEFAULTS, options);
+    checkNumberOption("clipCovRatio", o.clipCovRatio, ratio01, "a ratio in [0, 1]");
+    checkNumberOption("clipCovLb", o.clipCovLb, () => true, "a finite number");
+    checkNumberOption("clipCovUb", o.clipCovUb, (x) => x > o.clipCovLb, "a number > clipCovLb");
+    checkNumberOption("clipRatioLow", o.clipRatioLow, nonNeg, "a number >= 0");
+    checkNumberOption("clipRatioHigh", o.clipRatioHigh, nonNeg, "a number >= 0");
+    checkNumberOption("seed", o.seed, Number.isInteger, "an integer");
     const select = (scope: TokenBatch, ctx?: LossContext) => clipCovSelect(scope, o, ctx?.seed ?? 0);
     const lo = 1 - o.clipRatioLow;
     const hi = 1 + o.clipRatioHigh;

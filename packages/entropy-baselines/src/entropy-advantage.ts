@@ -9,8 +9,10 @@ import {
   resolveGrpoClip,
   SentrlError,
   type TokenBatch,
+  checkNumberOption,
+  withLossDefaults,
 } from "@sentrl/core";
-import { checkNumber, nonNeg, withDefaults } from "./options.js";
+import { nonNeg } from "./options.js";
 
 /** Options of `entropy-advantage`: `alpha`, `kappa` plus the `grpo` options (CONTRACTS §2). */
 export type EntropyAdvantageOptions = GrpoOptions & { alpha: number; kappa: number };
@@ -71,9 +73,9 @@ export const entropyAdvantageLoss: PolicyLossDefinition<EntropyAdvantageOptions>
   description: "Entropy-based advantage shaping: A + min(α·H, |A|/κ) in the GRPO clipped surrogate",
   defaults: ENTROPY_ADVANTAGE_DEFAULTS,
   create(options: Partial<EntropyAdvantageOptions> = {}): PolicyLoss {
-    const o = withDefaults("entropy-advantage", ENTROPY_ADVANTAGE_DEFAULTS, options);
-    const alpha = checkNumber("alpha", o.alpha, nonNeg, "a number >= 0");
-    const kappa = checkNumber("kappa", o.kappa, (x) => x > 0, "a number > 0 (κ > 1 keeps the sign of A)");
+    const o = withLossDefaults("entropy-advantage", ENTROPY_ADVANTAGE_DEFAULTS, options);
+    const alpha = checkNumberOption("alpha", o.alpha, nonNeg, "a number >= 0");
+    const kappa = checkNumberOption("kappa", o.kappa, (x) => x > 0, "a number > 0 (κ > 1 keeps the sign of A)");
     const clip = resolveGrpoClip(o);
     return {
       name: "entropy-advantage",

@@ -9,8 +9,9 @@ import {
   resolveGrpoClip,
   type TokenBatch,
   type TokenSelection,
+  checkNumberOption,
+  withLossDefaults,
 } from "@sentrl/core";
-import { checkNumber, withDefaults } from "./options.js";
 
 /** Options of `high-entropy-mask`: `topEntropyRatio` plus the `grpo` options (CONTRACTS §2). */
 export type HighEntropyMaskOptions = GrpoOptions & { topEntropyRatio: number };
@@ -84,8 +85,8 @@ export const highEntropyMaskLoss: PolicyLossDefinition<HighEntropyMaskOptions> =
   description: "80/20 rule: the GRPO surrogate on the top-20% highest-entropy tokens only",
   defaults: HIGH_ENTROPY_MASK_DEFAULTS,
   create(options: Partial<HighEntropyMaskOptions> = {}): PolicyLoss<HighEntropyMaskSelection> {
-    const o = withDefaults("high-entropy-mask", HIGH_ENTROPY_MASK_DEFAULTS, options);
-    const ratio = checkNumber("topEntropyRatio", o.topEntropyRatio, (x) => x > 0 && x <= 1, "a ratio in (0, 1]");
+    const o = withLossDefaults("high-entropy-mask", HIGH_ENTROPY_MASK_DEFAULTS, options);
+    const ratio = checkNumberOption("topEntropyRatio", o.topEntropyRatio, (x) => x > 0 && x <= 1, "a ratio in (0, 1]");
     const clip = resolveGrpoClip(o);
     const select = (scope: TokenBatch) => highEntropySelect(scope, ratio);
     return {

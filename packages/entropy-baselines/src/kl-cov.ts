@@ -6,8 +6,10 @@ import {
   type PolicyLossDefinition,
   type TokenBatch,
   type TokenSelection,
+  checkNumberOption,
+  withLossDefaults,
 } from "@sentrl/core";
-import { checkNumber, nonNeg, ratio01, withDefaults } from "./options.js";
+import { nonNeg, ratio01 } from "./options.js";
 
 /** Options of `kl-cov` (CONTRACTS §2). */
 export type KlCovOptions = { klCovRatio: number; ppoKlCoef: number };
@@ -85,9 +87,9 @@ export const klCovLoss: PolicyLossDefinition<KlCovOptions> = {
   description: "KL-Cov: |log π − log π_old| penalty on the tokens with the largest log-prob·advantage covariance",
   defaults: KL_COV_DEFAULTS,
   create(options: Partial<KlCovOptions> = {}): PolicyLoss<KlCovSelection> {
-    const o = withDefaults("kl-cov", KL_COV_DEFAULTS, options);
-    checkNumber("klCovRatio", o.klCovRatio, ratio01, "a ratio in [0, 1]");
-    checkNumber("ppoKlCoef", o.ppoKlCoef, nonNeg, "a number >= 0");
+    const o = withLossDefaults("kl-cov", KL_COV_DEFAULTS, options);
+    checkNumberOption("klCovRatio", o.klCovRatio, ratio01, "a ratio in [0, 1]");
+    checkNumberOption("ppoKlCoef", o.ppoKlCoef, nonNeg, "a number >= 0");
     const select = (scope: TokenBatch) => klCovSelect(scope, o);
     return {
       name: "kl-cov",

@@ -1,4 +1,4 @@
-import { SentrlError } from "@sentrl/core";
+import { badLossOption, checkNumberOption, withLossDefaults } from "@sentrl/core";
 
 /** The three SENT modes (ALGORITHMS §1, §5.2, §5.3, §5.5). */
 export type SentMode = "code-intended" | "code-exact" | "paper";
@@ -58,56 +58,27 @@ export const SENT_V1_DEFAULTS: SentV1Options = { lowEntropyFrac: 0.8, ppoKlCoef:
 const MODES: readonly SentMode[] = ["code-intended", "code-exact", "paper"];
 const TOKEN_SETS: readonly SentTokenSet[] = ["low", "high"];
 
-function bad(key: string, v: unknown, what: string): never {
-  throw new SentrlError("LOSS_BAD_OPTION", `\`${key}\` must be ${what}, got ${JSON.stringify(v)}`);
-}
-
-/** Checks a finite number with a range predicate; returns it. */
-export function checkNumber(key: string, v: unknown, ok: (x: number) => boolean, what: string): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) bad(key, v, what);
-  return v;
-}
-
 const fraction = (x: number) => x > 0 && x <= 1;
 const nonNeg = (x: number) => x >= 0;
 
-/** Throws `LOSS_UNKNOWN_OPTION` for a key that is not one of the loss's own options. */
-export function rejectUnknown(loss: string, defaults: object, options: object): void {
-  const valid = Object.keys(defaults);
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) {
-      throw new SentrlError(
-        "LOSS_UNKNOWN_OPTION",
-        `unknown option \`${key}\` for loss \`${loss}\`; valid options: ${valid.join(", ")}`,
-      );
-    }
-  }
-}
-
 /** Fills defaults and validates the `sent` options (`LOSS_BAD_OPTION`, `LOSS_UNKNOWN_OPTION`). */
 export function resolveSentOptions(options: Partial<SentOptions> = {}): SentOptions {
-  rejectUnknown("sent", SENT_DEFAULTS, options);
-  const o: SentOptions = { ...SENT_DEFAULTS };
-  for (const [k, v] of Object.entries(options))
-    if (v !== undefined && v !== null) (o as Record<string, unknown>)[k] = v;
-  if (!MODES.includes(o.mode)) bad("mode", o.mode, `one of ${MODES.join(", ")}`);
-  if (!TOKEN_SETS.includes(o.tokenSet)) bad("tokenSet", o.tokenSet, `one of ${TOKEN_SETS.join(", ")}`);
-  checkNumber("lowEntropyFrac", o.lowEntropyFrac, fraction, "a fraction in (0, 1]");
-  checkNumber("highEntropyFrac", o.highEntropyFrac, fraction, "a fraction in (0, 1]");
-  checkNumber("klCovRatio", o.klCovRatio, (x) => x >= 0 && x <= 1, "a ratio in [0, 1]");
+  const o = withLossDefaults("sent", SENT_DEFAULTS, options);
+  if (!MODES.includes(o.mode)) badLossOption("mode", o.mode, `one of ${MODES.join(", ")}`);
+  if (!TOKEN_SETS.includes(o.tokenSet)) badLossOption("tokenSet", o.tokenSet, `one of ${TOKEN_SETS.join(", ")}`);
+  checkNumberOption("lowEntropyFrac", o.lowEntropyFrac, fraction, "a fraction in (0, 1]");
+  checkNumberOption("highEntropyFrac", o.highEntropyFrac, fraction, "a fraction in (0, 1]");
+  checkNumberOption("klCovRatio", o.klCovRatio, (x) => x >= 0 && x <= 1, "a ratio in [0, 1]");
   for (const key of ["ppoKlCoef", "highCovCoef", "lowCovCoef", "betaHigh", "betaLow", "clipRatio"] as const) {
-    checkNumber(key, o[key], nonNeg, "a number >= 0");
+    checkNumberOption(key, o[key], nonNeg, "a number >= 0");
   }
   return o;
 }
 
 /** Fills defaults and validates the `sent-v1` options. */
 export function resolveSentV1Options(options: Partial<SentV1Options> = {}): SentV1Options {
-  rejectUnknown("sent-v1", SENT_V1_DEFAULTS, options);
-  const o: SentV1Options = { ...SENT_V1_DEFAULTS };
-  for (const [k, v] of Object.entries(options))
-    if (v !== undefined && v !== null) (o as Record<string, unknown>)[k] = v;
-  checkNumber("lowEntropyFrac", o.lowEntropyFrac, fraction, "a fraction in (0, 1]");
-  checkNumber("ppoKlCoef", o.ppoKlCoef, nonNeg, "a number >= 0");
+  const o = withLossDefaults("sent-v1", SENT_V1_DEFAULTS, options);
+  checkNumberOption("lowEntropyFrac", o.lowEntropyFrac, fraction, "a fraction in (0, 1]");
+  checkNumberOption("ppoKlCoef", o.ppoKlCoef, nonNeg, "a number >= 0");
   return o;
 }

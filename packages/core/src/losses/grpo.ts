@@ -1,7 +1,7 @@
 import type { PolicyLoss, PolicyLossDefinition, TokenLossResult } from "../contracts/policy-loss.js";
 import type { TokenBatch } from "../contracts/token-batch.js";
-import { SentrlError } from "../errors.js";
 import { MASKED_MEAN_EPS } from "./aggregation.js";
+import { checkNumberOption } from "./option-checks.js";
 
 /** Options of the `grpo` loss (CONTRACTS §2). `clipRatioLow`/`clipRatioHigh` default to `clipRatio`. */
 export type GrpoOptions = {
@@ -27,13 +27,6 @@ export interface GrpoClip {
   clipRatioC: number;
 }
 
-function checkNumber(key: string, v: unknown, ok: (x: number) => boolean, what: string): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) {
-    throw new SentrlError("LOSS_BAD_OPTION", `\`${key}\` must be ${what}, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
 /**
  * Resolves and validates the `grpo` options (`LOSS_BAD_OPTION` on a bad value): clip ratios finite and ≥ 0,
  * `clipRatioC` > 1.
@@ -46,10 +39,15 @@ function checkNumber(key: string, v: unknown, ok: (x: number) => boolean, what: 
  */
 export function resolveGrpoClip(options: Partial<GrpoOptions> = {}): GrpoClip {
   const nonNeg = (x: number) => x >= 0;
-  const clipRatio = checkNumber("clipRatio", options.clipRatio ?? GRPO_DEFAULTS.clipRatio, nonNeg, "a number >= 0");
-  const clipRatioLow = checkNumber("clipRatioLow", options.clipRatioLow ?? clipRatio, nonNeg, "a number >= 0");
-  const clipRatioHigh = checkNumber("clipRatioHigh", options.clipRatioHigh ?? clipRatio, nonNeg, "a number >= 0");
-  const clipRatioC = checkNumber(
+  const clipRatio = checkNumberOption(
+    "clipRatio",
+    options.clipRatio ?? GRPO_DEFAULTS.clipRatio,
+    nonNeg,
+    "a number >= 0",
+  );
+  const clipRatioLow = checkNumberOption("clipRatioLow", options.clipRatioLow ?? clipRatio, nonNeg, "a number >= 0");
+  const clipRatioHigh = checkNumberOption("clipRatioHigh", options.clipRatioHigh ?? clipRatio, nonNeg, "a number >= 0");
+  const clipRatioC = checkNumberOption(
     "clipRatioC",
     options.clipRatioC ?? GRPO_DEFAULTS.clipRatioC,
     (x) => x > 1,

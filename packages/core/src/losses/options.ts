@@ -2,30 +2,27 @@ import { COMMON_LOSS_DEFAULTS, type CommonLossOptions, type PolicyLossDefinition
 import { SentrlError } from "../errors.js";
 import { LOSS_AGG_MODES } from "./aggregation.js";
 import { assertKlLossType } from "./kl.js";
+import { badLossOption } from "./option-checks.js";
 
 /** The keys every loss accepts (CONTRACTS §2). */
 export const COMMON_LOSS_KEYS = Object.keys(COMMON_LOSS_DEFAULTS) as (keyof CommonLossOptions)[];
 
-function bad(key: string, v: unknown, what: string): never {
-  throw new SentrlError("LOSS_BAD_OPTION", `\`${key}\` must be ${what}, got ${JSON.stringify(v)}`);
-}
-
 /** Throws `LOSS_BAD_OPTION` unless every common option has a valid type and range. */
 export function validateCommonOptions(o: CommonLossOptions): void {
   if (!(LOSS_AGG_MODES as readonly unknown[]).includes(o.lossAggMode))
-    bad("lossAggMode", o.lossAggMode, `one of ${LOSS_AGG_MODES.join(", ")}`);
+    badLossOption("lossAggMode", o.lossAggMode, `one of ${LOSS_AGG_MODES.join(", ")}`);
   if (
     o.lossAggNorm !== undefined &&
     !(typeof o.lossAggNorm === "number" && Number.isFinite(o.lossAggNorm) && o.lossAggNorm > 0)
   ) {
-    bad("lossAggNorm", o.lossAggNorm, "a positive number (the trainer passes maxResponseTokens)");
+    badLossOption("lossAggNorm", o.lossAggNorm, "a positive number (the trainer passes maxResponseTokens)");
   }
-  if (typeof o.useKlLoss !== "boolean") bad("useKlLoss", o.useKlLoss, "true or false");
+  if (typeof o.useKlLoss !== "boolean") badLossOption("useKlLoss", o.useKlLoss, "true or false");
   if (typeof o.klLossCoef !== "number" || !Number.isFinite(o.klLossCoef))
-    bad("klLossCoef", o.klLossCoef, "a finite number");
+    badLossOption("klLossCoef", o.klLossCoef, "a finite number");
   assertKlLossType(o.klLossType);
   if (typeof o.entropyCoeff !== "number" || !Number.isFinite(o.entropyCoeff))
-    bad("entropyCoeff", o.entropyCoeff, "a finite number");
+    badLossOption("entropyCoeff", o.entropyCoeff, "a finite number");
 }
 
 /** Common options and the loss's own options, split out of one flat config. */
@@ -75,9 +72,9 @@ export function resolveLossOptions<O extends Record<string, unknown>>(
     }
     const d = def.defaults[key];
     if (d !== undefined && d !== null && typeof value !== typeof d) {
-      bad(key, value, `a ${typeof d} (default ${JSON.stringify(d)})`);
+      badLossOption(key, value, `a ${typeof d} (default ${JSON.stringify(d)})`);
     }
-    if (typeof value === "number" && !Number.isFinite(value)) bad(key, value, "a finite number");
+    if (typeof value === "number" && !Number.isFinite(value)) badLossOption(key, value, "a finite number");
     options[key] = value;
   }
   validateCommonOptions(common as unknown as CommonLossOptions);
