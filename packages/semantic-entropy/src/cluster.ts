@@ -52,6 +52,12 @@ export function clusterExtracted(
   const ids = new Int32Array(m);
   let next = 0;
   let sharedInvalid = -1;
+  /** A response with no answer: its own new cluster (`singleton`), or the one shared invalid cluster. */
+  const invalidId = (): number => {
+    if (invalid !== "shared") return next++;
+    if (sharedInvalid < 0) sharedInvalid = next++;
+    return sharedInvalid;
+  };
   if (eq.canonicalKey) {
     const key2id = new Map<string, number>();
     // Equal raw answers have equal keys: normalise each distinct raw string once.
@@ -59,10 +65,7 @@ export function clusterExtracted(
     for (let i = 0; i < m; i++) {
       const a = answers[i];
       if (a === null) {
-        if (invalid === "shared") {
-          if (sharedInvalid < 0) sharedInvalid = next++;
-          ids[i] = sharedInvalid;
-        } else ids[i] = next++;
+        ids[i] = invalidId();
         continue;
       }
       let id = raw2id.get(a);
@@ -85,10 +88,7 @@ export function clusterExtracted(
   for (let i = 0; i < m; i++) {
     const a = answers[i];
     if (a === null) {
-      if (invalid === "shared") {
-        if (sharedInvalid < 0) sharedInvalid = next++;
-        ids[i] = sharedInvalid;
-      } else ids[i] = next++;
+      ids[i] = invalidId();
       continue;
     }
     let found = -1;
