@@ -14,15 +14,18 @@ export const TINY_SPECIALS = { endoftext: 258, imStart: 259, imEnd: 260 } as con
 export const TINY_VOCAB = 261;
 
 /** A random 2-layer Qwen2 model (GQA 4/2) over the tiny vocabulary; `scale` is the weight std. */
-export function tinyModel(seed = 1, options: { backend?: Backend; scale?: number; tied?: boolean } = {}): DecoderModel {
+export function tinyModel(
+  seed = 1,
+  options: { backend?: Backend; scale?: number; tied?: boolean; vocabSize?: number; layers?: number } = {},
+): DecoderModel {
   const config = parseModelConfig({
     model_type: "qwen2",
     hidden_size: 32,
     intermediate_size: 48,
-    num_hidden_layers: 2,
+    num_hidden_layers: options.layers ?? 2,
     num_attention_heads: 4,
     num_key_value_heads: 2,
-    vocab_size: TINY_VOCAB,
+    vocab_size: options.vocabSize ?? TINY_VOCAB,
     tie_word_embeddings: options.tied ?? false,
     rope_theta: 10000,
     rms_norm_eps: 1e-6,

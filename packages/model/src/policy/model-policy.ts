@@ -39,6 +39,9 @@ export interface ModelPolicyOptions extends RolloutSettings {
 
 const STATE_FORMAT = "sentrl-model-policy";
 
+/** Frees a snapshot's parameter buffers once the snapshot itself is garbage. */
+const snapshots = new FinalizationRegistry<DecoderModel>((model) => model.dispose());
+
 function rowsOf(batch: ScoreBatch): {
   rows: number[][];
   promptLengths: number[];
@@ -181,7 +184,11 @@ export class ModelPolicy implements Policy<ModelPolicyHandle> {
     const tensors = new Map(m.parameterNames().map((n) => [n, m.getParameter(n)]));
     const frozen = DecoderModel.fromTensors(m.config, tensors, m.backend);
     const batchSize = this.options.scoreBatchSize;
-    return { score: (batch, options) => scoreWith(frozen, batch, options.temperature, batchSize) };
+    const scoring: ScoringPolicy = {
+      score: (batch, options) => scoreWith(frozen, batch, options.temperature, batchSize),
+    };
+    snapshots.register(scoring, frozen);
+    return scoring;
   }
 
   state(): PolicyState {
