@@ -38,6 +38,19 @@ function bestTime(fn: () => void, minIters = 5, minMs = 300): number {
   return Math.min(...times) / 1000;
 }
 
+/** Best per-call CPU seconds of this process (user + system): insensitive to other processes sharing the cores. */
+function bestCpuTime(fn: () => void, iters = 4): number {
+  fn();
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < iters; i++) {
+    const c = process.cpuUsage();
+    fn();
+    const d = process.cpuUsage(c);
+    best = Math.min(best, (d.user + d.system) / 1e6);
+  }
+  return best;
+}
+
 function random(n: number, scale = 1): Float32Array {
   const a = new Float32Array(n);
   let s = 12345;
@@ -76,6 +89,7 @@ for (const [i, l] of LINEARS.entries()) {
   const flop = 2 * M * N * K;
   const tg = torch.result?.gemm[i];
   let t: { fwd: number; dx: number; dw: number } | null = null;
+  let cpu1: { fwd: number; dx: number; dw: number } | null = null;
   if (k) {
     const x = random(M * K);
     const w = random(N * K, 0.05);
@@ -88,11 +102,19 @@ for (const [i, l] of LINEARS.entries()) {
       dx: bestTime(() => k.matmulBackwardInput({ dx, dout: dy, w, rows: M, inDim: K, outDim: N })),
       dw: bestTime(() => k.matmulBackwardWeight({ dw, dout: dy, x, rows: M, inDim: K, outDim: N })),
     };
+    // One thread, timed by CPU time: the per-core rate, whatever else runs on the machine.
+    k.setThreads(1);
+    cpu1 = {
+      fwd: bestCpuTime(() => k.matmulForward({ out: y, x, w, rows: M, inDim: K, outDim: N })),
+      dx: bestCpuTime(() => k.matmulBackwardInput({ dx, dout: dy, w, rows: M, inDim: K, outDim: N })),
+      dw: bestCpuTime(() => k.matmulBackwardWeight({ dw, dout: dy, x, rows: M, inDim: K, outDim: N })),
+    };
+    k.setThreads(THREADS);
   }
   const layouts = [
-    { layout: "Y=X·Wᵀ", shape: `[${M}x${K}]·[${N}x${K}]ᵀ`, native: t?.fwd, torch: tg?.fwd_s },
-    { layout: "dX=dY·W", shape: `[${M}x${N}]·[${N}x${K}]`, native: t?.dx, torch: tg?.dx_s },
-    { layout: "dW+=dYᵀ·X", shape: `[${M}x${N}]ᵀ·[${M}x${K}]`, native: t?.dw, torch: tg?.dw_s },
+    { layout: "Y=X·Wᵀ", shape: `[${M}x${K}]·[${N}x${K}]ᵀ`, native: t?.fwd, cpu1: cpu1?.fwd, torch: tg?.fwd_s },
+    { layout: "dX=dY·W", shape: `[${M}x${N}]·[${N}x${K}]`, native: t?.dx, cpu1: cpu1?.dx, torch: tg?.dx_s },
+    { layout: "dW+=dYᵀ·X", shape: `[${M}x${N}]ᵀ·[${M}x${K}]`, native: t?.dw, cpu1: cpu1?.dw, torch: tg?.dw_s },
   ];
   for (const o of layouts) {
     const nat = o.native ? flop / o.native / 1e9 : null;
@@ -103,6 +125,8 @@ for (const [i, l] of LINEARS.entries()) {
       layout: o.layout,
       shape: o.shape,
       native_gflops: nat === null ? null : round(nat),
+      native_gflops_per_core_cpu_time: o.cpu1 ? round(flop / o.cpu1 / 1e9) : null,
+      isa: k?.isa() ?? null,
       torch_gflops: tor === null ? null : round(tor),
       speedup: nat !== null && tor !== null ? round(nat / tor, 2) : null,
       ...(native ? { native_unavailable: native } : {}),
