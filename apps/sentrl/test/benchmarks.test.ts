@@ -1,22 +1,12 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
+import { BENCH_DIR, HAVE_BENCH as HAVE, SKIP_REASON } from "../../../packages/evaluators/test/shared.js";
+import { runCli } from "./fake-io.js";
 
-const BENCH_DIR = join(process.env.SENTRL_SHARED ?? resolve(__dirname, "..", "..", "..", "..", "shared"), "benchmarks");
-const HAVE = existsSync(join(BENCH_DIR, "manifest.json"));
-if (!HAVE) console.warn(`shared benchmarks not found at ${BENCH_DIR}; skipping the --data check`);
+if (!HAVE) console.warn(SKIP_REASON);
 
 async function cli(args: string[]) {
-  let out = "";
-  const code = await main(args, {
-    stdin: Readable.from([""]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: () => true },
-    env: {},
-  });
-  return { code, json: JSON.parse(out) };
+  const { code, stdout } = await runCli(args);
+  return { code, json: JSON.parse(stdout) };
 }
 
 describe("sentrl benchmarks", () => {

@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Readable } from "node:stream";
 import { parseJsonl } from "@sentrl/curriculum";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,23 +11,12 @@ import {
   plan,
   responseText,
 } from "../../../packages/curriculum/test/helpers.js";
-import type { CliIO } from "../src/command.js";
 import { main } from "../src/cli.js";
+import { fakeIO } from "./fake-io.js";
 
 const ROOT = resolve(__dirname, "../../..");
 
-function io(env: Record<string, string> = {}): CliIO & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdin: Readable.from([""]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env,
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = (env: Record<string, string> = {}) => fakeIO("", env);
 
 /** A dataset of `n` toy problems and a replay file whose answers follow `plan(i)` (known SE per problem). */
 function toyData(

@@ -2,10 +2,9 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
+import { runCli } from "./fake-io.js";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const N_PROBLEMS = 24;
@@ -50,14 +49,7 @@ const evalArgs = (dir: string, out: string, generator: string) => [
 ];
 
 async function cli(args: string[]) {
-  let out = "";
-  let err = "";
-  const code = await main(args, {
-    stdin: Readable.from([""]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-  });
+  const { code, stdout: out, stderr: err } = await runCli(args);
   return { code, out, err };
 }
 

@@ -1,16 +1,8 @@
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
+import { runCli } from "./fake-io.js";
 
 async function cli(args: string[], stdin = "") {
-  let out = "";
-  let err = "";
-  const code = await main(args, {
-    stdin: Readable.from([stdin]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-  });
+  const { code, stdout: out, stderr: err } = await runCli(args, stdin);
   const lines = () =>
     out
       .split("\n")

@@ -1,22 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { COMMON_LOSS_DEFAULTS, evaluatePolicyLoss, grpoLoss, tokenBatchFromJson } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
-
-/** Runs `sentrl <argv>` in-process with `stdin` as input; returns exit code and captured streams. */
-async function runCli(argv: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout: { write: (c: string) => (stdout += c) },
-    stderr: { write: (c: string) => (stderr += c) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+import { runCli } from "./fake-io.js";
 
 const root = join(__dirname, "..", "..", "..");
 const fixtures = JSON.parse(

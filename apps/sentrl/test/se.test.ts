@@ -1,20 +1,6 @@
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../src/command.js";
 import { main } from "../src/cli.js";
-
-function io(stdin: string): CliIO & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdin: Readable.from([stdin]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+import { fakeIO as io } from "./fake-io.js";
 
 const lines = (s: string) =>
   s
