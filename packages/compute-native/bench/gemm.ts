@@ -71,9 +71,15 @@ function runTorch(): { result: TorchResult | null; reason: string | null } {
   const python = process.env.SENTRL_TORCH_PYTHON ?? "/usr/bin/python3";
   const script = fileURLToPath(new URL("./torch_baseline.py", import.meta.url));
   const job = { threads: THREADS, gemm: LINEARS.map((l) => [M, l.inDim, l.outDim]), logits: LOGITS };
-  const r = spawnSync(python, [script], { input: JSON.stringify(job), encoding: "utf8", timeout: 600_000, maxBuffer: 16 << 20 });
+  const r = spawnSync(python, [script], {
+    input: JSON.stringify(job),
+    encoding: "utf8",
+    timeout: 600_000,
+    maxBuffer: 16 << 20,
+  });
   if (r.error) return { result: null, reason: `${python} could not run: ${r.error.message}` };
-  if (r.status !== 0) return { result: null, reason: `torch baseline failed: ${(r.stderr ?? "").trim().split("\n").pop()}` };
+  if (r.status !== 0)
+    return { result: null, reason: `torch baseline failed: ${(r.stderr ?? "").trim().split("\n").pop()}` };
   return { result: JSON.parse(r.stdout) as TorchResult, reason: null };
 }
 
@@ -187,5 +193,10 @@ if (k) {
   const n = 20000;
   const t0 = performance.now();
   for (let i = 0; i < n; i++) k.matmulForward({ out, x, w, rows: 1, inDim: 8, outDim: 8 });
-  emit({ kernel: "call-overhead", shape: "[1x8]·[8x8]ᵀ", native_us_per_call: round(((performance.now() - t0) * 1000) / n, 2), torch: torch.result?.torch ?? null });
+  emit({
+    kernel: "call-overhead",
+    shape: "[1x8]·[8x8]ᵀ",
+    native_us_per_call: round(((performance.now() - t0) * 1000) / n, 2),
+    torch: torch.result?.torch ?? null,
+  });
 }

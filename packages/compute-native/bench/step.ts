@@ -9,8 +9,17 @@ import { fileURLToPath } from "node:url";
 import { loadNativeKernels, type NativeKernels, nativeKernelsStatus } from "../src/index.js";
 
 const THREADS = Number(process.env.SENTRL_BENCH_THREADS ?? 2);
-const B = 8, T = 256, N = B * T;
-const H = 384, LAYERS = 6, NH = 6, NKV = 2, HD = H / NH, KVD = NKV * HD, I = 1024, V = 4096;
+const B = 8,
+  T = 256,
+  N = B * T;
+const H = 384,
+  LAYERS = 6,
+  NH = 6,
+  NKV = 2,
+  HD = H / NH,
+  KVD = NKV * HD,
+  I = 1024,
+  V = 4096;
 
 function random(n: number, scale: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -33,7 +42,13 @@ interface Param {
 let seed = 1;
 const params: Param[] = [];
 function param(n: number, scale: number, decay = 0.01, ones = false): Param {
-  const p = { w: ones ? new Float32Array(n).fill(1) : random(n, scale, seed++), g: new Float32Array(n), m: new Float32Array(n), v: new Float32Array(n), decay };
+  const p = {
+    w: ones ? new Float32Array(n).fill(1) : random(n, scale, seed++),
+    g: new Float32Array(n),
+    m: new Float32Array(n),
+    v: new Float32Array(n),
+    decay,
+  };
   params.push(p);
   return p;
 }
@@ -72,7 +87,17 @@ function buildLayer() {
   };
 }
 
-function step(k: NativeKernels, layers: ReturnType<typeof buildLayer>[], head: Param, norm: Param, x0: Float32Array, targets: Int32Array, dl: Float32Array, de: Float32Array, s: Record<string, Float32Array>): void {
+function step(
+  k: NativeKernels,
+  layers: ReturnType<typeof buildLayer>[],
+  head: Param,
+  norm: Param,
+  x0: Float32Array,
+  targets: Int32Array,
+  dl: Float32Array,
+  de: Float32Array,
+  s: Record<string, Float32Array>,
+): void {
   for (const p of params) p.g.fill(0);
   // forward
   let x = x0;
@@ -83,7 +108,18 @@ function step(k: NativeKernels, layers: ReturnType<typeof buildLayer>[], head: P
     k.matmulForward({ out: L.q, x: L.h1, w: L.wq.w, bias: L.bq.w, rows: N, inDim: H, outDim: H });
     k.matmulForward({ out: L.k, x: L.h1, w: L.wk.w, bias: L.bk.w, rows: N, inDim: H, outDim: KVD });
     k.matmulForward({ out: L.v, x: L.h1, w: L.wv.w, bias: L.bv.w, rows: N, inDim: H, outDim: KVD });
-    k.attentionForward({ out: L.att, probs: L.probs, q: L.q, k: L.k, v: L.v, batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD });
+    k.attentionForward({
+      out: L.att,
+      probs: L.probs,
+      q: L.q,
+      k: L.k,
+      v: L.v,
+      batch: B,
+      seqLen: T,
+      heads: NH,
+      kvHeads: NKV,
+      headDim: HD,
+    });
     k.matmulForward({ out: tmp, x: L.att, w: L.wo.w, rows: N, inDim: H, outDim: H });
     for (let i = 0; i < N * H; i++) L.xm[i] = L.x[i] + tmp[i];
     k.rmsnormForward({ out: L.h2, rstd: L.r2, x: L.xm, weight: L.ln2.w, rows: N, dim: H, eps: 1e-6 });
@@ -95,10 +131,35 @@ function step(k: NativeKernels, layers: ReturnType<typeof buildLayer>[], head: P
     for (let i = 0; i < N * H; i++) x[i] = L.xm[i] + tmp[i];
   }
   k.rmsnormForward({ out: s.hf, rstd: s.rf, x, weight: norm.w, rows: N, dim: H, eps: 1e-6 });
-  k.logitsStatsForward({ logp: s.logp, entropy: s.ent, lse: s.lse, h: s.hf, w: head.w, targets, rows: N, dim: H, vocab: V, temperature: 0.7 });
+  k.logitsStatsForward({
+    logp: s.logp,
+    entropy: s.ent,
+    lse: s.lse,
+    h: s.hf,
+    w: head.w,
+    targets,
+    rows: N,
+    dim: H,
+    vocab: V,
+    temperature: 0.7,
+  });
   // backward
   s.dhf.fill(0);
-  k.logitsStatsBackward({ dh: s.dhf, dw: head.g, h: s.hf, w: head.w, targets, lse: s.lse, entropy: s.ent, dlogp: dl, dentropy: de, rows: N, dim: H, vocab: V, temperature: 0.7 });
+  k.logitsStatsBackward({
+    dh: s.dhf,
+    dw: head.g,
+    h: s.hf,
+    w: head.w,
+    targets,
+    lse: s.lse,
+    entropy: s.ent,
+    dlogp: dl,
+    dentropy: de,
+    rows: N,
+    dim: H,
+    vocab: V,
+    temperature: 0.7,
+  });
   const dx = s.dx;
   k.rmsnormBackward({ dx, dweight: norm.g, dout: s.dhf, x, weight: norm.w, rstd: s.rf, rows: N, dim: H });
   for (let l = layers.length - 1; l >= 0; l--) {
@@ -111,32 +172,87 @@ function step(k: NativeKernels, layers: ReturnType<typeof buildLayer>[], head: P
     k.matmulBackwardInput({ dx: s.dh, dout: s.dup, w: L.wu.w, rows: N, inDim: H, outDim: I, accumulate: true });
     k.matmulBackwardWeight({ dw: L.wg.g, dout: s.dgate, x: L.h2, rows: N, inDim: H, outDim: I });
     k.matmulBackwardWeight({ dw: L.wu.g, dout: s.dup, x: L.h2, rows: N, inDim: H, outDim: I });
-    k.rmsnormBackward({ dx, dweight: L.ln2.g, dout: s.dh, x: L.xm, weight: L.ln2.w, rstd: L.r2, rows: N, dim: H, accumulate: true });
+    k.rmsnormBackward({
+      dx,
+      dweight: L.ln2.g,
+      dout: s.dh,
+      x: L.xm,
+      weight: L.ln2.w,
+      rstd: L.r2,
+      rows: N,
+      dim: H,
+      accumulate: true,
+    });
     // xm = x + o(att)
     k.matmulBackwardInput({ dx: s.datt, dout: dx, w: L.wo.w, rows: N, inDim: H, outDim: H });
     k.matmulBackwardWeight({ dw: L.wo.g, dout: dx, x: L.att, rows: N, inDim: H, outDim: H });
-    k.attentionBackward({ dq: s.dq, dk: s.dk, dv: s.dv, dout: s.datt, probs: L.probs, q: L.q, k: L.k, v: L.v, batch: B, seqLen: T, heads: NH, kvHeads: NKV, headDim: HD });
+    k.attentionBackward({
+      dq: s.dq,
+      dk: s.dk,
+      dv: s.dv,
+      dout: s.datt,
+      probs: L.probs,
+      q: L.q,
+      k: L.k,
+      v: L.v,
+      batch: B,
+      seqLen: T,
+      heads: NH,
+      kvHeads: NKV,
+      headDim: HD,
+    });
     k.matmulBackwardInput({ dx: s.dh, dout: s.dq, w: L.wq.w, rows: N, inDim: H, outDim: H });
     k.matmulBackwardInput({ dx: s.dh, dout: s.dk, w: L.wk.w, rows: N, inDim: H, outDim: KVD, accumulate: true });
     k.matmulBackwardInput({ dx: s.dh, dout: s.dv, w: L.wv.w, rows: N, inDim: H, outDim: KVD, accumulate: true });
     k.matmulBackwardWeight({ dw: L.wq.g, dbias: L.bq.g, dout: s.dq, x: L.h1, rows: N, inDim: H, outDim: H });
     k.matmulBackwardWeight({ dw: L.wk.g, dbias: L.bk.g, dout: s.dk, x: L.h1, rows: N, inDim: H, outDim: KVD });
     k.matmulBackwardWeight({ dw: L.wv.g, dbias: L.bv.g, dout: s.dv, x: L.h1, rows: N, inDim: H, outDim: KVD });
-    k.rmsnormBackward({ dx, dweight: L.ln1.g, dout: s.dh, x: L.x, weight: L.ln1.w, rstd: L.r1, rows: N, dim: H, accumulate: true });
+    k.rmsnormBackward({
+      dx,
+      dweight: L.ln1.g,
+      dout: s.dh,
+      x: L.x,
+      weight: L.ln1.w,
+      rstd: L.r1,
+      rows: N,
+      dim: H,
+      accumulate: true,
+    });
   }
   // AdamW with global-norm clipping at 1.0
   let ss = 0;
   for (const p of params) ss += k.sumSquares(p.g);
   const gradScale = Math.min(1, 1 / (Math.sqrt(ss) + 1e-6));
-  for (const p of params) k.adamwUpdate({ param: p.w, grad: p.g, m: p.m, v: p.v, lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: p.decay, step: 1, gradScale });
+  for (const p of params)
+    k.adamwUpdate({
+      param: p.w,
+      grad: p.g,
+      m: p.m,
+      v: p.v,
+      lr: 1e-4,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      weightDecay: p.decay,
+      step: 1,
+      gradScale,
+    });
 }
 
-function runTorch(): { result: { torch: string; params: number; step_s: number; tokens_per_s: number } | null; reason: string | null } {
+function runTorch(): {
+  result: { torch: string; params: number; step_s: number; tokens_per_s: number } | null;
+  reason: string | null;
+} {
   const python = process.env.SENTRL_TORCH_PYTHON ?? "/usr/bin/python3";
   const script = fileURLToPath(new URL("./torch_step.py", import.meta.url));
-  const r = spawnSync(python, [script], { input: JSON.stringify({ threads: THREADS, batch: B, seq: T, steps: 1 }), encoding: "utf8", timeout: 600_000 });
+  const r = spawnSync(python, [script], {
+    input: JSON.stringify({ threads: THREADS, batch: B, seq: T, steps: 1 }),
+    encoding: "utf8",
+    timeout: 600_000,
+  });
   if (r.error) return { result: null, reason: `${python} could not run: ${r.error.message}` };
-  if (r.status !== 0) return { result: null, reason: `torch step failed: ${(r.stderr ?? "").trim().split("\n").pop()}` };
+  if (r.status !== 0)
+    return { result: null, reason: `torch step failed: ${(r.stderr ?? "").trim().split("\n").pop()}` };
   return { result: JSON.parse(r.stdout), reason: null };
 }
 
@@ -150,8 +266,22 @@ if (k) {
   const head = param(V * H, 0.05);
   paramCount = params.reduce((a, p) => a + p.w.length, 0) + V * H; // + the embedding table (not stepped here)
   const s: Record<string, Float32Array> = {
-    tmp: f32(N * H), hf: f32(N * H), rf: f32(N), logp: f32(N), ent: f32(N), lse: f32(N), dhf: f32(N * H), dx: f32(N * H),
-    dact: f32(N * I), dgate: f32(N * I), dup: f32(N * I), dh: f32(N * H), datt: f32(N * H), dq: f32(N * H), dk: f32(N * KVD), dv: f32(N * KVD),
+    tmp: f32(N * H),
+    hf: f32(N * H),
+    rf: f32(N),
+    logp: f32(N),
+    ent: f32(N),
+    lse: f32(N),
+    dhf: f32(N * H),
+    dx: f32(N * H),
+    dact: f32(N * I),
+    dgate: f32(N * I),
+    dup: f32(N * I),
+    dh: f32(N * H),
+    datt: f32(N * H),
+    dq: f32(N * H),
+    dk: f32(N * KVD),
+    dv: f32(N * KVD),
   };
   for (let l = 0; l < LAYERS; l++) s[`x${l}`] = f32(N * H);
   const x0 = random(N * H, 0.5, 999);

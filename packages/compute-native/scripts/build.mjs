@@ -44,18 +44,28 @@ function record(ok, reason, log = "") {
   if (locked) rmSync(lockDir, { recursive: true, force: true });
   try {
     mkdirSync(join(root, "build"), { recursive: true });
-    const status = { ok, reason, addon: ok ? addon : null, node: process.version, at: new Date().toISOString(), log: log.slice(-4000) };
+    const status = {
+      ok,
+      reason,
+      addon: ok ? addon : null,
+      node: process.version,
+      at: new Date().toISOString(),
+      log: log.slice(-4000),
+    };
     writeFileSync(statusFile, `${JSON.stringify(status, null, 2)}\n`);
   } catch {
     // recording is best effort
   }
-  process.stderr.write(`@sentrl/compute-native: ${ok ? "native kernels built" : `native kernels not built (${reason}); the TypeScript path will be used`}\n`);
+  process.stderr.write(
+    `@sentrl/compute-native: ${ok ? "native kernels built" : `native kernels not built (${reason}); the TypeScript path will be used`}\n`,
+  );
   process.exit(0);
 }
 
 function newestSource() {
   let newest = statSync(join(root, "binding.gyp")).mtimeMs;
-  for (const f of readdirSync(join(root, "src", "native"))) newest = Math.max(newest, statSync(join(root, "src", "native", f)).mtimeMs);
+  for (const f of readdirSync(join(root, "src", "native")))
+    newest = Math.max(newest, statSync(join(root, "src", "native", f)).mtimeMs);
   return newest;
 }
 
@@ -63,7 +73,17 @@ function findNodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
     // npm ships node-gyp; look next to the running node (…/bin/node -> …/lib/node_modules/npm/…)
-    join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
+    join(
+      dirname(process.execPath),
+      "..",
+      "lib",
+      "node_modules",
+      "npm",
+      "node_modules",
+      "node-gyp",
+      "bin",
+      "node-gyp.js",
+    ),
     join(dirname(process.execPath), "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
   ];
   for (const c of candidates) if (c && existsSync(c)) return c;
@@ -84,7 +104,8 @@ function findNodeDir() {
 
 try {
   if (process.env.SENTRL_NATIVE_SKIP === "1") record(false, "SENTRL_NATIVE_SKIP=1");
-  if (process.arch !== "x64") record(false, `unsupported architecture ${process.arch} (the kernels need x86-64 AVX2/FMA)`);
+  if (process.arch !== "x64")
+    record(false, `unsupported architecture ${process.arch} (the kernels need x86-64 AVX2/FMA)`);
   if (!force && existsSync(addon) && statSync(addon).mtimeMs >= newestSource()) record(true, "up to date");
   lock();
   // Another build may have finished while we waited.

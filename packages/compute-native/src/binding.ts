@@ -9,9 +9,33 @@ export interface NativeBinding {
   getThreads(): number;
   gemmIsa(): "avx2" | "avx512";
   setGemmIsa(isa: string): boolean;
-  matmulForward(y: Float32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, rows: number, inDim: number, outDim: number): void;
-  matmulBackwardInput(dx: Float32Array, dy: Float32Array, w: Float32Array, rows: number, inDim: number, outDim: number, accumulate: boolean): void;
-  matmulBackwardWeight(dw: Float32Array, dbias: Float32Array | null, dy: Float32Array, x: Float32Array, rows: number, inDim: number, outDim: number): void;
+  matmulForward(
+    y: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    rows: number,
+    inDim: number,
+    outDim: number,
+  ): void;
+  matmulBackwardInput(
+    dx: Float32Array,
+    dy: Float32Array,
+    w: Float32Array,
+    rows: number,
+    inDim: number,
+    outDim: number,
+    accumulate: boolean,
+  ): void;
+  matmulBackwardWeight(
+    dw: Float32Array,
+    dbias: Float32Array | null,
+    dy: Float32Array,
+    x: Float32Array,
+    rows: number,
+    inDim: number,
+    outDim: number,
+  ): void;
   logitsStatsForward(
     h: Float32Array,
     w: Float32Array,
@@ -40,7 +64,15 @@ export interface NativeBinding {
     dw: Float32Array | null,
     accumulateDh: boolean,
   ): void;
-  rmsnormForward(out: Float32Array, rstd: Float32Array | null, x: Float32Array, weight: Float32Array, rows: number, dim: number, eps: number): void;
+  rmsnormForward(
+    out: Float32Array,
+    rstd: Float32Array | null,
+    x: Float32Array,
+    weight: Float32Array,
+    rows: number,
+    dim: number,
+    eps: number,
+  ): void;
   rmsnormBackward(
     dx: Float32Array,
     dweight: Float32Array | null,
@@ -53,7 +85,15 @@ export interface NativeBinding {
     accumulate: boolean,
   ): void;
   swigluForward(out: Float32Array, gate: Float32Array, up: Float32Array, length: number): void;
-  swigluBackward(dgate: Float32Array, dup: Float32Array, dout: Float32Array, gate: Float32Array, up: Float32Array, length: number, accumulate: boolean): void;
+  swigluBackward(
+    dgate: Float32Array,
+    dup: Float32Array,
+    dout: Float32Array,
+    gate: Float32Array,
+    up: Float32Array,
+    length: number,
+    accumulate: boolean,
+  ): void;
   sumSquares(x: Float32Array): number;
   adamwUpdate(
     param: Float32Array,

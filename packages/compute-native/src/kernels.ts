@@ -234,9 +234,22 @@ export function wrapBinding(b: NativeBinding, addonPath: string): NativeKernels 
     isa: () => b.gemmIsa(),
     setIsa: (isa) => b.setGemmIsa(isa),
     matmulForward: (a) => b.matmulForward(a.out, a.x, a.w, a.bias ?? null, a.rows, a.inDim, a.outDim),
-    matmulBackwardInput: (a) => b.matmulBackwardInput(a.dx, a.dout, a.w, a.rows, a.inDim, a.outDim, a.accumulate === true),
+    matmulBackwardInput: (a) =>
+      b.matmulBackwardInput(a.dx, a.dout, a.w, a.rows, a.inDim, a.outDim, a.accumulate === true),
     matmulBackwardWeight: (a) => b.matmulBackwardWeight(a.dw, a.dbias ?? null, a.dout, a.x, a.rows, a.inDim, a.outDim),
-    logitsStatsForward: (a) => b.logitsStatsForward(a.h, a.w, a.targets, a.rows, a.dim, a.vocab, a.temperature, a.logp, a.entropy, a.lse ?? null),
+    logitsStatsForward: (a) =>
+      b.logitsStatsForward(
+        a.h,
+        a.w,
+        a.targets,
+        a.rows,
+        a.dim,
+        a.vocab,
+        a.temperature,
+        a.logp,
+        a.entropy,
+        a.lse ?? null,
+      ),
     logitsStatsBackward: (a) =>
       b.logitsStatsBackward(
         a.h,
@@ -255,14 +268,43 @@ export function wrapBinding(b: NativeBinding, addonPath: string): NativeKernels 
         a.accumulate === true,
       ),
     rmsnormForward: (a) => b.rmsnormForward(a.out, a.rstd ?? null, a.x, a.weight, a.rows, a.dim, a.eps),
-    rmsnormBackward: (a) => b.rmsnormBackward(a.dx, a.dweight ?? null, a.dout, a.x, a.weight, a.rstd, a.rows, a.dim, a.accumulate === true),
+    rmsnormBackward: (a) =>
+      b.rmsnormBackward(a.dx, a.dweight ?? null, a.dout, a.x, a.weight, a.rstd, a.rows, a.dim, a.accumulate === true),
     swigluForward: (a) => b.swigluForward(a.out, a.gate, a.up, a.length),
     swigluBackward: (a) => b.swigluBackward(a.dgate, a.dup, a.dout, a.gate, a.up, a.length, a.accumulate === true),
     sumSquares: (x) => b.sumSquares(x),
-    adamwUpdate: (a) => b.adamwUpdate(a.param, a.grad, a.m, a.v, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.step, a.gradScale ?? 1),
+    adamwUpdate: (a) =>
+      b.adamwUpdate(a.param, a.grad, a.m, a.v, a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.step, a.gradScale ?? 1),
     attentionForward: (a) =>
-      b.attentionForward(a.out, a.probs ?? null, a.q, a.k, a.v, a.keyMask ?? null, a.batch, a.seqLen, a.heads, a.kvHeads, a.headDim),
+      b.attentionForward(
+        a.out,
+        a.probs ?? null,
+        a.q,
+        a.k,
+        a.v,
+        a.keyMask ?? null,
+        a.batch,
+        a.seqLen,
+        a.heads,
+        a.kvHeads,
+        a.headDim,
+      ),
     attentionBackward: (a) =>
-      b.attentionBackward(a.dq, a.dk, a.dv, a.dout, a.probs, a.q, a.k, a.v, a.batch, a.seqLen, a.heads, a.kvHeads, a.headDim, a.accumulate === true),
+      b.attentionBackward(
+        a.dq,
+        a.dk,
+        a.dv,
+        a.dout,
+        a.probs,
+        a.q,
+        a.k,
+        a.v,
+        a.batch,
+        a.seqLen,
+        a.heads,
+        a.kvHeads,
+        a.headDim,
+        a.accumulate === true,
+      ),
   };
 }

@@ -34,7 +34,10 @@ export function nativeAddonPath(): string {
 
 function buildFailureReason(): string | null {
   try {
-    const status = JSON.parse(readFileSync(join(packageRoot(), "build", "native-build.json"), "utf8")) as { ok?: boolean; reason?: string };
+    const status = JSON.parse(readFileSync(join(packageRoot(), "build", "native-build.json"), "utf8")) as {
+      ok?: boolean;
+      reason?: string;
+    };
     return status.ok === false && typeof status.reason === "string" ? status.reason : null;
   } catch {
     return null;
@@ -45,7 +48,8 @@ function load(): LoadState {
   const addonPath = nativeAddonPath();
   const fail = (reason: string): LoadState => ({ kernels: null, status: { available: false, reason, addonPath } });
   if (process.env.SENTRL_NATIVE === "0") return fail("disabled by SENTRL_NATIVE=0");
-  if (process.arch !== "x64") return fail(`unsupported architecture ${process.arch} (the native kernels need x86-64 with AVX2/FMA)`);
+  if (process.arch !== "x64")
+    return fail(`unsupported architecture ${process.arch} (the native kernels need x86-64 with AVX2/FMA)`);
   if (!existsSync(addonPath)) {
     const why = buildFailureReason();
     return fail(
@@ -56,10 +60,14 @@ function load(): LoadState {
   try {
     binding = createRequire(import.meta.url)(addonPath) as NativeBinding;
   } catch (e) {
-    return fail(`native addon failed to load (${e instanceof Error ? e.message : String(e)}): rebuild it with \`npm run build:native -w @sentrl/compute-native\``);
+    return fail(
+      `native addon failed to load (${e instanceof Error ? e.message : String(e)}): rebuild it with \`npm run build:native -w @sentrl/compute-native\``,
+    );
   }
   if (binding.abiVersion !== NATIVE_ABI_VERSION) {
-    return fail(`native addon is stale (ABI ${binding.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it with \`npm run build:native -w @sentrl/compute-native\``);
+    return fail(
+      `native addon is stale (ABI ${binding.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it with \`npm run build:native -w @sentrl/compute-native\``,
+    );
   }
   if (!binding.cpuSupported()) return fail("this CPU lacks AVX2/FMA");
   // Default: the CPUs this process may run on (affinity-aware, unlike the addon's hardware_concurrency()).
