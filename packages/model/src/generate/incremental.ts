@@ -64,7 +64,7 @@ export class IncrementalDecoder {
     this.hostK = new Float32Array(R * nkv * hd);
     this.hostV = new Float32Array(R * nkv * hd);
     this.hostAtt = new Float32Array(R * nh * hd);
-    this.acc = new Float64Array(hd);
+    this.acc = new Float64Array(nh * hd);
     this.ids = new Int32Array(R);
     this.positions = new Int32Array(R);
   }
@@ -181,7 +181,8 @@ export class IncrementalDecoder {
       caches[r].reserve(caches[r].length + 1);
       maxLen = Math.max(maxLen, caches[r].length + 1);
     }
-    if (this.scores.length < maxLen) this.scores = new Float64Array(maxLen * 2);
+    const group = nh / nkv;
+    if (this.scores.length < group * maxLen) this.scores = new Float64Array(group * maxLen * 2);
     const { x, hn, q, k, v, att, proj, gate, up, hostQ, hostK, hostV, hostAtt } = this;
     be.embeddingForward({ out: x, table: P.embed, ids: this.ids, rows: R, dim: H, vocab: V });
     P.layers.forEach((L, l) => {

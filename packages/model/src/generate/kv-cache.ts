@@ -46,7 +46,8 @@ export class KvCache {
 /**
  * One query position against a cache (`len` positions, the query's own included): grouped-query scaled dot-product
  * attention, softmax in float64, as the Backend's attention kernel computes it. Writes `[heads · headDim]` at
- * `out[outOffset]`; `scores` is scratch of at least `len` values.
+ * `out[outOffset]`. The query heads sharing a key/value head are processed together, so each cached row is read
+ * once per group. `scores` is scratch of at least `(heads / kvHeads) · len` values, `acc` of `heads · headDim`.
  */
 export function attendCached(
   out: Float32Array,
@@ -65,32 +66,56 @@ export function attendCached(
   const group = heads / kvHeads;
   const kw = kvHeads * headDim;
   const scale = 1 / Math.sqrt(headDim);
-  for (let h = 0; h < heads; h++) {
-    const kh = Math.floor(h / group) * headDim;
-    const qo = qOffset + h * headDim;
-    let max = Number.NEGATIVE_INFINITY;
+  for (let g = 0; g < kvHeads; g++) {
+    const kh = g * headDim;
+    const q0 = qOffset + g * group * headDim;
+    // Scores of the group's queries: scores[j · len + s].
     for (let s = 0; s < len; s++) {
       const ko = s * kw + kh;
-      let d = 0;
-      for (let i = 0; i < headDim; i++) d += q[qo + i] * keys[ko + i];
-      const sc = d * scale;
-      scores[s] = sc;
-      if (sc > max) max = sc;
+      for (let j = 0; j < group; j++) {
+        const qo = q0 + j * headDim;
+        let d0 = 0;
+        let d1 = 0;
+        let d2 = 0;
+        let d3 = 0;
+        let i = 0;
+        for (; i + 3 < headDim; i += 4) {
+          d0 += q[qo + i] * keys[ko + i];
+          d1 += q[qo + i + 1] * keys[ko + i + 1];
+          d2 += q[qo + i + 2] * keys[ko + i + 2];
+          d3 += q[qo + i + 3] * keys[ko + i + 3];
+        }
+        for (; i < headDim; i++) d0 += q[qo + i] * keys[ko + i];
+        scores[j * len + s] = (d0 + d1 + d2 + d3) * scale;
+      }
     }
-    let sum = 0;
-    for (let s = 0; s < len; s++) {
-      const e = Math.exp(scores[s] - max);
-      scores[s] = e;
-      sum += e;
+    // Softmax per query (float64), probabilities left in scores.
+    for (let j = 0; j < group; j++) {
+      const o = j * len;
+      let max = Number.NEGATIVE_INFINITY;
+      for (let s = 0; s < len; s++) if (scores[o + s] > max) max = scores[o + s];
+      let sum = 0;
+      for (let s = 0; s < len; s++) {
+        const e = Math.exp(scores[o + s] - max);
+        scores[o + s] = e;
+        sum += e;
+      }
+      const inv = 1 / sum;
+      for (let s = 0; s < len; s++) scores[o + s] *= inv;
     }
-    acc.fill(0, 0, headDim);
+    // Weighted values, each cached row read once for the whole group.
+    const gw = group * headDim;
+    acc.fill(0, 0, gw);
     for (let s = 0; s < len; s++) {
-      const p = scores[s] / sum;
       const vo = s * kw + kh;
-      for (let i = 0; i < headDim; i++) acc[i] += p * values[vo + i];
+      for (let j = 0; j < group; j++) {
+        const p = scores[j * len + s];
+        const ao = j * headDim;
+        for (let i = 0; i < headDim; i++) acc[ao + i] += p * values[vo + i];
+      }
     }
-    const oo = outOffset + h * headDim;
-    for (let i = 0; i < headDim; i++) out[oo + i] = acc[i];
+    const oo = outOffset + g * gw;
+    for (let i = 0; i < gw; i++) out[oo + i] = acc[i];
   }
 }
 
