@@ -3,7 +3,8 @@
 import { createTrainer, toyPolicy } from "@sentrl/core";
 import { stagedCurriculum } from "@sentrl/curriculum";
 import { describe, expect, it } from "vitest";
-import { builtinVerifiers, toyRows } from "../src/presets/build.js";
+import { builtinVerifiers } from "../src/presets/build.js";
+import { toyRows } from "../src/presets/toy-task.js";
 
 const golds = ["a", "b", "ab", "ba", "aa", "bb"];
 

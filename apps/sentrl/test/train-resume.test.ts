@@ -39,7 +39,7 @@ const lineCount = (file: string) => (existsSync(file) ? readFileSync(file, "utf8
 describe("sentrl train: SIGKILL mid-step, --resume", () => {
   it("continues bit for bit: every metric line equals the uninterrupted run's", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sentrl-train-kill-"));
-    // SENT with its 2-stage curriculum, shortened to 8 epochs per stage (stage 1: steps 1-8, stage 2: 9-24), and KL
+    // SENT with its 2-stage curriculum, shortened to 8 epochs per stage (stage 1: steps 1-8, stage 2: 9-16), and KL
     // to the per-stage reference: the kill comes in stage 2, so optimiser, stage-2 reference, curriculum position
     // and sampler state all have to come back exactly.
     const cfg = join(dir, "run.yaml");
@@ -57,7 +57,7 @@ describe("sentrl train: SIGKILL mid-step, --resume", () => {
     const straight = join(dir, "straight");
     const ref = io();
     expect(await main(["train", "--config", cfg, "--out", straight], ref), ref.err()).toBe(0);
-    expect(JSON.parse(ref.out()).steps).toBe(24);
+    expect(JSON.parse(ref.out()).steps).toBe(16);
 
     const out = join(dir, "killed");
     const metrics = join(out, "metrics.jsonl");
@@ -72,18 +72,18 @@ describe("sentrl train: SIGKILL mid-step, --resume", () => {
     expect(await exited, stderr).toBe("SIGKILL");
     const linesAtKill = lineCount(metrics);
     expect(linesAtKill).toBeGreaterThanOrEqual(10);
-    expect(linesAtKill).toBeLessThan(24);
+    expect(linesAtKill).toBeLessThan(16);
     const latest = JSON.parse(readFileSync(join(out, "checkpoints", "latest.json"), "utf8")) as { step: number };
     expect(latest.step).toBeGreaterThan(0);
 
     const resumed = io();
     expect(await main(["train", "--config", cfg, "--out", out, "--resume"], resumed), resumed.err()).toBe(0);
-    expect(JSON.parse(resumed.out())).toMatchObject({ resumedFrom: latest.step, steps: 24 - latest.step });
+    expect(JSON.parse(resumed.out())).toMatchObject({ resumedFrom: latest.step, steps: 16 - latest.step });
     const a = readFileSync(join(straight, "metrics.jsonl"), "utf8");
     const b = readFileSync(metrics, "utf8");
     expect(b.split("\n")).toEqual(a.split("\n"));
-    expect(readFileSync(join(out, "checkpoints", "step_24", "policy.safetensors"))).toEqual(
-      readFileSync(join(straight, "checkpoints", "step_24", "policy.safetensors")),
+    expect(readFileSync(join(out, "checkpoints", "step_16", "policy.safetensors"))).toEqual(
+      readFileSync(join(straight, "checkpoints", "step_16", "policy.safetensors")),
     );
   }, 90_000);
 });

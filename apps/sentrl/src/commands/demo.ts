@@ -11,16 +11,16 @@ import { runTraining, type TrainingRunSummary } from "../presets/run-training.js
 export const help = `Usage: sentrl demo [--out <dir>] [--seed <n>] [--every <k>]
 
 Trains a tabular softmax policy on a toy verifiable task (6 prompts; answer a 1- or 2-letter string over {a, b};
-reward 1 for the exact answer) twice, with the same seed:
+reward 1 for the exact answer) twice, from the same "pretrained" start (one-letter answers favoured) and seed:
   grpo   the \`grpo\` preset: clipped surrogate + k3 KL 0.001, all prompts shuffled
-  sent   the \`sent\` preset: the \`sent\` token loss (code-intended), k3 KL 0.001, a 2-stage curriculum with a fresh
-         optimiser and the stage's starting policy as reference at each stage start
-Prints a table of reward and token entropy over the steps to stderr, a JSON summary to stdout, and writes each
-arm's metrics JSONL (verl names) and checkpoints under --out (default: a new temporary directory, printed).
+  sent   the \`sent\` preset: the \`sent\` token loss (code-intended), k3 KL 0.001, and SENT's curriculum in miniature:
+         16 answers per prompt sampled from the initial policy, clustered by answer, prompts sorted by semantic
+         entropy and split into 2 stages; a fresh optimiser and the stage's starting policy as reference per stage
+Prints the curriculum and a table of reward and token entropy over the steps to stderr, a JSON summary to stdout,
+and writes each arm's metrics JSONL (verl names) and checkpoints under --out (default: a new temporary directory).
 
-This shows the mechanism, not the paper's numbers: the policy is a lookup table, the task is tiny, and the curriculum
-orders prompts by answer length (a stand-in for semantic entropy, which is the same for every prompt of an untrained
-tabular policy). Presets are scaled to the toy (2 prompts per step, lr 0.1). Use \`sentrl train\` for real runs.
+This shows the mechanism, not the paper's numbers: the policy is a lookup table, the task is tiny, presets are
+scaled to it (2 prompts per step, lr 0.1). Use \`sentrl train\` for real runs.
 
 Options:
   --out <dir>    output directory (default: a temporary directory)
@@ -67,6 +67,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     });
   }
 
+  const stages = summaries.sent.curriculum ?? [];
+  io.stderr.write("\n  SENT curriculum (semantic entropy of 16 sampled answers per prompt, initial policy):\n");
+  for (const st of stages) {
+    const items = st.prompts.map((p) => `"${String(p.gold)}" ${p.semanticEntropy?.toFixed(2) ?? "?"}`);
+    io.stderr.write(`    stage ${st.stage}: ${items.join(", ")}\n`);
+  }
+
   // Table: means over each window of `every` steps.
   const steps = Math.max(...ARMS.map((a) => curves[a].score.length));
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
@@ -85,13 +92,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   io.stderr.write(
     "\n  reward = mean exact-match reward of the step's 16 sampled answers; entropy = mean token entropy (actor/entropy).\n" +
-      "  SENT's reward drops when stage 2 starts: new, harder prompts (2-letter answers), fresh optimiser, new reference.\n" +
+      "  SENT's reward drops when stage 2 starts: new prompts of higher semantic entropy, fresh optimiser, new reference.\n" +
       "  A toy: this shows the mechanism, not the paper's numbers.\n\n",
   );
   io.stdout.write(
     `${JSON.stringify({
       outDir,
-      task: "toy: 6 prompts, answers over {a, b} of 1-2 letters, exact-match reward, tabular softmax policy",
+      task: "toy: 6 prompts, answers over {a, b} of 1-2 letters, exact-match reward, tabular softmax policy with a prior",
       arms: summaries,
     })}\n`,
   );

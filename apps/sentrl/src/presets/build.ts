@@ -8,7 +8,6 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   advantageEstimatorDefinitions,
-  createTabularPolicy,
   type DatasetRow,
   grpoLoss,
   isSentrlError,
@@ -27,6 +26,7 @@ import { entropyBaselinesPlugin } from "@sentrl/entropy-baselines";
 import { CHECKER_NAMES, getChecker } from "@sentrl/evaluators";
 import { tokenEntropyKlPlugin } from "@sentrl/token-entropy-kl";
 import type { RunConfig } from "./run-config.js";
+import { toyRows, toySemanticEntropyStages, toyTabularPolicy } from "./toy-task.js";
 
 export interface PreparedRun {
   policy: Policy;
@@ -34,6 +34,8 @@ export interface PreparedRun {
   plugins: Plugin[];
   config: Partial<TrainerConfig>;
   curriculum?: StagedCurriculumPlugin;
+  /** The curriculum's stages (rows, easiest first), when it has any. */
+  stages?: DatasetRow[][];
 }
 
 const bad = (path: string, message: string): never => {
@@ -102,11 +104,6 @@ async function loadVerifierModule(file: string, name: string): Promise<VerifierD
     "config.reward.module",
     `${file} must export (default or \`verifier\`) an object with score(response, row) or create(options)`,
   );
-}
-
-/** The toy task: answer the string `golds[s]` over {a, b} to prompt `s`; stage = answer length (easy first). */
-export function toyRows(golds: readonly string[]): DatasetRow[] {
-  return golds.map((gold, s) => ({ id: String(s), prompt: `answer #${s}`, gold, source: "toy", stage: gold.length }));
 }
 
 /**
@@ -182,14 +179,22 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
     const golds = rc.policy.golds ?? [...TOY_GOLDS];
     rows = toyRows(golds);
     const maxLen = Math.max(...golds.map((g) => g.length));
-    policy = createTabularPolicy({
-      states: golds.length,
-      vocab: ["a", "b", "<eos>"],
-      eosToken: 2,
-      maxTokens: maxLen + 1,
-    });
+    if (rc.policy.prior && rc.policy.prior.length !== golds.length)
+      bad("config.policy.prior", `one number per gold (${golds.length}), got ${rc.policy.prior.length}`);
+    const tabular = toyTabularPolicy(golds, rc.policy.prior);
+    policy = tabular;
     if (rc.maxResponseTokens > maxLen + 1)
       bad("config.maxResponseTokens", `at most ${maxLen + 1} with the tabular toy policy, got ${rc.maxResponseTokens}`);
+    if (rc.curriculum) {
+      // SENT's curriculum in miniature, from the initial policy's own samples (before any training).
+      stageRows = (
+        await toySemanticEntropyStages(tabular, rows, {
+          temperature: rc.temperature,
+          maxTokens: rc.maxResponseTokens,
+          seed: rc.seed,
+        })
+      ).stages;
+    }
   }
   if (rows.length < rc.promptsPerStep)
     bad("config.promptsPerStep", `at most the ${rows.length} training problems, got ${rc.promptsPerStep}`);
@@ -198,8 +203,6 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
   const plugins: Plugin[] = [tokenEntropyKlPlugin(), entropyBaselinesPlugin(), { name: "sentrl-rewards", verifiers }];
   let curriculum: StagedCurriculumPlugin | undefined;
   if (rc.curriculum) {
-    if (rc.curriculum.stages)
-      bad("config.curriculum.stages", 'stage files need policy.kind "model"; remove them for the toy');
     curriculum = stagedCurriculum({
       stages: stagesFromRows(rows as (DatasetRow & { stage: number })[]),
       epochsPerStage: rc.curriculum.epochsPerStage,
@@ -241,5 +244,5 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
     reward: rc.reward.name,
     rewardOptions: rc.reward.options,
   };
-  return { policy, rows, plugins, config, curriculum };
+  return { policy, rows, plugins, config, curriculum, stages: curriculum ? stageRows : undefined };
 }

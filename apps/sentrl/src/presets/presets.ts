@@ -93,8 +93,8 @@ export const TABULAR_TOY_SCALE: RawRunConfig = {
   promptTemplate: "raw",
 };
 
-/** Curriculum epochs per stage at toy scale (a stage has 2 or 4 problems). */
-export const TABULAR_TOY_EPOCHS_PER_STAGE = 40;
+/** Curriculum epochs per stage at toy scale (a stage has 3 problems, one step per epoch). */
+export const TABULAR_TOY_EPOCHS_PER_STAGE = 60;
 
 /**
  * Reward ↔ prompt-template pairs: a reward reads the answer where one template asks for it. A config that pairs a

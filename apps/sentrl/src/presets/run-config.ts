@@ -13,7 +13,7 @@ export interface NamedStrategy {
   options: Record<string, unknown>;
 }
 
-export type PolicySpec = { kind: "tabular"; golds?: string[] } | { kind: "model"; dir: string };
+export type PolicySpec = { kind: "tabular"; golds?: string[]; prior?: number[] } | { kind: "model"; dir: string };
 
 export interface CurriculumSpec {
   kind: "staged";
@@ -206,14 +206,20 @@ function validateRunConfig(c: RawRunConfig, preset: string | undefined): RunConf
   const kind = oneOf(policyObj.kind, p("policy.kind"), ["tabular", "model"] as const);
   let policy: PolicySpec;
   if (kind === "tabular") {
-    onlyKeys(policyObj, p("policy"), ["kind", "golds"]);
+    onlyKeys(policyObj, p("policy"), ["kind", "golds", "prior"]);
     const golds = policyObj.golds;
     if (
       golds !== undefined &&
       !(Array.isArray(golds) && golds.length > 0 && golds.every((g) => typeof g === "string" && /^[ab]{1,2}$/.test(g)))
     )
       fail(p("policy.golds"), 'a non-empty list of answers over "a" and "b" of 1 or 2 letters', golds);
-    policy = { kind, golds: golds as string[] | undefined };
+    const prior = policyObj.prior;
+    if (
+      prior !== undefined &&
+      !(Array.isArray(prior) && prior.every((x) => typeof x === "number" && Number.isFinite(x)))
+    )
+      fail(p("policy.prior"), "a list of numbers (logit bonus toward each prompt's gold answer)", prior);
+    policy = { kind, golds: golds as string[] | undefined, prior: prior as number[] | undefined };
   } else {
     onlyKeys(policyObj, p("policy"), ["kind", "dir"]);
     policy = { kind, dir: str(policyObj.dir, p("policy.dir"), "the model directory (config.json + safetensors)") };

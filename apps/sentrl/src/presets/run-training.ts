@@ -36,6 +36,8 @@ export interface TrainingRunSummary {
   entropyFirst: number | null;
   entropyLast: number | null;
   checkpoint: string;
+  /** The curriculum's stages: ids, golds and (toy) semantic entropy of their prompts. */
+  curriculum?: { stage: number; prompts: { id: string; gold: unknown; semanticEntropy?: number }[] }[];
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -106,5 +108,17 @@ export async function runTraining(o: TrainingRunOptions): Promise<TrainingRunSum
     entropyFirst: pick("actor/entropy", 0, tenth),
     entropyLast: pick("actor/entropy", results.length - tenth, results.length),
     checkpoint,
+    ...(prepared.stages
+      ? {
+          curriculum: prepared.stages.map((rows, s) => ({
+            stage: s + 1,
+            prompts: rows.map((r) => ({
+              id: r.id,
+              gold: r.gold,
+              ...(typeof r.semantic_entropy === "number" ? { semanticEntropy: r.semantic_entropy } : {}),
+            })),
+          })),
+        }
+      : {}),
   };
 }
