@@ -28,7 +28,7 @@ export interface NativeBinding {
     accumulate: boolean,
   ): void;
   matmulBackwardWeight(
-    dw: Float32Array,
+    dw: Float32Array | null,
     dbias: Float32Array | null,
     dy: Float32Array,
     x: Float32Array,

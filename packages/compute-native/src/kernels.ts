@@ -22,9 +22,9 @@ export interface NativeMatmulBackwardInputArgs {
   accumulate?: boolean;
 }
 
-/** `dw[outDim, inDim] += doutᵀ · x`; `dbias[outDim] += Σ_rows dout` when `dbias` is given. Always accumulates. */
+/** `dw[outDim, inDim] += doutᵀ · x`; `dbias[outDim] += Σ_rows dout`; each when given. Always accumulates. */
 export interface NativeMatmulBackwardWeightArgs {
-  dw: Float32Array;
+  dw?: Float32Array;
   dbias?: Float32Array;
   dout: Float32Array;
   x: Float32Array;
@@ -236,7 +236,8 @@ export function wrapBinding(b: NativeBinding, addonPath: string): NativeKernels 
     matmulForward: (a) => b.matmulForward(a.out, a.x, a.w, a.bias ?? null, a.rows, a.inDim, a.outDim),
     matmulBackwardInput: (a) =>
       b.matmulBackwardInput(a.dx, a.dout, a.w, a.rows, a.inDim, a.outDim, a.accumulate === true),
-    matmulBackwardWeight: (a) => b.matmulBackwardWeight(a.dw, a.dbias ?? null, a.dout, a.x, a.rows, a.inDim, a.outDim),
+    matmulBackwardWeight: (a) =>
+      b.matmulBackwardWeight(a.dw ?? null, a.dbias ?? null, a.dout, a.x, a.rows, a.inDim, a.outDim),
     logitsStatsForward: (a) =>
       b.logitsStatsForward(
         a.h,

@@ -90,6 +90,10 @@ for (const isa of gemmIsas(k))
             const refBias = new Float64Array(outDim).fill(0.5);
             for (let i = 0; i < rows * outDim; i++) refBias[i % outDim] += dout[i];
             expectClose(dbias, refBias, 1e-4, 1e-5, `dbias ${rows}x${inDim}x${outDim}`);
+            // bias gradient alone
+            const dbiasOnly = new Float32Array(outDim).fill(0.5);
+            k!.matmulBackwardWeight({ dbias: dbiasOnly, dout, x, rows, inDim, outDim });
+            expectClose(dbiasOnly, refBias, 1e-4, 1e-5, `dbias only ${rows}x${inDim}x${outDim}`);
           }
     });
 

@@ -159,7 +159,7 @@ napi_value MatmulBackwardInput(napi_env env, napi_callback_info info) {
 napi_value MatmulBackwardWeight(napi_env env, napi_callback_info info) {
   return guarded(env, info, "matmulBackwardWeight", [&](Args& a) {
     const int rows = a.integer(4), inDim = a.integer(5), outDim = a.integer(6);
-    float* dw = a.f32(0, mul(outDim, inDim));
+    float* dw = a.f32(0, mul(outDim, inDim), true);
     float* dbias = a.f32(1, outDim, true);
     const float* dy = a.f32(2, mul(rows, outDim));
     const float* x = a.f32(3, mul(rows, inDim));

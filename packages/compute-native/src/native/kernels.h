@@ -8,7 +8,7 @@ namespace sentrl {
 void matmulForward(float* y, const float* x, const float* w, const float* bias, int rows, int inDim, int outDim);
 // dx[rows, inDim] (= or +=) dy[rows, outDim] . w[outDim, inDim]
 void matmulBackwardInput(float* dx, const float* dy, const float* w, int rows, int inDim, int outDim, bool accumulate);
-// dw[outDim, inDim] += dy^T . x ; dbias[outDim] += sum over rows of dy (when dbias is given)
+// dw[outDim, inDim] += dy^T . x (when dw is given) ; dbias[outDim] += sum over rows of dy (when dbias is given)
 void matmulBackwardWeight(float* dw, float* dbias, const float* dy, const float* x, int rows, int inDim, int outDim);
 
 void logitsStatsForward(const float* h, const float* w, const int32_t* targets, int rows, int dim, int vocab,

@@ -20,7 +20,7 @@ void matmulBackwardInput(float* dx, const float* dy, const float* w, int rows, i
 }
 
 void matmulBackwardWeight(float* dw, float* dbias, const float* dy, const float* x, int rows, int inDim, int outDim) {
-  gemm(outDim, inDim, rows, MatView{dy, 1, outDim}, MatView{x, inDim, 1}, dw, inDim, true);
+  if (dw) gemm(outDim, inDim, rows, MatView{dy, 1, outDim}, MatView{x, inDim, 1}, dw, inDim, true);
   if (dbias) {
     for (int r = 0; r < rows; r++) {
       const float* g = dy + static_cast<int64_t>(r) * outDim;
