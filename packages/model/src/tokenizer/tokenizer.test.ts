@@ -70,6 +70,9 @@ describe("Tokenizer (Qwen3 tokenizer.json)", () => {
   it("decodes (round trip, skipping specials, invalid UTF-8 as U+FFFD)", () => {
     for (const text of EDGE_CASES) expect(tok.decode(tok.encode(text))).toBe(text.normalize("NFC"));
     expect(tok.decode(tok.encode("hi<|im_end|>"), { skipSpecialTokens: true })).toBe("hi");
+    expect(tok.decode([...tok.encode("hi"), 151900])).toBe("hi"); // padded model vocabulary: no text
+    expect(tok.has(151900)).toBe(false);
+    expect(() => tok.tokenString(151900)).toThrow(/not in the vocabulary/);
     const emoji = tok.encode("𐍈");
     expect(emoji.length).toBeGreaterThan(1); // byte pieces of one character
     expect(tok.decode(emoji.slice(0, 1))).toBe("\ufffd");

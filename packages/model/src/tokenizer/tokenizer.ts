@@ -235,12 +235,15 @@ export class Tokenizer {
     }
   }
 
-  /** The text of `ids` (invalid UTF-8 becomes U+FFFD). */
+  /**
+   * The text of `ids` (invalid UTF-8 becomes U+FFFD). Ids the tokenizer does not know (a model vocabulary padded
+   * beyond the tokenizer's) give no text, as in Hugging Face tokenizers.
+   */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     const bytes: number[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
-      if (options.skipSpecialTokens && this.isSpecial(id)) continue;
+      if (!this.has(id) || (options.skipSpecialTokens && this.isSpecial(id))) continue;
       pushByteLevelBytes(this.tokenString(id), bytes);
     }
     return textDecoder.decode(Uint8Array.from(bytes));
