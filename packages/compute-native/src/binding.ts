@@ -140,4 +140,4 @@ export interface NativeBinding {
 }
 
 /** The binding ABI this TypeScript expects (`abiVersion` exported by the addon). */
-export const NATIVE_ABI_VERSION = 3;
+export const NATIVE_ABI_VERSION = 4;

@@ -397,7 +397,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, e.name, fn);
   }
   napi_value version;
-  napi_create_int32(env, 3, &version);
+  napi_create_int32(env, 4, &version);
   napi_set_named_property(env, exports, "abiVersion", version);
   return exports;
 }
