@@ -135,4 +135,47 @@ describe("sentrl train with policy.kind model", () => {
       readFileSync(join(dir, "straight", "metrics.jsonl"), "utf8"),
     );
   }, 60_000);
+
+  it("the SENT preset on the transformer with curriculum stage files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sentrl-train-model-stages-"));
+    tinyModel(join(dir, "model"));
+    for (const [f, qs] of [
+      ["s1.jsonl", ["1+1?", "2+2?"]],
+      ["s2.jsonl", ["3+3?", "4+4?"]],
+    ] as const)
+      writeFileSync(
+        join(dir, f),
+        qs.map((q, i) => JSON.stringify({ id: `${f}${i}`, problem: q, answer: "x" })).join("\n"),
+      );
+    const cfg = join(dir, "run.yaml");
+    writeFileSync(
+      cfg,
+      [
+        "preset: sent",
+        "policy: { kind: model, dir: ./model }",
+        "curriculum: { stages: [./s1.jsonl, ./s2.jsonl], epochsPerStage: 1 }",
+        "reward: { name: exact }",
+        "promptTemplate: raw",
+        "promptsPerStep: 2",
+        "groupSize: 2",
+        "miniBatchPrompts: 2",
+        "maxResponseTokens: 4",
+        "zeroVarianceWarnSteps: 0",
+        "",
+      ].join("\n"),
+    );
+    const o = io();
+    expect(await main(["train", "--config", cfg, "--out", join(dir, "out")], o), o.err()).toBe(0);
+    const summary = JSON.parse(o.out());
+    expect(summary).toMatchObject({ loss: "sent", steps: 2 });
+    expect(summary.curriculum.map((s: { prompts: { id: string }[] }) => s.prompts.map((p) => p.id))).toEqual([
+      ["s1.jsonl0", "s1.jsonl1"],
+      ["s2.jsonl0", "s2.jsonl1"],
+    ]);
+    const stages = readFileSync(join(dir, "out", "metrics.jsonl"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l)["curriculum/stage"]);
+    expect(stages).toEqual([1, 2]);
+  }, 60_000);
 });

@@ -30,12 +30,13 @@ Config fields: preset, seed, totalSteps | epochs, promptsPerStep, groupSize, min
 ppoEpochs, shuffle, temperature, topP, topK, maxResponseTokens, selectionScope, microBatchCombination,
 checkpointEvery, evaluateEvery, zeroVarianceWarnSteps, optimizer {lr, betas, eps, weightDecay, maxGradNorm},
 loss {name, options}, advantage {name, options}, reward {name, options, module}, promptTemplate (dapo | opencompass
-| raw; must match the reward), policy ({kind: tabular, golds?} | {kind: model, dir}), data {train, questionField,
+| raw; must match the reward), policy ({kind: tabular, golds?, prior?} | {kind: model, dir}), data {train, questionField,
 idField}, curriculum {kind: staged, stages?, epochsPerStage, refPolicyPerStage: stageInit | theta0} (null removes
 a preset's curriculum).
 
 The tabular toy policy (policy: {kind: tabular}) learns to answer short strings over {a, b}; presets are scaled
-to it (2 prompts per step, lr 0.1, reward exact). policy: {kind: model, dir} trains the transformer of @sentrl/model
+to it (2 prompts per step, lr 0.1, reward exact); its curriculum is built from the initial policy's own samples
+(semantic entropy of 16 answers per prompt, 2 equal stages). policy: {kind: model, dir} trains the transformer of @sentrl/model
 (config.json, safetensors, tokenizer.json with a chat template) on data.train (JSONL/Parquet: verl chat \`prompt\`
 columns as they are, other rows rendered with promptTemplate; gold from gold, answer or reward_model.ground_truth).
 

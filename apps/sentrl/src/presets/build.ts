@@ -204,7 +204,7 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
   let curriculum: StagedCurriculumPlugin | undefined;
   if (rc.curriculum) {
     curriculum = stagedCurriculum({
-      stages: stagesFromRows(rows as (DatasetRow & { stage: number })[]),
+      stages: stageRows ?? stagesFromRows(rows as (DatasetRow & { stage: number })[]),
       epochsPerStage: rc.curriculum.epochsPerStage,
       refPolicyPerStage: rc.curriculum.refPolicyPerStage,
       batchSize: rc.promptsPerStep,
