@@ -1,39 +1,25 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { readmeTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
 
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const readme = readFileSync(here("../README.md"), "utf8");
-const dir = mkdtempSync(join(tmpdir(), "sentrl-readme-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The README's ```ts blocks, with package imports pointed at the sources. */
-function blocks(): string[] {
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) =>
-    m[1]
-      .replaceAll('"@sentrl/core"', JSON.stringify(here("../../core/src/index.ts")))
-      .replaceAll('"@sentrl/entropy-baselines"', JSON.stringify(here("../src/index.ts"))),
-  );
-}
+const blocks = readmeTsBlocks(join(__dirname, "..", "README.md"));
 
 describe("README examples", () => {
   it("the example runs and prints the loss and selection counts", async () => {
-    const file = join(dir, "example.ts");
-    writeFileSync(file, blocks()[0]);
-    const log = vi.spyOn(console, "log").mockImplementation(() => {});
-    await import(file);
-    const [loss, penalized, selected] = log.mock.calls[0] as number[];
-    log.mockRestore();
+    const { logs } = await runTsBlock(blocks[0]);
+    const [loss, penalized, selected] = logs[0] as number[];
     expect(Number.isFinite(loss)).toBe(true);
     expect(penalized).toBe(1); // trunc(7 · 0.2)
     expect(selected).toBe(2); // trunc(7 · 0.2 + 0.9999)
   });
   it("the plugin snippet runs", async () => {
-    const file = join(dir, "plugin.ts");
-    writeFileSync(file, `${blocks()[1]}\nexport { registry };\n`);
-    const mod = (await import(file)) as { registry: { names(): string[] } };
-    expect(mod.registry.names()).toEqual(["grpo", "kl-cov", "clip-cov", "high-entropy-mask", "entropy-advantage"]);
+    const { exports } = await runTsBlock(`${blocks[1]}\nexport { registry };\n`);
+    expect((exports.registry as { names(): string[] }).names()).toEqual([
+      "grpo",
+      "kl-cov",
+      "clip-cov",
+      "high-entropy-mask",
+      "entropy-advantage",
+    ]);
   });
 });
