@@ -79,6 +79,24 @@ describe("sampleSequences (KV cache)", () => {
     expect(reseeded.map((s) => s.tokenIds)).not.toEqual(all.map((s) => s.tokenIds));
   });
 
+  it("refills finished rows from the queue without changing any result (continuous batching)", () => {
+    const reqs = [0, 1, 2, 3, 4, 5].map((k) => ({ prompt: PROMPTS[k % 3], sampleIndex: k }));
+    // EOS ids that random sampling hits often, so rows finish at different steps.
+    const eosTokenIds = Array.from({ length: 40 }, (_, i) => i * 6);
+    const opts = { maxTokens: 12, temperature: 1, seed: 8, eosTokenIds };
+    const alone = reqs.map((r) => sampleSequences(model, [r], { ...opts, batchSize: 1 })[0]);
+    const lengths = alone.map((s) => s.tokenIds.length);
+    expect(new Set(lengths).size).toBeGreaterThan(1);
+    for (const batchSize of [2, 4]) {
+      const together = sampleSequences(model, reqs, { ...opts, batchSize });
+      together.forEach((s, i) => {
+        expect(s.tokenIds).toEqual(alone[i].tokenIds);
+        expect(s.finishReason).toBe(alone[i].finishReason);
+        expect(maxDiff(s.tokenLogprobs, alone[i].tokenLogprobs)).toBeLessThan(1e-6);
+      });
+    }
+  });
+
   it("stops at EOS ids (kept as the last token) and honours maxTokens 0", () => {
     const free = sampleSequences(model, [{ prompt: PROMPTS[1], sampleIndex: 0 }], { maxTokens: 6, temperature: 0 })[0];
     const eos = free.tokenIds[2];

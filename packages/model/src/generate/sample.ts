@@ -21,7 +21,7 @@ export interface SamplingOptions {
   stop?: string[];
   /** Base seed (default 0); each sample's stream depends only on (seed, prompt, sample index). */
   seed?: number;
-  /** Sequences decoded together (default 8); results do not depend on it. */
+  /** Sequences decoded together (default 8; freed rows are refilled from the queue); results do not depend on it. */
   batchSize?: number;
   /** Decode with a per-layer K/V cache (default true); false recomputes the whole sequence each step. */
   useCache?: boolean;
@@ -88,7 +88,8 @@ function tokenLogprob(logits: Float32Array, offset: number, vocab: number, y: nu
 /**
  * Samples continuations of token prompts with the model: prefill each distinct prompt once, then decode step by step
  * with a per-layer K/V cache, drawing each token with the Backend's `sample` kernel from the sample's own seeded
- * uniform stream. Stops at an EOS id, a stop string (with `tokenizer`) or `maxTokens`.
+ * uniform stream. Stops at an EOS id, a stop string (with `tokenizer`) or `maxTokens`. Up to `batchSize` sequences
+ * decode together; a finished row's slot is refilled with the next waiting request (continuous batching).
  *
  * @example
  * ```ts
@@ -153,88 +154,93 @@ export function sampleSequences(
     return false;
   };
 
+  const makeState = (req: SampleRequest, index: number): RowState => {
+    const prompt = Array.from(req.prompt);
+    if (prompt.length === 0) throw new ModelError("MODEL_BAD_TOKENS", `request #${index} has an empty prompt`);
+    const out: SampledSequence = { tokenIds: [], tokenLogprobs: [], finishReason: "length" };
+    results[index] = out;
+    const decoder = tokenizer ? new TextDecoder("utf-8") : undefined;
+    return { index, rng: sampleRng(seed, prompt, req.sampleIndex), cache: undefined, prompt, out, text: "", decoder };
+  };
+
+  /**
+   * Continuous batching: fills the free rows with waiting requests, prefilling each distinct prompt once (its
+   * duplicates copy the cache), and writes their next-token logits to `host` after the `active` rows'.
+   */
+  let nextRequest = 0;
+  const admit = (active: RowState[]): RowState[] => {
+    const take = requests.slice(nextRequest, nextRequest + dec.maxRows - active.length);
+    const added = take.map((req, j) => makeState(req, nextRequest + j));
+    nextRequest += take.length;
+    const distinct = new Map<string, number>();
+    const firstOf: number[] = [];
+    const unique: number[][] = [];
+    for (const s of added) {
+      const key = s.prompt.join(",");
+      let u = distinct.get(key);
+      if (u === undefined) {
+        u = unique.length;
+        distinct.set(key, u);
+        unique.push(s.prompt);
+      }
+      firstOf.push(u);
+    }
+    const caches = unique.map((p) => dec.newCache(p.length + (useCache ? Math.min(maxTokens, 128) : 0)));
+    const logits = model.backend.download(dec.prefill(unique, caches), undefined, 0, unique.length * V);
+    added.forEach((s, j) => {
+      const u = firstOf[j];
+      host.set(logits.subarray(u * V, (u + 1) * V), (active.length + j) * V);
+      if (useCache) s.cache = firstOf.indexOf(u) === j ? caches[u] : cloneKvCache(caches[u]);
+    });
+    return added;
+  };
+
   try {
-    for (let start = 0; start < requests.length; start += dec.maxRows) {
-      const chunk = requests.slice(start, start + dec.maxRows);
-      let active: RowState[] = chunk.map((req, i) => {
-        const prompt = Array.from(req.prompt);
-        if (prompt.length === 0) throw new ModelError("MODEL_BAD_TOKENS", `request #${start + i} has an empty prompt`);
-        const out: SampledSequence = { tokenIds: [], tokenLogprobs: [], finishReason: "length" };
-        results[start + i] = out;
-        return {
-          index: start + i,
-          rng: sampleRng(seed, prompt, req.sampleIndex),
-          cache: undefined,
-          prompt,
-          out,
-          text: "",
-          decoder: tokenizer ? new TextDecoder("utf-8") : undefined,
-        };
-      });
-      if (maxTokens === 0) {
-        for (const s of active) finishRow(s, "length", true);
-        continue;
-      }
-      // Prefill each distinct prompt once; duplicates copy its cache and logits row.
-      const distinct = new Map<string, number>();
-      const firstOf: number[] = [];
-      const unique: number[][] = [];
-      for (const s of active) {
-        const key = s.prompt.join(",");
-        let u = distinct.get(key);
-        if (u === undefined) {
-          u = unique.length;
-          distinct.set(key, u);
-          unique.push(s.prompt);
-        }
-        firstOf.push(u);
-      }
+    if (maxTokens === 0) {
+      for (let i = 0; i < requests.length; i++) finishRow(makeState(requests[i], i), "length", true);
+      return results;
+    }
+    let active: RowState[] = [];
+    while (active.length > 0 || nextRequest < requests.length) {
       options.signal?.throwIfAborted();
-      const uniqueCaches = unique.map((p) => dec.newCache(p.length + (useCache ? Math.min(maxTokens, 128) : 0)));
-      const logits0 = dec.prefill(unique, uniqueCaches);
-      const uniqueLogits = model.backend.download(logits0, undefined, 0, unique.length * V);
-      active.forEach((s, r) => {
-        host.set(uniqueLogits.subarray(firstOf[r] * V, (firstOf[r] + 1) * V), r * V);
-        if (useCache)
-          s.cache =
-            firstOf.indexOf(firstOf[r]) === r ? uniqueCaches[firstOf[r]] : cloneKvCache(uniqueCaches[firstOf[r]]);
-      });
-      model.backend.upload(dec.logits, host.subarray(0, active.length * V));
-      for (;;) {
-        const R = active.length;
-        for (let r = 0; r < R; r++) uniforms[r] = active[r].rng.uniform();
-        const picks = model.backend.sample({
-          logits: dec.logits,
-          rows: R,
-          vocab: V,
-          uniforms: uniforms.subarray(0, R),
-          temperature,
-          topK,
-          topP,
-        });
-        model.backend.download(dec.logits, host, 0, R * V);
-        const next: RowState[] = [];
-        for (let r = 0; r < R; r++) {
-          const y = picks[r];
-          if (!accept(active[r], y, tokenLogprob(host, r * V, V, y, lpTemperature))) next.push(active[r]);
-        }
-        active = next;
-        if (active.length === 0) break;
-        options.signal?.throwIfAborted();
-        if (useCache) {
-          dec.step(
-            active.map((s) => s.out.tokenIds[s.out.tokenIds.length - 1]),
-            active.map((s) => s.cache as KvCache),
-            active.length,
-          );
-        } else {
-          const rows = active.map((s) => [...s.prompt, ...s.out.tokenIds]);
-          dec.prefill(
-            rows,
-            rows.map((r) => dec.newCache(r.length)),
-          );
-        }
+      // `host` holds the active rows' logits; new rows are appended and the whole block goes to the device.
+      if (nextRequest < requests.length && active.length < dec.maxRows) {
+        active = [...active, ...admit(active)];
+        model.backend.upload(dec.logits, host.subarray(0, active.length * V));
       }
+      const R = active.length;
+      for (let r = 0; r < R; r++) uniforms[r] = active[r].rng.uniform();
+      const picks = model.backend.sample({
+        logits: dec.logits,
+        rows: R,
+        vocab: V,
+        uniforms: uniforms.subarray(0, R),
+        temperature,
+        topK,
+        topP,
+      });
+      const next: RowState[] = [];
+      for (let r = 0; r < R; r++) {
+        const y = picks[r];
+        if (!accept(active[r], y, tokenLogprob(host, r * V, V, y, lpTemperature))) next.push(active[r]);
+      }
+      active = next;
+      if (active.length === 0) continue;
+      options.signal?.throwIfAborted();
+      if (useCache) {
+        dec.step(
+          active.map((s) => s.out.tokenIds[s.out.tokenIds.length - 1]),
+          active.map((s) => s.cache as KvCache),
+          active.length,
+        );
+      } else {
+        const rows = active.map((s) => [...s.prompt, ...s.out.tokenIds]);
+        dec.prefill(
+          rows,
+          rows.map((r) => dec.newCache(r.length)),
+        );
+      }
+      model.backend.download(dec.logits, host, 0, active.length * V);
     }
   } finally {
     dec.dispose();
