@@ -1,18 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createReplayGenerator, PluginDriver } from "@sentrl/core";
-import { describe, expect, it } from "vitest";
-import {
-  buildCurriculumFromGenerator,
-  readDataset,
-  type StageStartEvent,
-  stagedCurriculum,
-  stagesFromRows,
-} from "../src/index.js";
+import { type DatasetRow, PluginDriver } from "@sentrl/core";
+import { describe, expect, it, vi } from "vitest";
+import { annotatedOutputs, readmeTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
+import type { stagedCurriculum } from "../src/index.js";
 
 describe("README example", () => {
-  it("runs as written (with files made here)", async () => {
+  it("runs as written (with the files it reads made here) and prints what its comments say", async () => {
+    const [code] = readmeTsBlocks(join(__dirname, "..", "README.md"));
     const dir = mkdtempSync(join(tmpdir(), "sentrl-readme-"));
     const cwd = process.cwd();
     process.chdir(dir);
@@ -21,47 +17,28 @@ describe("README example", () => {
         "train.jsonl",
         `${[0, 1, 2, 3].map((i) => JSON.stringify({ id: `q${i}`, problem: `p${i}`, answer: String(i) })).join("\n")}\n`,
       );
+      // q0: all 8 answers agree (SE 0) ... q3: two agree, six differ (highest SE)
       const responses = (i: number) => Array.from({ length: 8 }, (_, j) => `Answer: ${j < 8 - 2 * i ? i : 100 + j}`);
       writeFileSync(
         "responses.jsonl",
         `${[0, 1, 2, 3].map((i) => JSON.stringify({ id: `q${i}`, responses: responses(i) })).join("\n")}\n`,
       );
+      const { logs, exports } = await runTsBlock(`${code}\nexport { curriculum, rows };\n`);
+      expect(logs.map((args) => args[0])).toEqual(annotatedOutputs(code));
 
-      const generator = await createReplayGenerator("responses.jsonl");
-      const manifest = await buildCurriculumFromGenerator({
-        data: "train.jsonl",
-        generator,
-        outDir: "curriculum",
-        samples: 8,
-        split: { kind: "equalSize", stages: 2 },
-        se: { checker: "dapo", estimator: "discrete" },
-      });
-      expect(manifest.stages.map((s) => s.file)).toEqual(["stage1.jsonl", "stage2.jsonl"]);
-
-      const rows = (await readDataset("curriculum/stage1.jsonl")).rows.concat(
-        (await readDataset("curriculum/stage2.jsonl")).rows,
-      );
-      const events: StageStartEvent[] = [];
-      const curriculum = stagedCurriculum({
-        stages: stagesFromRows(
-          rows.map((r, i) => ({ ...r, id: String(r.id ?? i), prompt: String(r.problem), gold: String(r.answer) })),
-        ),
-        epochsPerStage: 5,
-        refPolicyPerStage: "stageInit",
-        onStageStart: (e) => events.push(e),
-      });
-      expect(curriculum.api.currentStage).toBe(1);
-      // easiest first: q0 (all answers agree) and q1 are stage 1
-      const driver = new PluginDriver([curriculum]);
-      // the trainer's own batch (2 prompts) sets the batch size
-      const trainerBatch = rows
+      // easiest first: the trainer's batch of 2 prompts is replaced by stage 1 (q0, q1), and stage 1 starts
+      const { curriculum, rows } = exports as { curriculum: ReturnType<typeof stagedCurriculum>; rows: DatasetRow[] };
+      const started = vi.spyOn(console, "log").mockImplementation(() => {});
+      const batch = rows
         .slice(0, 2)
         .map((r) => ({ ...r, id: String(r.id), prompt: String(r.problem), gold: String(r.answer) }));
-      const first = await driver.waterfall("beforeRollout", trainerBatch, { step: 0 });
+      const first = await new PluginDriver([curriculum]).waterfall("beforeRollout", batch, { step: 0 });
+      expect(started.mock.calls).toEqual([["stage 1: reset optimiser, reference = current"]]);
+      started.mockRestore();
       expect(first.map((r) => r.id).sort()).toEqual(["q0", "q1"]);
-      expect(events).toEqual([{ stage: 1, step: 0, resetOptimizer: true, referencePolicy: "current" }]);
     } finally {
       process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
