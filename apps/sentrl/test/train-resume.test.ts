@@ -50,6 +50,7 @@ describe("sentrl train: SIGKILL mid-step, --resume", () => {
         "policy: { kind: tabular }",
         "curriculum: { epochsPerStage: 8 }",
         "checkpointEvery: 3",
+        "evaluateEvery: 4",
         "loss: { options: { klLossCoef: 0.05 } }",
         "",
       ].join("\n"),
@@ -80,6 +81,7 @@ describe("sentrl train: SIGKILL mid-step, --resume", () => {
     expect(await main(["train", "--config", cfg, "--out", out, "--resume"], resumed), resumed.err()).toBe(0);
     expect(JSON.parse(resumed.out())).toMatchObject({ resumedFrom: latest.step, steps: 16 - latest.step });
     const a = readFileSync(join(straight, "metrics.jsonl"), "utf8");
+    expect(a.split("\n").filter((l) => l.includes('"val/avg@8"'))).toHaveLength(4); // evaluation lines too
     const b = readFileSync(metrics, "utf8");
     expect(b.split("\n")).toEqual(a.split("\n"));
     expect(readFileSync(join(out, "checkpoints", "step_16", "policy.safetensors"))).toEqual(

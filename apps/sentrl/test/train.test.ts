@@ -95,6 +95,24 @@ describe("sentrl train on the tabular toy task", () => {
     }
   });
 
+  it("evaluates every evaluateEvery steps: avg@n, pass@n and mean reward in the metrics log", async () => {
+    const dir = tmp();
+    const cfg = writeConfig(
+      dir,
+      "run.yaml",
+      "preset: grpo\npolicy: { kind: tabular }\nevaluateEvery: 40\nevaluation: { samples: 16, temperature: 0.6 }\n",
+    );
+    const r = await train(["--config", cfg, "--out", join(dir, "out")]);
+    expect(r.code, r.err).toBe(0);
+    const lines = metricLines(join(dir, "out", "metrics.jsonl"));
+    const val = lines.filter((l) => "val/avg@16" in l);
+    expect(val.map((l) => l.step)).toEqual([40, 80, 120]);
+    expect(lines).toHaveLength(123);
+    expect(val[2]["val/avg@16"]).toBeGreaterThan(0.9);
+    expect(val[2]["val/pass@16"]).toBe(1);
+    expect(val[2]["val/score/mean"]).toBe(val[2]["val/avg@16"]);
+  });
+
   it("a user verifier module supplies the reward", async () => {
     const dir = tmp();
     writeFileSync(

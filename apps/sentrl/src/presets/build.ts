@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   advantageEstimatorDefinitions,
+  deriveSeed,
   type DatasetRow,
   grpoLoss,
   isSentrlError,
@@ -36,6 +37,8 @@ export interface PreparedRun {
   curriculum?: StagedCurriculumPlugin;
   /** The curriculum's stages (rows, easiest first), when it has any. */
   stages?: DatasetRow[][];
+  /** Evaluation for `evaluateEvery`: avg@n, pass@n and mean reward of `evaluation.samples` answers per prompt. */
+  evaluate: (event: { step: number }) => Promise<Record<string, number>>;
 }
 
 const bad = (path: string, message: string): never => {
@@ -118,6 +121,7 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
     await mustExist(abs(f), `config.curriculum.stages[${i}]`, "stage file");
   if (rc.reward.module) await mustExist(abs(rc.reward.module), "config.reward.module", "verifier module");
   if (rc.policy.kind === "model") await mustExist(abs(rc.policy.dir), "config.policy.dir", "model directory");
+  if (rc.evaluation.data) await mustExist(abs(rc.evaluation.data), "config.evaluation.data", "evaluation data");
 
   // 2. Strategies and their options.
   const losses = allPolicyLosses();
@@ -159,6 +163,7 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
   // 3. The policy and its rows.
   let policy: Policy;
   let rows: DatasetRow[];
+  let evalRows: DatasetRow[] | undefined;
   let stageRows: DatasetRow[][] | undefined;
   if (rc.policy.kind === "model") {
     const readOptions = {
@@ -174,6 +179,7 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
     } else {
       rows = await readTrainingRows(abs(rc.data!.train), readOptions);
     }
+    if (rc.evaluation.data) evalRows = await readTrainingRows(abs(rc.evaluation.data), readOptions);
     policy = await loadModelPolicy(abs(rc.policy.dir));
   } else {
     const golds = rc.policy.golds ?? [...TOY_GOLDS];
@@ -244,5 +250,50 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
     reward: rc.reward.name,
     rewardOptions: rc.reward.options,
   };
-  return { policy, rows, plugins, config, curriculum, stages: curriculum ? stageRows : undefined };
+  const verifierDef = verifiers.find((v) => v.name === rc.reward.name)!;
+  const verifier = verifierDef.create(rc.reward.options);
+  const evaluate = (event: { step: number }) =>
+    evaluatePolicy(policy, verifier, evalRows ?? rows, {
+      ...rc.evaluation,
+      maxTokens: rc.maxResponseTokens,
+      seed: deriveSeed(rc.seed, event.step, "evaluate"),
+    });
+  return { policy, rows, plugins, config, curriculum, stages: curriculum ? stageRows : undefined, evaluate };
+}
+
+/**
+ * avg@n (mean correctness), pass@n (share of prompts with a correct answer) and the mean reward of `samples`
+ * answers per prompt, as `val/avg@n`, `val/pass@n`, `val/score/mean`.
+ */
+export async function evaluatePolicy(
+  policy: Policy,
+  verifier: Verifier,
+  rows: readonly DatasetRow[],
+  o: { samples: number; temperature: number; topP: number; maxTokens: number; seed: number },
+): Promise<Record<string, number>> {
+  const rollouts = await policy.rollout(
+    rows.map((r) => (typeof r.prompt === "string" ? { id: r.id, text: r.prompt } : { id: r.id, messages: r.prompt })),
+    { n: o.samples, temperature: o.temperature, topP: o.topP, maxTokens: o.maxTokens, seed: o.seed },
+  );
+  let correct = 0;
+  let reward = 0;
+  let solved = 0;
+  rollouts.forEach((r, i) => {
+    let any = false;
+    for (const c of r.completions) {
+      const s = verifier.score(c.text, rows[i]);
+      reward += s.reward;
+      if (s.correct) {
+        correct++;
+        any = true;
+      }
+    }
+    if (any) solved++;
+  });
+  const n = rows.length * o.samples;
+  return {
+    [`val/avg@${o.samples}`]: correct / n,
+    [`val/pass@${o.samples}`]: solved / rows.length,
+    "val/score/mean": reward / n,
+  };
 }

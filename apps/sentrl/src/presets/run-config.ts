@@ -43,6 +43,8 @@ export interface RunConfig {
   microBatchCombination?: "microBatchMean" | "globalTokenMean";
   checkpointEvery: number;
   evaluateEvery?: number;
+  /** Evaluation every `evaluateEvery` steps: `samples` answers per prompt at `temperature`/`topP` (ALGORITHMS §9.2). */
+  evaluation: { samples: number; temperature: number; topP: number; data?: string };
   zeroVarianceWarnSteps?: number;
   optimizer: Record<string, unknown>;
   loss: NamedStrategy;
@@ -119,6 +121,7 @@ const TOP_LEVEL = [
   "microBatchCombination",
   "checkpointEvery",
   "evaluateEvery",
+  "evaluation",
   "zeroVarianceWarnSteps",
   "optimizer",
   "loss",
@@ -175,6 +178,23 @@ export function resolveRunConfig(raw: RawRunConfig, options: { preset?: string }
   }
   merged = mergeRunConfig(merged, raw);
   return validateRunConfig(merged, presetName);
+}
+
+function evaluationOf(v: unknown, kind: "tabular" | "model"): RunConfig["evaluation"] {
+  const path = "config.evaluation";
+  const e = obj(v ?? {}, path);
+  onlyKeys(e, path, ["samples", "temperature", "topP", "data"]);
+  const out: RunConfig["evaluation"] = {
+    samples: int(e.samples ?? 8, `${path}.samples`, 1),
+    temperature: num(e.temperature ?? 0.6, `${path}.temperature`, (x) => x > 0, "a number > 0"),
+    topP: num(e.topP ?? 0.95, `${path}.topP`, (x) => x > 0 && x <= 1, "a number in (0, 1]"),
+  };
+  if (e.data !== undefined) {
+    if (kind === "tabular")
+      fail(`${path}.data`, "no data with the tabular toy policy (it evaluates on its own prompts)");
+    out.data = str(e.data, `${path}.data`, "a .jsonl or .parquet file");
+  }
+  return out;
 }
 
 function validateRunConfig(c: RawRunConfig, preset: string | undefined): RunConfig {
@@ -282,6 +302,7 @@ function validateRunConfig(c: RawRunConfig, preset: string | undefined): RunConf
     maxResponseTokens: int(required("maxResponseTokens"), p("maxResponseTokens"), 1),
     checkpointEvery: int(c.checkpointEvery ?? 0, p("checkpointEvery"), 0),
     evaluateEvery: optionalInt("evaluateEvery", 0),
+    evaluation: evaluationOf(c.evaluation, kind),
     zeroVarianceWarnSteps: optionalInt("zeroVarianceWarnSteps", 0),
     optimizer,
     loss: strategy(required("loss"), p("loss")),

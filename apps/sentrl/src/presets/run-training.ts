@@ -74,6 +74,7 @@ export async function runTraining(o: TrainingRunOptions): Promise<TrainingRunSum
     config: prepared.config,
     outputDir: o.outDir,
     onWarning: o.onWarning,
+    evaluate: prepared.evaluate,
   });
   let resumedFrom = 0;
   if (o.resume) resumedFrom = await trainer.resume();
