@@ -11,7 +11,7 @@ interrupted run without losing or repeating samples.
 
 Options:
   --benchmark <name>    math500, aime24, aime25, amc23, olympiadbench, minerva, minerva-rllm, gsm8k, gsm8k-train,
-                        math-train (see \`sentrl benchmarks\`)
+                        math-train, verl (a verl/DAPO-format file as --data; see \`sentrl benchmarks\`)
   --data <dir|file>     the benchmarks folder (e.g. ../shared/benchmarks) or the benchmark's JSONL/Parquet file
   --generator <spec>    local:<dir> | openai:<baseURL>#<model> | onnx:<dir> | replay:<file.jsonl>
   --n <n>               samples per problem (default 16)
