@@ -28,7 +28,8 @@ ${PRESET_NAMES.map((n) => `                       ${n.padEnd(18)} ${PRESETS[n].d
 
 Config fields: preset, seed, totalSteps | epochs, promptsPerStep, groupSize, miniBatchPrompts, microBatchSize,
 ppoEpochs, shuffle, temperature, topP, topK, maxResponseTokens, selectionScope, microBatchCombination,
-checkpointEvery, evaluateEvery, zeroVarianceWarnSteps, optimizer {lr, betas, eps, weightDecay, maxGradNorm},
+checkpointEvery, evaluateEvery, evaluation {samples 8, temperature 0.6, topP 0.95, data?}, zeroVarianceWarnSteps,
+optimizer {lr, betas, eps, weightDecay, maxGradNorm},
 loss {name, options}, advantage {name, options}, reward {name, options, module}, promptTemplate (dapo | opencompass
 | raw; must match the reward), policy ({kind: tabular, golds?, prior?} | {kind: model, dir}), data {train, questionField,
 idField}, curriculum {kind: staged, stages?, epochsPerStage, refPolicyPerStage: stageInit | theta0} (null removes

@@ -179,6 +179,8 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
     } else {
       rows = await readTrainingRows(abs(rc.data!.train), readOptions);
     }
+    // A curriculum over one data file reads its `stage` column (written by `sentrl curriculum build`).
+    if (rc.curriculum && !stageRows) stageRows = stagesFromRows(rows as (DatasetRow & { stage: number })[]);
     if (rc.evaluation.data) evalRows = await readTrainingRows(abs(rc.evaluation.data), readOptions);
     policy = await loadModelPolicy(abs(rc.policy.dir));
   } else {
@@ -210,7 +212,7 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
   let curriculum: StagedCurriculumPlugin | undefined;
   if (rc.curriculum) {
     curriculum = stagedCurriculum({
-      stages: stageRows ?? stagesFromRows(rows as (DatasetRow & { stage: number })[]),
+      stages: stageRows!,
       epochsPerStage: rc.curriculum.epochsPerStage,
       refPolicyPerStage: rc.curriculum.refPolicyPerStage,
       batchSize: rc.promptsPerStep,
