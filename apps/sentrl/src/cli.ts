@@ -1,6 +1,7 @@
 import { isSentrlError } from "@sentrl/core";
 import type { CliIO } from "./command.js";
 import { COMMANDS } from "./commands.js";
+import { registerAppGenerators } from "./generators.js";
 
 const VERSION = "0.0.0";
 
@@ -38,6 +39,8 @@ export async function main(argv: string[], io: CliIO = { stdin: process.stdin, s
     return 2;
   }
   try {
+    // `local:` generator specs (our own model) for every command that builds a generator; loads nothing yet.
+    registerAppGenerators();
     const cmd = await entry.load();
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout.write(cmd.help.endsWith("\n") ? cmd.help : `${cmd.help}\n`);
