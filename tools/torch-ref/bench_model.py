@@ -10,8 +10,11 @@ Usage: /usr/bin/python3 tools/torch-ref/bench_model.py '<json: {dir, inputs, mod
   linear  "aten" (default: F.linear, i.e. whatever BLAS this torch links; Debian's torch 1.13 links the generic
           reference libblas) or "onednn" (every linear layer, forward and both backward products, through oneDNN's
           AVX2 GEMM via torch._C._nn.mkldnn_linear: a stronger PyTorch baseline on a machine without MKL/OpenBLAS)
-Prints one JSON object: {"<mode>": {"seconds": [per rep], "tokensPerSecond": median}, "threads": n, "torch": version,
-"blas": torch's BLAS_INFO, "linear": the linear implementation}.
+  serve   when true: print {"ready": true, threads, torch, blas, linear}, then for each stdin line naming a mode run
+          it once and print {"seconds": t} (so a caller can interleave its own timings with these, rep by rep);
+          "quit" or end of input stops
+Otherwise prints one JSON object: {"<mode>": {"seconds": [per rep], "tokensPerSecond": median}, "threads": n,
+"torch": version, "blas": torch's BLAS_INFO, "linear": the linear implementation}.
 """
 import json
 import math
@@ -139,6 +142,17 @@ def main():
 
     blas = next((part.split("=")[1] for part in torch.__config__.show().replace(",", " ").split() if part.startswith("BLAS_INFO=")), None)
     out = {"threads": torch.get_num_threads(), "torch": torch.__version__, "blas": blas, "linear": "onednn" if onednn else "aten"}
+    if c.get("serve"):
+        print(json.dumps({"ready": True, **out}), flush=True)
+        for line in sys.stdin:
+            mode = line.strip()
+            if mode == "quit":
+                break
+            fn = train if mode == "train" else score
+            t0 = time.perf_counter()
+            fn()
+            print(json.dumps({"seconds": time.perf_counter() - t0}), flush=True)
+        return
     for mode in c.get("modes", ["train", "score"]):
         fn = train if mode == "train" else score
         fn()

@@ -55,7 +55,7 @@ export async function selectBackend(choice?: BackendChoice | string, options: Se
   if (kernels) return createFastCpuBackend(kernels, options);
   if (!warned) {
     warned = true;
-    const message = `sentrl: warning: the fast CPU backend is unavailable (${reason}); using the TypeScript reference backend, which is about 50× slower`;
+    const message = `sentrl: warning: the fast CPU backend is unavailable (${reason}); using the TypeScript reference backend (much slower)`;
     if (options.warn) options.warn(message);
     else process.stderr.write(`${message}\n`);
   }
