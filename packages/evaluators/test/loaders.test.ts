@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { describe, expect, it } from "vitest";
-import { loadBenchmark, renderPrompt } from "../src/index.js";
+import { loadBenchmark, readRows, renderPrompt } from "../src/index.js";
 
 describe("benchmark loaders on JSONL and Parquet files", () => {
   const dir = mkdtempSync(join(tmpdir(), "sentrl-bench-"));
@@ -69,6 +69,18 @@ describe("benchmark loaders on JSONL and Parquet files", () => {
       code: "BENCHMARK_FILE_NOT_FOUND",
     });
     await expect(loadBenchmark("aime99", dir)).rejects.toMatchObject({ code: "BENCHMARK_UNKNOWN" });
+  });
+
+  it("reads JSON arrays and JSON Lines, and names the file and line of bad JSON", async () => {
+    writeFileSync(join(dir, "rows.json"), JSON.stringify(rows));
+    expect(await readRows(join(dir, "rows.json"))).toEqual(rows);
+    writeFileSync(join(dir, "bad.json"), "[{");
+    await expect(readRows(join(dir, "bad.json"))).rejects.toMatchObject({ code: "DATA_BAD_JSON" });
+    writeFileSync(join(dir, "bad.jsonl"), '{"id": 1}\n\n{oops\n');
+    await expect(readRows(join(dir, "bad.jsonl"))).rejects.toMatchObject({
+      code: "DATA_BAD_JSONL",
+      message: expect.stringMatching(/bad\.jsonl:3: not valid JSON/),
+    });
   });
 
   it("renderPrompt fills {field} and leaves LaTeX braces alone", () => {

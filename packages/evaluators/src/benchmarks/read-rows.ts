@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { parseJsonLines } from "@sentrl/core";
+import { parseJsonLines, SentrlError } from "@sentrl/core";
 
 /** Reads a JSON Lines file (blank lines skipped); errors name the file and line. */
 export function readJsonl(path: string): Record<string, unknown>[] {
@@ -34,7 +34,13 @@ export async function readRows(path: string): Promise<Record<string, unknown>[]>
   if (isParquet(path)) return readParquet(path);
   if (path.endsWith(".json")) {
     const text = readFileSync(path, "utf8").trimStart();
-    if (text.startsWith("[")) return JSON.parse(text) as Record<string, unknown>[];
+    if (text.startsWith("[")) {
+      try {
+        return JSON.parse(text) as Record<string, unknown>[];
+      } catch (e) {
+        throw new SentrlError("DATA_BAD_JSON", `${path} is not a valid JSON array: ${(e as Error).message}`);
+      }
+    }
   }
   return readJsonl(path);
 }
