@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BENCH_DIR, HAVE_BENCH as HAVE, SKIP_REASON } from "../../../packages/evaluators/test/shared.js";
+import { BENCH_DIR, HAVE_BENCH as HAVE, SKIP_REASON } from "../../../packages/core/test/shared-data.js";
 import { runCli } from "./fake-io.js";
 
 if (!HAVE) console.warn(SKIP_REASON);

@@ -3,10 +3,9 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Completion, GenerationPrompt, Generator } from "@sentrl/core";
 import { parquetWriteBuffer } from "hyparquet-writer";
+import { BENCH_DIR } from "../../core/test/shared-data.js";
 
-export const REPO_ROOT = resolve(new URL(".", import.meta.url).pathname, "../../..");
-export const SHARED = process.env.SENTRL_SHARED ?? resolve(REPO_ROOT, "../shared");
-export const MATH_TRAIN = resolve(SHARED, "benchmarks/math_train_deepscaler/train.jsonl");
+export const MATH_TRAIN = resolve(BENCH_DIR, "math_train_deepscaler/train.jsonl");
 export const HAVE_MATH_TRAIN = existsSync(MATH_TRAIN);
 
 /** The verl / DAPO Parquet schema: prompt = list<struct<content, role>>, reward_model and extra_info structs. */

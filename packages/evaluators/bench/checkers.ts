@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { BENCHMARK_NAMES, getChecker, loadBenchmark } from "../src/index.js";
-import { BENCH_DIR as benchDir, HAVE_BENCH } from "../test/shared.js";
+import { BENCH_DIR as benchDir, HAVE_BENCH } from "../../core/test/shared-data.js";
 
 const root = resolve(import.meta.dirname, "..", "..", "..");
 if (!HAVE_BENCH) {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSymbolicChecker } from "../src/symbolic/index.js";
-import { BENCH_DIR, HAVE_BENCH } from "../test/shared.js";
+import { BENCH_DIR, HAVE_BENCH } from "../../core/test/shared-data.js";
 import { loadGolds, rerender } from "../test/symbolic-golds.js";
 
 const BASELINE_REASON =

@@ -7,7 +7,7 @@ import {
   opencompassV2Checker,
   removeBoxed,
 } from "../src/index.js";
-import { BENCH_DIR, HAVE_BENCH, SKIP_REASON } from "./shared.js";
+import { BENCH_DIR, HAVE_BENCH, SKIP_REASON } from "../../core/test/shared-data.js";
 
 if (!HAVE_BENCH) console.warn(SKIP_REASON);
 

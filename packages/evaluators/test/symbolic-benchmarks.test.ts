@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSymbolicChecker, parseSymbolicAnswer } from "../src/symbolic/index.js";
-import { BENCH_DIR, HAVE_BENCH } from "./shared.js";
+import { BENCH_DIR, HAVE_BENCH } from "../../core/test/shared-data.js";
 import { loadGolds, rerender } from "./symbolic-golds.js";
 
 const checker = createSymbolicChecker({});

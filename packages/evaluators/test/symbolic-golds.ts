@@ -1,7 +1,7 @@
 /** Helpers for the symbolic tests and bench: every benchmark's gold answers (from the shared folder, see shared.ts). */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { BENCH_DIR } from "./shared.js";
+import { BENCH_DIR } from "../../core/test/shared-data.js";
 
 function rows(rel: string): Record<string, unknown>[] {
   return readFileSync(path.join(BENCH_DIR, rel), "utf8")

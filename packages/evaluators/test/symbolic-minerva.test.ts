@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createSymbolicChecker } from "../src/symbolic/index.js";
-import { BENCH_DIR, HAVE_BENCH } from "./shared.js";
+import { BENCH_DIR, HAVE_BENCH } from "../../core/test/shared-data.js";
 import { lastBoxedOf } from "./symbolic-golds.js";
 
 interface Pair {

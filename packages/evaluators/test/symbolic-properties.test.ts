@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createSymbolicChecker, parseSymbolicAnswer } from "../src/symbolic/index.js";
-import { HAVE_BENCH } from "./shared.js";
+import { HAVE_BENCH } from "../../core/test/shared-data.js";
 import { loadGolds } from "./symbolic-golds.js";
 
 const checker = createSymbolicChecker({});

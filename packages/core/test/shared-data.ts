@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+// The shared specification/data folder for tests and benches of every package (never copied into the repo).
+
 /** `$SENTRL_SHARED` or `<repo root>/../shared`, and its benchmarks folder; tests that need them skip when absent. */
 export const SHARED =
   process.env.SENTRL_SHARED ?? resolve(fileURLToPath(new URL(".", import.meta.url)), "../../../../shared");
