@@ -9,7 +9,7 @@ export type SplitSpec =
   /** Contiguous chunks of ⌈n/N⌉ in SE order (last one shorter). The default, N = 2. */
   | { kind: "equalSize"; stages: number }
   /** Stage s holds cuts[s−1] ≤ SE < cuts[s]; `cuts` ascending, N−1 of them. */
-  | { kind: "threshold"; cuts: number[] }
+  | { kind: "threshold"; cuts: readonly number[] }
   /** Thresholds at the SE quantiles s/N of the data: like `equalSize`, but equal SE values never straddle two stages. */
   | { kind: "quantile"; stages: number };
 

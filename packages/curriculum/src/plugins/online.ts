@@ -50,7 +50,7 @@ export interface OnlineCurriculumApi {
   loadState(state: OnlineCurriculumState): void;
 }
 
-export type OnlineCurriculumPlugin = Plugin & {
+export type OnlineCurriculumPlugin = Omit<Plugin, "api" | "state" | "loadState"> & {
   readonly api: OnlineCurriculumApi;
   state(): OnlineCurriculumState;
   loadState(s: OnlineCurriculumState): void;

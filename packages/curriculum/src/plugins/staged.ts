@@ -74,7 +74,7 @@ export interface StagedCurriculumApi {
   loadState(state: StagedCurriculumState): void;
 }
 
-export type StagedCurriculumPlugin = Plugin & {
+export type StagedCurriculumPlugin = Omit<Plugin, "api" | "state" | "loadState"> & {
   readonly api: StagedCurriculumApi;
   state(): StagedCurriculumState;
   loadState(s: StagedCurriculumState): void;
@@ -86,14 +86,15 @@ export type StagedCurriculumPlugin = Plugin & {
  * @example
  * stagesFromRows([{ id: "a", stage: 2 }, { id: "b", stage: 1 }]); // [[{id:"b"...}], [{id:"a"...}]]
  */
-export function stagesFromRows<T extends { stage?: unknown }>(rows: readonly T[]): T[][] {
+export function stagesFromRows<T extends object>(rows: readonly T[]): T[][] {
   const stages: T[][] = [];
   rows.forEach((r, i) => {
-    const s = Number(r.stage);
+    const stage = (r as { stage?: unknown }).stage;
+    const s = Number(stage);
     if (!Number.isInteger(s) || s < 1)
       throw new SentrlError(
         "CURRICULUM_NO_STAGE",
-        `row ${i} has no valid \`stage\` column (got ${String(r.stage)}); build the curriculum first`,
+        `row ${i} has no valid \`stage\` column (got ${String(stage)}); build the curriculum first`,
       );
     while (stages.length < s) stages.push([]);
     stages[s - 1].push(r);
