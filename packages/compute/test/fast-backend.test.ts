@@ -44,6 +44,66 @@ describe.skipIf(!kernels)(`fast CPU backend specifics${kernels ? "" : ` (skipped
     }
   });
 
+  it("lazy zero-filling: recycled and fill(0) buffers read as zeros around partial writes", () => {
+    const be = make();
+    const a = be.alloc(10);
+    be.fill(a, 3);
+    be.free(a);
+    const b = be.alloc(10); // recycled: logically zero, memory not yet cleared
+    be.upload(b, new Float32Array([1, 2]), 5);
+    expect(Array.from(be.download(b))).toEqual([0, 0, 0, 0, 0, 1, 2, 0, 0, 0]);
+    be.fill(b, 0);
+    const x = be.alloc(3);
+    be.upload(x, new Float32Array([1, 2, 3]));
+    const w = be.alloc(6);
+    be.upload(w, new Float32Array([1, 0, 0, 0, 1, 0]));
+    be.matmulForward({ out: b, x, w, rows: 1, inDim: 3, outDim: 2 }); // writes 2 of the 10 values
+    expect(Array.from(be.download(b))).toEqual([1, 2, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("accumulating kernels write into zeroed outputs and add into the others, like the reference", () => {
+    const fast = make();
+    const ref = createReferenceBackend();
+    const [batch, seqLen, heads, kvHeads, headDim] = [2, 5, 4, 2, 4];
+    const rows = batch * seqLen;
+    const nq = rows * heads * headDim;
+    const nk = rows * kvHeads * headDim;
+    const I = 7;
+    const inputs = { q: randomArray(nq, 1), k: randomArray(nk, 2), v: randomArray(nk, 3), dOut: randomArray(nq, 4), gate: randomArray(rows * I, 5, 3), up: randomArray(rows * I, 6), dAct: randomArray(rows * I, 7) };
+    const positions = Int32Array.from({ length: rows }, (_, i) => i % seqLen);
+    const run = (be: typeof fast) => {
+      const up = (a: Float32Array) => {
+        const b = be.alloc(a.length);
+        be.upload(b, a);
+        return b;
+      };
+      const [q, k, v, dOut, gate, upb, dAct] = [inputs.q, inputs.k, inputs.v, inputs.dOut, inputs.gate, inputs.up, inputs.dAct].map(up);
+      const probs = be.alloc(batch * heads * seqLen * seqLen);
+      const att = be.alloc(nq);
+      be.attentionForward({ out: att, q, k, v, batch, seqLen, heads, kvHeads, headDim, probs });
+      const outs = [be.alloc(nq), be.alloc(nk), be.alloc(nk), be.alloc(rows * I), be.alloc(rows * I), be.alloc(nq), be.alloc(nq)];
+      const [dq, dk, dv, dGate, dUp, dRope, dRes] = outs;
+      const results: number[][] = [];
+      for (const pass of [0, 1, 2]) {
+        if (pass === 0) for (const o of outs) be.fill(o, 5); // dirty, then zeroed lazily:
+        if (pass === 0) for (const o of outs) be.fill(o, 0);
+        be.attentionBackward({ dOut, q, k, v, probs, dq, dk, dv, batch, seqLen, heads, kvHeads, headDim });
+        be.swigluBackward({ dOut: dAct, gate, up: upb, dGate, dUp, length: rows * I });
+        be.ropeBackward({ dOut, dx: dRope, positions, rows, heads, headDim, theta: 1e4 });
+        be.residualBackward({ dOut, da: dRes, length: nq });
+        results.push(...outs.map((o) => Array.from(be.download(o))));
+      }
+      return results;
+    };
+    const got = run(fast);
+    const exp = run(ref);
+    got.forEach((g, i) => {
+      g.forEach((x, j) => {
+        expect(Math.abs(x - exp[i][j])).toBeLessThan(1e-5 * (1 + Math.abs(exp[i][j])));
+      });
+    });
+  });
+
   it("buffers of another backend are rejected", () => {
     const be = make();
     const foreign = createReferenceBackend().alloc(4);

@@ -5,12 +5,19 @@ import type { FastKernels } from "./kernels.js";
 import { ArrayPool, Scratch } from "./pool.js";
 import { RopeTables, ropeBackwardFast, ropeForwardFast } from "./rope.js";
 
+/** Contents state: `DIRTY` (what it holds), `ZERO` (holds zeros), `LAZY_ZERO` (logically zero, memory not yet cleared). */
+const DIRTY = 0;
+const ZERO = 1;
+const LAZY_ZERO = 2;
+
 class FastBuffer {
   data: Float32Array | null;
   readonly length: number;
-  constructor(data: Float32Array) {
+  state: number;
+  constructor(data: Float32Array, state: number) {
     this.data = data;
     this.length = data.length;
+    this.state = state;
   }
 }
 
@@ -29,7 +36,9 @@ function addInto(dst: Float32Array, src: Float32Array, n: number): void {
  * The fast CPU backend: every matmul (forward and both backward layouts), the fused logits head, RMSNorm, SwiGLU,
  * attention and AdamW run in the multi-threaded AVX2/FMA kernels of `@sentrl/compute-native`; RoPE (cached
  * tables), residuals and embeddings are tight TypeScript. Freed buffers go to a pool and are reused by the next
- * allocation of the same size, so a training loop does not allocate its activations again every step.
+ * allocation of the same size, so a training loop does not allocate its activations again every step; zero-filling
+ * (`alloc`, `fill(buf, 0)`) is lazy: a kernel that overwrites the whole buffer skips it, and an accumulating kernel
+ * whose output is still zero writes instead of adding.
  * Get the kernels with `loadFastKernels()` (or let `selectBackend()` do it and fall back to the reference).
  *
  * @example
@@ -54,13 +63,48 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
   const scratch = new Scratch();
   const rope = new RopeTables();
 
-  const arr = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array => {
+  const buffer = (b: DeviceBuffer | undefined, what: string, need: number): FastBuffer & { data: Float32Array } => {
     if (!(b instanceof FastBuffer)) throw new ComputeError("BACKEND_FOREIGN_BUFFER", `${what}: not a buffer of the fast CPU backend (allocate it with this backend's alloc)`);
     if (b.data === null) throw new ComputeError("BACKEND_BUFFER_FREED", `${what}: buffer was freed`);
     if (b.length < need) throw new ComputeError("BACKEND_SHAPE", `${what}: buffer has ${b.length} elements, needs at least ${need}`);
-    return b.data;
+    return b as FastBuffer & { data: Float32Array };
+  };
+  /** A buffer read (or read and updated) by a kernel: its memory holds its logical contents. */
+  const arr = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array => {
+    const f = buffer(b, what, need);
+    if (f.state === LAZY_ZERO) {
+      f.data.fill(0);
+      f.state = ZERO;
+    }
+    return f.data;
   };
   const opt = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array | undefined => (b === undefined ? undefined : arr(b, what, need));
+  /** An accumulated output (`+=`) with no write-only variant: materialised, then marked as changed. */
+  const upd = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array => {
+    const a = arr(b, what, need);
+    (b as unknown as FastBuffer).state = DIRTY;
+    return a;
+  };
+  const optUpd = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array | undefined => (b === undefined ? undefined : upd(b, what, need));
+  /** An output whose first `need` values the kernel overwrites (the rest must read as zero if it was zero). */
+  const out = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array => {
+    const f = buffer(b, what, need);
+    if (f.state === LAZY_ZERO && need < f.length) f.data.fill(0, need);
+    f.state = DIRTY;
+    return f.data;
+  };
+  const optOut = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array | undefined => (b === undefined ? undefined : out(b, what, need));
+  /**
+   * An accumulated output (`+=`): `fresh` when its first `need` values are zero, so the kernel may write them
+   * instead of adding (skipping a pass over the memory).
+   */
+  const acc = (b: DeviceBuffer | undefined, what: string, need: number): { data: Float32Array; fresh: boolean } => {
+    const f = buffer(b, what, need);
+    const fresh = f.state !== DIRTY;
+    if (f.state === LAZY_ZERO && need < f.length) f.data.fill(0, need);
+    f.state = DIRTY;
+    return { data: f.data, fresh };
+  };
   const dims = (what: string, values: Record<string, number>): void => {
     for (const key in values) {
       const v = values[key];
@@ -90,68 +134,78 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     name: "cpu",
     alloc(length) {
       dims("alloc", { length });
-      return new FastBuffer(pool.take(length)) as unknown as DeviceBuffer;
+      const { data, zeroed } = pool.take(length);
+      return new FastBuffer(data, zeroed ? ZERO : LAZY_ZERO) as unknown as DeviceBuffer;
     },
     upload(dst, src, dstOffset = 0) {
-      arr(dst, "upload", dstOffset + src.length).set(src, dstOffset);
+      const whole = dstOffset === 0 && src.length === dst.length;
+      (whole ? out(dst, "upload", src.length) : upd(dst, "upload", dstOffset + src.length)).set(src, dstOffset);
     },
-    download(src, out, srcOffset = 0, length) {
+    download(src, outArr, srcOffset = 0, length) {
       const n = length ?? src.length - srcOffset;
       const a = arr(src, "download", srcOffset + n);
-      const o = out ?? new Float32Array(n);
+      const o = outArr ?? new Float32Array(n);
       o.set(a.subarray(srcOffset, srcOffset + n));
       return o;
     },
     fill(buf, value = 0) {
-      arr(buf, "fill", 0).fill(value);
+      const f = buffer(buf, "fill", 0);
+      if (value === 0 && !Object.is(value, -0)) {
+        if (f.state === DIRTY) f.state = LAZY_ZERO;
+        return;
+      }
+      f.data.fill(value);
+      f.state = DIRTY;
     },
     free(buf) {
-      const data = arr(buf, "free", 0);
-      (buf as unknown as FastBuffer).data = null;
+      const f = buffer(buf, "free", 0);
+      const data = f.data;
+      f.data = null;
       pool.give(data);
     },
-    embeddingForward({ out, table, ids, rows, dim, vocab }) {
+    embeddingForward({ out: o, table, ids, rows, dim, vocab }) {
       dims("embeddingForward", { rows, dim, vocab });
       checkIds("embeddingForward", ids, rows, vocab, false);
-      const o = arr(out, "embeddingForward.out", rows * dim);
       const t = arr(table, "embeddingForward.table", vocab * dim);
-      for (let r = 0; r < rows; r++) o.set(t.subarray(ids[r] * dim, ids[r] * dim + dim), r * dim);
+      const dst = out(o, "embeddingForward.out", rows * dim);
+      for (let r = 0; r < rows; r++) dst.set(t.subarray(ids[r] * dim, ids[r] * dim + dim), r * dim);
     },
-    matmulForward({ out, x, w, bias, rows, inDim, outDim }) {
+    matmulForward({ out: o, x, w, bias, rows, inDim, outDim }) {
       dims("matmulForward", { rows, inDim, outDim });
-      k.matmulForward({
-        out: arr(out, "matmulForward.out", rows * outDim),
-        x: arr(x, "matmulForward.x", rows * inDim),
-        w: arr(w, "matmulForward.w", outDim * inDim),
-        bias: opt(bias, "matmulForward.bias", outDim),
-        rows,
-        inDim,
-        outDim,
-      });
+      const xa = arr(x, "matmulForward.x", rows * inDim);
+      const wa = arr(w, "matmulForward.w", outDim * inDim);
+      const ba = opt(bias, "matmulForward.bias", outDim);
+      k.matmulForward({ out: out(o, "matmulForward.out", rows * outDim), x: xa, w: wa, bias: ba, rows, inDim, outDim });
     },
-    rmsnormForward({ out, x, weight, rows, dim, eps, rstd }) {
+    rmsnormForward({ out: o, x, weight, rows, dim, eps, rstd }) {
       dims("rmsnormForward", { rows, dim });
-      k.rmsnormForward({ out: arr(out, "rmsnormForward.out", rows * dim), x: arr(x, "rmsnormForward.x", rows * dim), weight: arr(weight, "rmsnormForward.weight", dim), rows, dim, eps, rstd: opt(rstd, "rmsnormForward.rstd", rows) });
+      const xa = arr(x, "rmsnormForward.x", rows * dim);
+      const wa = arr(weight, "rmsnormForward.weight", dim);
+      k.rmsnormForward({ out: out(o, "rmsnormForward.out", rows * dim), x: xa, weight: wa, rows, dim, eps, rstd: optOut(rstd, "rmsnormForward.rstd", rows) });
     },
-    ropeForward({ out, x, positions, rows, heads, headDim, theta }) {
+    ropeForward({ out: o, x, positions, rows, heads, headDim, theta }) {
       dims("ropeForward", { rows, heads, headDim });
       checkRope("ropeForward", positions, rows, headDim);
       const n = rows * heads * headDim;
-      ropeForwardFast(rope, arr(out, "ropeForward.out", n), arr(x, "ropeForward.x", n), positions, rows, heads, headDim, theta);
+      const xa = arr(x, "ropeForward.x", n);
+      ropeForwardFast(rope, out(o, "ropeForward.out", n), xa, positions, rows, heads, headDim, theta);
     },
-    attentionForward({ out, q, k: kk, v, batch, seqLen, heads, kvHeads, headDim, keyMask, probs }) {
+    attentionForward({ out: o, q, k: kk, v, batch, seqLen, heads, kvHeads, headDim, keyMask, probs }) {
       dims("attentionForward", { batch, seqLen, heads, kvHeads, headDim });
       checkHeads("attentionForward", heads, kvHeads);
       if (keyMask && keyMask.length < batch * seqLen) throw new ComputeError("BACKEND_SHAPE", `attentionForward: keyMask has ${keyMask.length} entries, needs ${batch * seqLen}`);
       const nq = batch * seqLen * heads * headDim;
       const nk = batch * seqLen * kvHeads * headDim;
       const np = batch * heads * seqLen * seqLen;
+      const qa = arr(q, "attentionForward.q", nq);
+      const ka = arr(kk, "attentionForward.k", nk);
+      const va = arr(v, "attentionForward.v", nk);
       k.attentionForward({
-        out: arr(out, "attentionForward.out", nq),
-        probs: opt(probs, "attentionForward.probs", np) ?? scratch.get("probs", np),
-        q: arr(q, "attentionForward.q", nq),
-        k: arr(kk, "attentionForward.k", nk),
-        v: arr(v, "attentionForward.v", nk),
+        out: out(o, "attentionForward.out", nq),
+        probs: optOut(probs, "attentionForward.probs", np) ?? scratch.get("probs", np),
+        q: qa,
+        k: ka,
+        v: va,
         keyMask,
         batch,
         seqLen,
@@ -160,27 +214,31 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
         headDim,
       });
     },
-    swigluForward({ out, gate, up, length }) {
+    swigluForward({ out: o, gate, up, length }) {
       dims("swigluForward", { length });
-      k.swigluForward({ out: arr(out, "swigluForward.out", length), gate: arr(gate, "swigluForward.gate", length), up: arr(up, "swigluForward.up", length), length });
+      const g = arr(gate, "swigluForward.gate", length);
+      const u = arr(up, "swigluForward.up", length);
+      k.swigluForward({ out: out(o, "swigluForward.out", length), gate: g, up: u, length });
     },
-    residualForward({ out, a, b, length }) {
+    residualForward({ out: o, a, b, length }) {
       dims("residualForward", { length });
-      const o = arr(out, "residualForward.out", length);
       const x = arr(a, "residualForward.a", length);
       const y = arr(b, "residualForward.b", length);
-      for (let i = 0; i < length; i++) o[i] = x[i] + y[i];
+      const dst = out(o, "residualForward.out", length);
+      for (let i = 0; i < length; i++) dst[i] = x[i] + y[i];
     },
     logitsStatsForward({ logp, entropy, h, w, targets, rows, dim, vocab, temperature, lse }) {
       dims("logitsStatsForward", { rows, dim, vocab });
       checkTemperature("logitsStatsForward", temperature);
       checkIds("logitsStatsForward", targets, rows, vocab, true);
+      const ha = arr(h, "logitsStatsForward.h", rows * dim);
+      const wa = arr(w, "logitsStatsForward.w", vocab * dim);
       k.logitsStatsForward({
-        logp: arr(logp, "logitsStatsForward.logp", rows),
-        entropy: arr(entropy, "logitsStatsForward.entropy", rows),
-        lse: opt(lse, "logitsStatsForward.lse", rows),
-        h: arr(h, "logitsStatsForward.h", rows * dim),
-        w: arr(w, "logitsStatsForward.w", vocab * dim),
+        logp: out(logp, "logitsStatsForward.logp", rows),
+        entropy: out(entropy, "logitsStatsForward.entropy", rows),
+        lse: optOut(lse, "logitsStatsForward.lse", rows),
+        h: ha,
+        w: wa,
         targets,
         rows,
         dim,
@@ -191,8 +249,8 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     embeddingBackward({ dTable, dOut, ids, rows, dim, vocab }) {
       dims("embeddingBackward", { rows, dim, vocab });
       checkIds("embeddingBackward", ids, rows, vocab, false);
-      const t = arr(dTable, "embeddingBackward.dTable", vocab * dim);
       const g = arr(dOut, "embeddingBackward.dOut", rows * dim);
+      const t = upd(dTable, "embeddingBackward.dTable", vocab * dim);
       for (let r = 0; r < rows; r++) {
         const to = ids[r] * dim;
         const go = r * dim;
@@ -202,11 +260,14 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     matmulBackward({ dOut, x, w, dx, dw, dBias, rows, inDim, outDim }) {
       dims("matmulBackward", { rows, inDim, outDim });
       const g = arr(dOut, "matmulBackward.dOut", rows * outDim);
-      const dxa = opt(dx, "matmulBackward.dx", rows * inDim);
-      const dwa = opt(dw, "matmulBackward.dw", outDim * inDim);
-      const dba = opt(dBias, "matmulBackward.dBias", outDim);
-      if (dxa) k.matmulBackwardInput({ dx: dxa, dout: g, w: arr(w, "matmulBackward.w", outDim * inDim), rows, inDim, outDim, accumulate: true });
-      if (dwa) k.matmulBackwardWeight({ dw: dwa, dbias: dba, dout: g, x: arr(x, "matmulBackward.x", rows * inDim), rows, inDim, outDim });
+      const xa = dw ? arr(x, "matmulBackward.x", rows * inDim) : undefined;
+      const wa = dx ? arr(w, "matmulBackward.w", outDim * inDim) : undefined;
+      if (dx && wa) {
+        const d = acc(dx, "matmulBackward.dx", rows * inDim);
+        k.matmulBackwardInput({ dx: d.data, dout: g, w: wa, rows, inDim, outDim, accumulate: !d.fresh });
+      }
+      const dba = optUpd(dBias, "matmulBackward.dBias", outDim);
+      if (dw && xa) k.matmulBackwardWeight({ dw: upd(dw, "matmulBackward.dw", outDim * inDim), dbias: dba, dout: g, x: xa, rows, inDim, outDim });
       else if (dba) {
         for (let r = 0; r < rows; r++) {
           const o = r * outDim;
@@ -217,96 +278,88 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     rmsnormBackward({ dOut, x, weight, rstd, dx, dWeight, rows, dim }) {
       dims("rmsnormBackward", { rows, dim });
       const n = rows * dim;
-      k.rmsnormBackward({
-        dx: arr(dx, "rmsnormBackward.dx", n),
-        dweight: opt(dWeight, "rmsnormBackward.dWeight", dim),
-        dout: arr(dOut, "rmsnormBackward.dOut", n),
-        x: arr(x, "rmsnormBackward.x", n),
-        weight: arr(weight, "rmsnormBackward.weight", dim),
-        rstd: arr(rstd, "rmsnormBackward.rstd", rows),
-        rows,
-        dim,
-        accumulate: true,
-      });
+      const g = arr(dOut, "rmsnormBackward.dOut", n);
+      const xa = arr(x, "rmsnormBackward.x", n);
+      const wa = arr(weight, "rmsnormBackward.weight", dim);
+      const ra = arr(rstd, "rmsnormBackward.rstd", rows);
+      const d = acc(dx, "rmsnormBackward.dx", n);
+      k.rmsnormBackward({ dx: d.data, dweight: optUpd(dWeight, "rmsnormBackward.dWeight", dim), dout: g, x: xa, weight: wa, rstd: ra, rows, dim, accumulate: !d.fresh });
     },
     ropeBackward({ dOut, dx, positions, rows, heads, headDim, theta }) {
       dims("ropeBackward", { rows, heads, headDim });
       checkRope("ropeBackward", positions, rows, headDim);
       const n = rows * heads * headDim;
-      ropeBackwardFast(rope, arr(dx, "ropeBackward.dx", n), arr(dOut, "ropeBackward.dOut", n), positions, rows, heads, headDim, theta);
+      const g = arr(dOut, "ropeBackward.dOut", n);
+      const d = acc(dx, "ropeBackward.dx", n);
+      ropeBackwardFast(rope, d.data, g, positions, rows, heads, headDim, theta, !d.fresh);
     },
     attentionBackward({ dOut, q, k: kk, v, probs, dq, dk, dv, batch, seqLen, heads, kvHeads, headDim }) {
       dims("attentionBackward", { batch, seqLen, heads, kvHeads, headDim });
       checkHeads("attentionBackward", heads, kvHeads);
       const nq = batch * seqLen * heads * headDim;
       const nk = batch * seqLen * kvHeads * headDim;
-      const dqa = arr(dq, "attentionBackward.dq", nq);
-      const dka = arr(dk, "attentionBackward.dk", nk);
-      const dva = arr(dv, "attentionBackward.dv", nk);
-      // The native kernel overwrites its outputs; the contract accumulates.
-      const sq = scratch.get("attn.dq", nq);
-      const sk = scratch.get("attn.dk", nk);
-      const sv = scratch.get("attn.dv", nk);
-      k.attentionBackward({
-        dq: sq,
-        dk: sk,
-        dv: sv,
+      const inputs = {
         dout: arr(dOut, "attentionBackward.dOut", nq),
         probs: arr(probs, "attentionBackward.probs", batch * heads * seqLen * seqLen),
         q: arr(q, "attentionBackward.q", nq),
         k: arr(kk, "attentionBackward.k", nk),
         v: arr(v, "attentionBackward.v", nk),
-        batch,
-        seqLen,
-        heads,
-        kvHeads,
-        headDim,
-      });
-      addInto(dqa, sq, nq);
-      addInto(dka, sk, nk);
-      addInto(dva, sv, nk);
+      };
+      // The native kernel overwrites its outputs; the contract accumulates: write straight into outputs that are
+      // still zero, through scratch (then add) into the others.
+      const dqa = acc(dq, "attentionBackward.dq", nq);
+      const dka = acc(dk, "attentionBackward.dk", nk);
+      const dva = acc(dv, "attentionBackward.dv", nk);
+      const sq = dqa.fresh ? dqa.data : scratch.get("attn.dq", nq);
+      const sk = dka.fresh ? dka.data : scratch.get("attn.dk", nk);
+      const sv = dva.fresh ? dva.data : scratch.get("attn.dv", nk);
+      k.attentionBackward({ dq: sq, dk: sk, dv: sv, ...inputs, batch, seqLen, heads, kvHeads, headDim });
+      if (!dqa.fresh) addInto(dqa.data, sq, nq);
+      if (!dka.fresh) addInto(dka.data, sk, nk);
+      if (!dva.fresh) addInto(dva.data, sv, nk);
     },
     swigluBackward({ dOut, gate, up, dGate, dUp, length }) {
       dims("swigluBackward", { length });
-      const dg = arr(dGate, "swigluBackward.dGate", length);
-      const du = arr(dUp, "swigluBackward.dUp", length);
-      const sg = scratch.get("swiglu.dgate", length);
-      const su = scratch.get("swiglu.dup", length);
-      k.swigluBackward({ dgate: sg, dup: su, dout: arr(dOut, "swigluBackward.dOut", length), gate: arr(gate, "swigluBackward.gate", length), up: arr(up, "swigluBackward.up", length), length });
-      addInto(dg, sg, length);
-      addInto(du, su, length);
+      const g = arr(dOut, "swigluBackward.dOut", length);
+      const ga = arr(gate, "swigluBackward.gate", length);
+      const ua = arr(up, "swigluBackward.up", length);
+      const dg = acc(dGate, "swigluBackward.dGate", length);
+      const du = acc(dUp, "swigluBackward.dUp", length);
+      const sg = dg.fresh ? dg.data : scratch.get("swiglu.dgate", length);
+      const su = du.fresh ? du.data : scratch.get("swiglu.dup", length);
+      k.swigluBackward({ dgate: sg, dup: su, dout: g, gate: ga, up: ua, length });
+      if (!dg.fresh) addInto(dg.data, sg, length);
+      if (!du.fresh) addInto(du.data, su, length);
     },
     residualBackward({ dOut, da, db, length }) {
       dims("residualBackward", { length });
       const g = arr(dOut, "residualBackward.dOut", length);
-      const a = opt(da, "residualBackward.da", length);
-      const b = opt(db, "residualBackward.db", length);
-      if (a) addInto(a, g, length);
-      if (b) addInto(b, g, length);
+      for (const [b, what] of [
+        [da, "residualBackward.da"],
+        [db, "residualBackward.db"],
+      ] as const) {
+        if (!b) continue;
+        const d = acc(b, what, length);
+        if (d.fresh) d.data.set(g.subarray(0, length));
+        else addInto(d.data, g, length);
+      }
     },
     logitsStatsBackward({ h, w, targets, lse, entropy, dLogp, dEntropy, dh, dw, rows, dim, vocab, temperature }) {
       dims("logitsStatsBackward", { rows, dim, vocab });
       checkTemperature("logitsStatsBackward", temperature);
       checkIds("logitsStatsBackward", targets, rows, vocab, true);
-      const dha = opt(dh, "logitsStatsBackward.dh", rows * dim);
-      const dwa = opt(dw, "logitsStatsBackward.dw", vocab * dim);
-      if (!dha && !dwa) return;
-      k.logitsStatsBackward({
-        dh: dha ?? scratch.get("logits.dh", rows * dim),
-        dw: dwa ?? scratch.get("logits.dw", vocab * dim),
+      if (!dh && !dw) return;
+      const inputs = {
         h: arr(h, "logitsStatsBackward.h", rows * dim),
         w: arr(w, "logitsStatsBackward.w", vocab * dim),
-        targets,
         lse: arr(lse, "logitsStatsBackward.lse", rows),
         entropy: arr(entropy, "logitsStatsBackward.entropy", rows),
         dlogp: arr(dLogp, "logitsStatsBackward.dLogp", rows),
         dentropy: opt(dEntropy, "logitsStatsBackward.dEntropy", rows),
-        rows,
-        dim,
-        vocab,
-        temperature,
-        accumulate: dha !== undefined,
-      });
+      };
+      const dha = dh ? acc(dh, "logitsStatsBackward.dh", rows * dim) : { data: scratch.get("logits.dh", rows * dim), fresh: true };
+      const dwa = dw ? upd(dw, "logitsStatsBackward.dw", vocab * dim) : scratch.get("logits.dw", vocab * dim);
+      k.logitsStatsBackward({ dh: dha.data, dw: dwa, targets, ...inputs, rows, dim, vocab, temperature, accumulate: !dha.fresh });
     },
     adamwStep({ params, lr, beta1, beta2, eps, weightDecay, step, maxGradNorm }) {
       if (!(Number.isInteger(step) && step >= 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `adamwStep: step must be an integer ≥ 1, got ${step}`);
@@ -315,7 +368,13 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
         for (const [name, b] of [["grad", p.grad], ["m", p.m], ["v", p.v]] as const) {
           if (b.length !== n) throw new ComputeError("BACKEND_SHAPE", `adamwStep: params[${i}].${name} has ${b.length} elements, param has ${n}`);
         }
-        return { param: arr(p.param, `adamwStep.params[${i}].param`, n), grad: arr(p.grad, `adamwStep.params[${i}].grad`, n), m: arr(p.m, `adamwStep.params[${i}].m`, n), v: arr(p.v, `adamwStep.params[${i}].v`, n), weightDecay: p.weightDecay ?? weightDecay };
+        return {
+          param: upd(p.param, `adamwStep.params[${i}].param`, n),
+          grad: arr(p.grad, `adamwStep.params[${i}].grad`, n),
+          m: upd(p.m, `adamwStep.params[${i}].m`, n),
+          v: upd(p.v, `adamwStep.params[${i}].v`, n),
+          weightDecay: p.weightDecay ?? weightDecay,
+        };
       });
       let ss = 0;
       for (const t of tensors) ss += k.sumSquares(t.grad);

@@ -9,16 +9,18 @@ export class ArrayPool {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** A zero-filled array of `length` values (recycled when one is idle). */
-  take(length: number): Float32Array {
+  /**
+   * An array of `length` values: a recycled one (old contents, `zeroed: false`: the caller zero-fills it when it
+   * needs to) or a new zero-filled one.
+   */
+  take(length: number): { data: Float32Array; zeroed: boolean } {
     const list = this.idle.get(length);
     const a = list?.pop();
     if (a) {
       this.idleBytes -= a.byteLength;
-      a.fill(0);
-      return a;
+      return { data: a, zeroed: false };
     }
-    return new Float32Array(length);
+    return { data: new Float32Array(length), zeroed: true };
   }
 
   /** Gives an array back for reuse (dropped when the pool is full). */

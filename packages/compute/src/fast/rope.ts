@@ -92,8 +92,8 @@ export function ropeForwardFast(tables: RopeTables, out: Float32Array, x: Float3
   }
 }
 
-/** RoPE backward (accumulating): the inverse rotation of `dOut` added into `dx`. */
-export function ropeBackwardFast(tables: RopeTables, dx: Float32Array, dOut: Float32Array, positions: Int32Array, rows: number, heads: number, headDim: number, theta: number): void {
+/** RoPE backward: the inverse rotation of `dOut` added into `dx` (written over it when `accumulate` is false). */
+export function ropeBackwardFast(tables: RopeTables, dx: Float32Array, dOut: Float32Array, positions: Int32Array, rows: number, heads: number, headDim: number, theta: number, accumulate = true): void {
   const half = headDim / 2;
   const { cos, sin, offset } = anglesFor(tables, positions, rows, headDim, theta);
   const width = heads * headDim;
@@ -106,8 +106,13 @@ export function ropeBackwardFast(tables: RopeTables, dx: Float32Array, dOut: Flo
         const s = sin[t + j];
         const d1 = dOut[o + j];
         const d2 = dOut[o + j + half];
-        dx[o + j] += d1 * c + d2 * s;
-        dx[o + j + half] += d2 * c - d1 * s;
+        if (accumulate) {
+          dx[o + j] += d1 * c + d2 * s;
+          dx[o + j + half] += d2 * c - d1 * s;
+        } else {
+          dx[o + j] = d1 * c + d2 * s;
+          dx[o + j + half] = d2 * c - d1 * s;
+        }
       }
     }
   }
