@@ -160,7 +160,7 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     free(buf) {
       const f = buffer(buf, "free", 0);
       const data = f.data;
-      f.data = null;
+      (f as FastBuffer).data = null;
       pool.give(data);
     },
     embeddingForward({ out: o, table, ids, rows, dim, vocab }) {
