@@ -75,8 +75,3 @@ export async function selectBackend(choice?: BackendChoice | string, options: Se
 export function createDefaultBackend(options: SelectBackendOptions = {}): Promise<Backend> {
   return selectBackend(undefined, options);
 }
-
-/** @internal Lets tests see the warning again. */
-export function resetBackendWarning(): void {
-  warned = false;
-}
