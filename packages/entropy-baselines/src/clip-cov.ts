@@ -1,5 +1,6 @@
 import {
   type LossContext,
+  type LossWorkspace,
   MASKED_MEAN_EPS,
   type PolicyLoss,
   type PolicyLossDefinition,
@@ -53,10 +54,15 @@ export interface ClipCovSelection extends TokenSelection {
  * sel.tokens.corr; // one of the two tokens (cov = 2 each) is 0
  * ```
  */
-export function clipCovSelect(scope: TokenBatch, o: ClipCovOptions, ctxSeed: number): ClipCovSelection {
+export function clipCovSelect(
+  scope: TokenBatch,
+  o: ClipCovOptions,
+  ctxSeed: number,
+  workspace?: LossWorkspace,
+): ClipCovSelection {
   const { mask, advantages: A, logp, oldLogp } = scope;
   const size = scope.rows * scope.cols;
-  const corr = new Uint8Array(size).fill(1);
+  const corr = (workspace ? workspace.u8("clip-cov.corr", size) : new Uint8Array(size)).fill(1);
   let n = 0;
   let sa = 0;
   let sl = 0;
@@ -116,7 +122,7 @@ export const clipCovLoss: PolicyLossDefinition<ClipCovOptions> = {
     checkNumberOption("clipRatioLow", o.clipRatioLow, nonNeg, "a number >= 0");
     checkNumberOption("clipRatioHigh", o.clipRatioHigh, nonNeg, "a number >= 0");
     checkNumberOption("seed", o.seed, Number.isInteger, "an integer");
-    const select = (scope: TokenBatch, ctx?: LossContext) => clipCovSelect(scope, o, ctx?.seed ?? 0);
+    const select = (scope: TokenBatch, ctx?: LossContext) => clipCovSelect(scope, o, ctx?.seed ?? 0, ctx?.workspace);
     const lo = 1 - o.clipRatioLow;
     const hi = 1 + o.clipRatioHigh;
     return {
@@ -126,8 +132,10 @@ export const clipCovLoss: PolicyLossDefinition<ClipCovOptions> = {
         const corr = (selection ?? select(batch, ctx)).tokens.corr;
         const { mask, logp, oldLogp, advantages: A } = batch;
         const n = batch.rows * batch.cols;
-        const loss = new Float64Array(n);
-        const dLogp = new Float64Array(n);
+        const ws = ctx?.workspace;
+        // written wherever mask != 0 (the detached tokens get explicit zeros, so workspace buffers need no clearing)
+        const loss = ws ? ws.f64("clip-cov.loss", n) : new Float64Array(n);
+        const dLogp = ws ? ws.f64("clip-cov.dLogp", n) : new Float64Array(n);
         let count = 0;
         let kl = 0;
         let zeroed = 0;
@@ -138,6 +146,8 @@ export const clipCovLoss: PolicyLossDefinition<ClipCovOptions> = {
           kl -= d;
           if (corr[i] === 0) {
             zeroed++;
+            loss[i] = 0;
+            dLogp[i] = 0;
             continue;
           }
           const r = Math.exp(d);

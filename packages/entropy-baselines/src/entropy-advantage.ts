@@ -2,6 +2,7 @@ import {
   GRPO_DEFAULTS,
   type GrpoOptions,
   grpoTokenTerms,
+  grpoWorkspaceBuffers,
   type LossContext,
   MASKED_MEAN_EPS,
   type PolicyLoss,
@@ -80,7 +81,7 @@ export const entropyAdvantageLoss: PolicyLossDefinition<EntropyAdvantageOptions>
     return {
       name: "entropy-advantage",
       needs: { entropy: true },
-      tokenLoss(batch: TokenBatch, _selection: unknown, _ctx: LossContext) {
+      tokenLoss(batch: TokenBatch, _selection: unknown, ctx: LossContext) {
         if (!batch.entropy) {
           throw new SentrlError(
             "LOSS_MISSING_ENTROPY",
@@ -88,17 +89,28 @@ export const entropyAdvantageLoss: PolicyLossDefinition<EntropyAdvantageOptions>
           );
         }
         const { mask, entropy, advantages } = batch;
-        const shaped = shapeAdvantages(advantages, entropy, mask, alpha, kappa);
-        const terms = grpoTokenTerms({ ...batch, advantages: shaped }, clip);
+        const n = mask.length;
+        const ws = ctx?.workspace;
+        // shapeAdvantages fused with the metric sums (same values, same summation order)
+        const shaped = ws ? ws.f64("entropy-advantage.shaped", n) : new Float64Array(n);
         let count = 0;
         let bonus = 0;
         let capped = 0;
-        for (let i = 0; i < mask.length; i++) {
-          if (mask[i] === 0) continue;
+        for (let i = 0; i < n; i++) {
+          const a = advantages[i];
+          if (mask[i] === 0) {
+            shaped[i] = a;
+            continue;
+          }
+          const b = alpha * entropy[i];
+          const cap = Math.abs(a) / kappa;
+          const s = a + Math.min(b, cap);
+          shaped[i] = s;
           count++;
-          bonus += shaped[i] - advantages[i];
-          if (alpha * entropy[i] > Math.abs(advantages[i]) / kappa) capped++;
+          bonus += s - a;
+          if (b > cap) capped++;
         }
+        const terms = grpoTokenTerms({ ...batch, advantages: shaped }, clip, mask, grpoWorkspaceBuffers(ctx, n));
         const den = count + MASKED_MEAN_EPS;
         terms.metrics["entropy_adv/mean_bonus"] = bonus / den;
         terms.metrics["entropy_adv/capped_frac"] = capped / den;

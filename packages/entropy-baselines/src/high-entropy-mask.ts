@@ -3,6 +3,8 @@ import {
   GRPO_DEFAULTS,
   type GrpoOptions,
   grpoTokenTerms,
+  grpoWorkspaceBuffers,
+  type LossWorkspace,
   type LossContext,
   type PolicyLoss,
   type PolicyLossDefinition,
@@ -36,10 +38,14 @@ export interface HighEntropyMaskSelection extends TokenSelection {
  *   .tokens.topMask; // [0, 1, 0]
  * ```
  */
-export function highEntropySelect(scope: TokenBatch, topEntropyRatio: number): HighEntropyMaskSelection {
+export function highEntropySelect(
+  scope: TokenBatch,
+  topEntropyRatio: number,
+  workspace?: LossWorkspace,
+): HighEntropyMaskSelection {
   const { mask, entropy } = scope;
   const size = scope.rows * scope.cols;
-  const topMask = new Uint8Array(size);
+  const topMask = workspace ? workspace.u8("high-entropy-mask.topMask", size).fill(0) : new Uint8Array(size);
   let n = 0;
   for (let i = 0; i < size; i++) if (mask[i] !== 0) n++;
   if (n === 0 || !entropy) return { tokens: { topMask }, metrics: { "high_entropy_mask/selected_tokens": 0 } };
@@ -88,17 +94,20 @@ export const highEntropyMaskLoss: PolicyLossDefinition<HighEntropyMaskOptions> =
     const o = withLossDefaults("high-entropy-mask", HIGH_ENTROPY_MASK_DEFAULTS, options);
     const ratio = checkNumberOption("topEntropyRatio", o.topEntropyRatio, (x) => x > 0 && x <= 1, "a ratio in (0, 1]");
     const clip = resolveGrpoClip(o);
-    const select = (scope: TokenBatch) => highEntropySelect(scope, ratio);
+    const select = (scope: TokenBatch, ctx?: LossContext) => highEntropySelect(scope, ratio, ctx?.workspace);
     return {
       name: "high-entropy-mask",
       needs: { entropy: true },
       select,
-      tokenLoss(batch: TokenBatch, selection: HighEntropyMaskSelection | undefined, _ctx: LossContext) {
-        const top = (selection ?? select(batch)).tokens.topMask;
+      tokenLoss(batch: TokenBatch, selection: HighEntropyMaskSelection | undefined, ctx: LossContext) {
+        const top = (selection ?? select(batch, ctx)).tokens.topMask;
         const { mask } = batch;
-        const aggMask = new Uint8Array(mask.length);
-        for (let i = 0; i < mask.length; i++) aggMask[i] = mask[i] & top[i];
-        return { ...grpoTokenTerms(batch, clip, aggMask), aggMask };
+        const n = mask.length;
+        const ws = ctx?.workspace;
+        const aggMask = ws ? ws.u8("high-entropy-mask.aggMask", n) : new Uint8Array(n);
+        for (let i = 0; i < n; i++) aggMask[i] = mask[i] & top[i];
+        // with a workspace only the aggregated tokens are computed (core reads nothing else)
+        return { ...grpoTokenTerms(batch, clip, aggMask, grpoWorkspaceBuffers(ctx, n)), aggMask };
       },
     };
   },

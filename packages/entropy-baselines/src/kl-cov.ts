@@ -2,6 +2,7 @@ import {
   absKlTerms,
   argLargestK,
   type LossContext,
+  type LossWorkspace,
   type PolicyLoss,
   type PolicyLossDefinition,
   type TokenBatch,
@@ -34,10 +35,10 @@ export interface KlCovSelection extends TokenSelection {
  *   .tokens.coef; // [1, 0, 0]: cov = [1, 0, 1], the tie goes to the lower flat index
  * ```
  */
-export function klCovSelect(scope: TokenBatch, o: KlCovOptions): KlCovSelection {
+export function klCovSelect(scope: TokenBatch, o: KlCovOptions, workspace?: LossWorkspace): KlCovSelection {
   const { mask, advantages: A, logp } = scope;
   const size = scope.rows * scope.cols;
-  const coef = new Float64Array(size);
+  const coef = workspace ? workspace.f64Zeroed("kl-cov.coef", size) : new Float64Array(size);
   let n = 0;
   for (let i = 0; i < size; i++) if (mask[i] !== 0) n++;
   if (n === 0) return { tokens: { coef }, metrics: { "kl_cov/penalized_tokens": 0, "kl_cov/mean_cov": 0 } };
@@ -90,12 +91,20 @@ export const klCovLoss: PolicyLossDefinition<KlCovOptions> = {
     const o = withLossDefaults("kl-cov", KL_COV_DEFAULTS, options);
     checkNumberOption("klCovRatio", o.klCovRatio, ratio01, "a ratio in [0, 1]");
     checkNumberOption("ppoKlCoef", o.ppoKlCoef, nonNeg, "a number >= 0");
-    const select = (scope: TokenBatch) => klCovSelect(scope, o);
+    const select = (scope: TokenBatch, ctx?: LossContext) => klCovSelect(scope, o, ctx?.workspace);
     return {
       name: "kl-cov",
       select,
-      tokenLoss: (batch: TokenBatch, selection: KlCovSelection | undefined, _ctx: LossContext) =>
-        absKlTerms(batch, (selection ?? select(batch)).tokens.coef),
+      tokenLoss(batch: TokenBatch, selection: KlCovSelection | undefined, ctx: LossContext) {
+        const coef = (selection ?? select(batch, ctx)).tokens.coef;
+        const ws = ctx?.workspace;
+        const n = batch.rows * batch.cols;
+        return absKlTerms(
+          batch,
+          coef,
+          ws ? { loss: ws.f64("kl-cov.loss", n), dLogp: ws.f64("kl-cov.dLogp", n) } : undefined,
+        );
+      },
     };
   },
 };

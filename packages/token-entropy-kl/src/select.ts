@@ -7,6 +7,7 @@ import {
   quantilesOfSelected,
   SentrlError,
   selectRanks,
+  type LossWorkspace,
   type TokenBatch,
   type TokenSelection,
 } from "@sentrl/core";
@@ -167,7 +168,7 @@ function emptySelection(size: number, setName: string): SentSelection {
  * sel.tokens.coef; // β per token: 0.05 on the lowest-entropy token here (constant advantages → all cov 0 → tie rule)
  * ```
  */
-export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
+export function sentSelect(scope: TokenBatch, o: SentOptions, workspace?: LossWorkspace): SentSelection {
   const { rows, cols, mask } = scope;
   const size = rows * cols;
   const setName = o.tokenSet === "low" ? "sent/low_entropy_tokens" : "sent/high_entropy_tokens";
@@ -221,7 +222,7 @@ export function sentSelect(scope: TokenBatch, o: SentOptions): SentSelection {
   const kCov = Math.max(1, Math.trunc(m * o.klCovRatio));
   const ties = { sorted: false, tieKeys: [rankKey, L] };
   const hi = argLargestK(cov, kCov, ties);
-  const coef = new Float64Array(size);
+  const coef = workspace ? workspace.f64Zeroed("sent.coef", size) : new Float64Array(size);
   let highCount = 0;
   let lowCount = 0;
   let coefSum = 0;

@@ -34,9 +34,9 @@ export const sentV1Loss: PolicyLossDefinition<SentV1Options> = {
   defaults: SENT_V1_DEFAULTS,
   create(options: Partial<SentV1Options> = {}): PolicyLoss<SentV1Selection> {
     const o = resolveSentV1Options(options);
-    const select = (scope: TokenBatch): SentV1Selection => {
+    const select = (scope: TokenBatch, ctx?: LossContext): SentV1Selection => {
       const size = scope.rows * scope.cols;
-      const lowMask = new Uint8Array(size);
+      const lowMask = ctx?.workspace ? ctx.workspace.u8("sent-v1.lowMask", size).fill(0) : new Uint8Array(size);
       const { positions: V, entropy: E } = validTokens(scope, "sent-v1");
       if (V.length === 0) return { tokens: { lowMask }, metrics: { "sent/low_entropy_tokens": 0 } };
       const { idx } = entropyTokenSet(E, "low", o.lowEntropyFrac);
@@ -47,11 +47,12 @@ export const sentV1Loss: PolicyLossDefinition<SentV1Options> = {
       name: "sent-v1",
       needs: { entropy: true },
       select,
-      tokenLoss(batch: TokenBatch, selection: SentV1Selection | undefined, _ctx: LossContext) {
-        const lowMask = (selection ?? select(batch)).tokens.lowMask;
-        const coef = new Float64Array(lowMask.length);
+      tokenLoss(batch: TokenBatch, selection: SentV1Selection | undefined, ctx: LossContext) {
+        const lowMask = (selection ?? select(batch, ctx)).tokens.lowMask;
+        const ws = ctx?.workspace;
+        const coef = ws ? ws.f64("sent-v1.coef", lowMask.length) : new Float64Array(lowMask.length);
         for (let i = 0; i < lowMask.length; i++) coef[i] = lowMask[i] !== 0 ? o.ppoKlCoef : 0;
-        return { ...absKlTokenTerms(batch, coef), aggMask: lowMask };
+        return { ...absKlTokenTerms(batch, coef, ws), aggMask: lowMask };
       },
     };
   },

@@ -38,14 +38,15 @@ export const sentLoss: PolicyLossDefinition<SentOptions> = {
   defaults: SENT_DEFAULTS,
   create(options: Partial<SentOptions> = {}): PolicyLoss<SentSelection> {
     const o = resolveSentOptions(options);
-    const select = (scope: TokenBatch) => sentSelect(scope, o);
+    const select = (scope: TokenBatch, ctx?: LossContext) => sentSelect(scope, o, ctx?.workspace);
     return {
       name: "sent",
       needs: o.mode === "paper" ? { entropy: true, refLogp: true } : { entropy: true },
       select,
-      tokenLoss(batch: TokenBatch, selection: SentSelection | undefined, _ctx: LossContext) {
-        const coef = (selection ?? select(batch)).tokens.coef;
-        return o.mode === "paper" ? paperTokenTerms(batch, coef, o.clipRatio) : absKlTokenTerms(batch, coef);
+      tokenLoss(batch: TokenBatch, selection: SentSelection | undefined, ctx: LossContext) {
+        const coef = (selection ?? select(batch, ctx)).tokens.coef;
+        const ws = ctx?.workspace;
+        return o.mode === "paper" ? paperTokenTerms(batch, coef, o.clipRatio, ws) : absKlTokenTerms(batch, coef, ws);
       },
     };
   },

@@ -1,4 +1,4 @@
-import { absKlTerms, klPenalty, MASKED_MEAN_EPS, type TokenBatch, type TokenLossResult } from "@sentrl/core";
+import { absKlTerms, type LossWorkspace, MASKED_MEAN_EPS, type TokenBatch, type TokenLossResult } from "@sentrl/core";
 
 /**
  * The code-mode per-token term of SENT v2 and v1 (ALGORITHMS §5.2 (e)): core's {@link absKlTerms}
@@ -16,8 +16,11 @@ import { absKlTerms, klPenalty, MASKED_MEAN_EPS, type TokenBatch, type TokenLoss
 export function absKlTokenTerms(
   batch: TokenBatch,
   coef: ArrayLike<number>,
+  workspace?: LossWorkspace,
 ): TokenLossResult & { metrics: Record<string, number> } {
-  const { loss, dLogp, metrics, penalizedAbsLogRatio } = absKlTerms(batch, coef);
+  const n = batch.rows * batch.cols;
+  const out = workspace ? { loss: workspace.f64("sent.loss", n), dLogp: workspace.f64("sent.dLogp", n) } : undefined;
+  const { loss, dLogp, metrics, penalizedAbsLogRatio } = absKlTerms(batch, coef, out);
   return { loss, dLogp, metrics: { ...metrics, "sent/penalized_abs_log_ratio": penalizedAbsLogRatio } };
 }
 
@@ -39,12 +42,14 @@ export function paperTokenTerms(
   batch: TokenBatch,
   beta: ArrayLike<number>,
   clipRatio: number,
+  workspace?: LossWorkspace,
 ): TokenLossResult & { metrics: Record<string, number> } {
   const { mask, logp, oldLogp, advantages: A } = batch;
+  const refLogp = batch.refLogp!;
   const n = batch.rows * batch.cols;
-  const kl = klPenalty(logp, batch.refLogp!, "k3");
-  const loss = new Float64Array(n);
-  const dLogp = new Float64Array(n);
+  // loss/dLogp are written only where mask != 0 (fresh arrays are 0 elsewhere; workspace buffers keep stale values)
+  const loss = workspace ? workspace.f64("sent.loss", n) : new Float64Array(n);
+  const dLogp = workspace ? workspace.f64("sent.dLogp", n) : new Float64Array(n);
   const lo = 1 - clipRatio;
   const hi = 1 + clipRatio;
   let count = 0;
@@ -74,14 +79,21 @@ export function paperTokenTerms(
       pg = pg1;
       g = 0.5 * (g1 + g2);
     }
+    // k3(logp, refLogp) and its gradient, exactly as core's klPenalty(…, "k3") computes them
+    const raw = refLogp[i] - logp[i];
+    const x = raw < -20 ? -20 : Math.min(raw, 20);
+    const ex = Math.exp(x);
+    const u = ex - x - 1;
+    const klValue = u > 10 ? 10 : Math.max(u, -10);
+    const klGrad = raw >= -20 && raw <= 20 && u <= 10 && u >= -10 ? 1 - ex : 0;
     const b = beta[i];
-    loss[i] = pg + b * kl.value[i];
-    dLogp[i] = g + (b !== 0 ? b * kl.grad[i] : 0);
+    loss[i] = pg + b * klValue;
+    dLogp[i] = g + (b !== 0 ? b * klGrad : 0);
     count++;
     klSum -= d;
     if (b > 0) {
       penCount++;
-      penK3 += kl.value[i];
+      penK3 += klValue;
     }
   }
   const den = count + MASKED_MEAN_EPS;

@@ -39,6 +39,32 @@ export interface LossContext {
   step: number;
   microBatch: number;
   seed: number;
+  /**
+   * Optional reusable buffers (`createLossWorkspace()`): losses may take their per-token arrays from it instead of
+   * allocating. With a workspace, `tokenLoss` values outside the aggregation mask may be left unwritten (stale), and
+   * arrays it hands out are overwritten by the next call that uses the same workspace.
+   */
+  workspace?: LossWorkspace;
+}
+
+/**
+ * Reusable per-token buffers for the loss hot path (see {@link createLossWorkspace}).
+ *
+ * A buffer is identified by a `key` (by convention `<owner>.<name>`, e.g. `grpo.loss`); asking again for the same
+ * key and length returns the same array. Contents are **not** cleared between calls: whoever asks must write every
+ * position it later reads (or use {@link LossWorkspace.f64Zeroed}). Buffers are reallocated when the length changes.
+ */
+export interface LossWorkspace {
+  /** A Float64Array of length `n` (stale contents). */
+  f64(key: string, n: number): Float64Array;
+  /** A Float64Array of length `n` filled with 0 (a `fill(0)` on warm memory: much cheaper than a fresh array). */
+  f64Zeroed(key: string, n: number): Float64Array;
+  /** A Uint8Array of length `n` (stale contents). */
+  u8(key: string, n: number): Uint8Array;
+  /** An Int32Array of length `n` (stale contents). */
+  i32(key: string, n: number): Int32Array;
+  /** Drops every buffer (frees the memory). */
+  clear(): void;
 }
 
 export interface PolicyLoss<S extends TokenSelection = TokenSelection> {
@@ -65,7 +91,15 @@ export interface PolicyLossDefinition<O extends Record<string, unknown> = Record
 
 /** Options every loss accepts (CONTRACTS §2); core applies them around the policy term. */
 export type LossAggMode = "token-mean" | "seq-mean-token-sum" | "seq-mean-token-mean" | "seq-mean-token-sum-norm";
-export type KlLossType = "k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl" | `${"k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl"}+`;
+export type KlLossType =
+  | "k1"
+  | "kl"
+  | "abs"
+  | "k2"
+  | "mse"
+  | "k3"
+  | "low_var_kl"
+  | `${"k1" | "kl" | "abs" | "k2" | "mse" | "k3" | "low_var_kl"}+`;
 
 export interface CommonLossOptions {
   lossAggMode: LossAggMode;

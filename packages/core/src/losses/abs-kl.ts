@@ -13,7 +13,8 @@ export interface AbsKlTerms extends TokenLossResult {
  * The per-token term shared by KL-Cov (ALGORITHMS §7.6) and the code modes of SENT v2/v1 (§5.2 (e)):
  * `ℓ = −A·r + c·|Δ|` with `Δ = logp − oldLogp` (no clamp), `r = e^Δ`, and `∂ℓ/∂logp = −A·r + c·sign(Δ)`
  * (`|x|'(0) = 0`, like torch); `c` is the per-token coefficient the loss's `select` chose. Positions with
- * `mask == 0` get ℓ = 0 and no gradient. Metrics: `ppo_kl = masked_mean(|Δ|)`, `pg_clipfrac = pg_clipfrac_lower = 0`.
+ * `mask == 0` get ℓ = 0 and no gradient (with reusable `out` buffers they are left unwritten instead).
+ * Metrics: `ppo_kl = masked_mean(|Δ|)`, `pg_clipfrac = pg_clipfrac_lower = 0`.
  *
  * @example
  * ```ts
@@ -23,11 +24,15 @@ export interface AbsKlTerms extends TokenLossResult {
  * t.loss[0]; // 0.1 = 0.2·|0.5|;  t.dLogp[0] = 0.2
  * ```
  */
-export function absKlTerms(batch: TokenBatch, coef: ArrayLike<number>): AbsKlTerms {
+export function absKlTerms(
+  batch: TokenBatch,
+  coef: ArrayLike<number>,
+  out?: { loss: Float64Array; dLogp: Float64Array },
+): AbsKlTerms {
   const { mask, logp, oldLogp, advantages: A } = batch;
   const n = batch.rows * batch.cols;
-  const loss = new Float64Array(n);
-  const dLogp = new Float64Array(n);
+  const loss = out?.loss ?? new Float64Array(n);
+  const dLogp = out?.dLogp ?? new Float64Array(n);
   let count = 0;
   let absSum = 0;
   let penCount = 0;

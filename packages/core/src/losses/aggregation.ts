@@ -69,17 +69,32 @@ export function rowAggregationWeights(
   if (mask.length !== n) {
     throw new SentrlError("LOSS_SHAPE_MISMATCH", `mask has ${mask.length} entries, expected rows*cols = ${n}`);
   }
-  const rw = new Float64Array(rows);
   const counts = new Float64Array(rows);
   let total = 0;
-  let nonEmpty = 0;
   for (let b = 0; b < rows; b++) {
     let c = 0;
     for (let t = b * cols, e = t + cols; t < e; t++) c += mask[t] !== 0 ? 1 : 0;
     counts[b] = c;
     total += c;
-    if (c > 0) nonEmpty++;
   }
+  return rowWeightsFromCounts(counts, total, rows, cols, mode, norm);
+}
+
+/**
+ * Internal: {@link rowAggregationWeights} from per-row valid-token counts (and their sum), so hot paths can count the
+ * mask once. Returns a new array of length `rows`.
+ */
+export function rowWeightsFromCounts(
+  counts: Float64Array,
+  total: number,
+  rows: number,
+  cols: number,
+  mode: LossAggMode,
+  norm?: number,
+): Float64Array {
+  const rw = new Float64Array(rows);
+  let nonEmpty = 0;
+  for (let b = 0; b < rows; b++) if (counts[b] > 0) nonEmpty++;
   let v: number;
   switch (mode) {
     case "token-mean":

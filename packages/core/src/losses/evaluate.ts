@@ -7,8 +7,9 @@ import {
 } from "../contracts/policy-loss.js";
 import type { TokenBatch } from "../contracts/token-batch.js";
 import { SentrlError } from "../errors.js";
-import { rowAggregationWeights } from "./aggregation.js";
-import { klAccumulate } from "./kl.js";
+import { rowWeightsFromCounts } from "./aggregation.js";
+import { klAccumulateRange, klKindCode } from "./kl.js";
+import { rowMaskCounts } from "./mask-stats.js";
 import { validateCommonOptions } from "./options.js";
 import { validateTokenBatch } from "./validate.js";
 
@@ -67,13 +68,15 @@ export function evaluatePolicyLoss(
   });
   const { rows, cols, mask } = batch;
   const n = rows * cols;
-  const gradLogp = new Float64Array(n);
-  let valid = 0;
-  for (let i = 0; i < n; i++) valid += mask[i];
+  const ws = ctx.workspace;
+  // one pass over the (validated 0/1) mask: per-row counts give the weights of every aggregation mode
+  const counts = new Float64Array(rows);
+  const valid = rowMaskCounts(mask, rows, cols, counts);
   if (valid === 0) {
     const metrics: Record<string, number> = { pg_loss: 0 };
     if (opts.useKlLoss) metrics.kl_loss = 0;
     if (batch.entropy) metrics.entropy = 0;
+    const gradLogp = new Float64Array(n);
     return needEntropyBonus
       ? { loss: 0, gradLogp, gradEntropy: new Float64Array(n), metrics }
       : { loss: 0, gradLogp, metrics };
@@ -89,82 +92,105 @@ export function evaluatePolicyLoss(
   }
 
   // Every aggregation mode weighs a valid token by a per-row factor: w[b,t] = mask[b,t] · rowW[b].
-  const rowW = rowAggregationWeights(mask, rows, cols, opts.lossAggMode, opts.lossAggNorm);
+  const rowW = rowWeightsFromCounts(counts, valid, rows, cols, opts.lossAggMode, opts.lossAggNorm);
   let aggMask = mask;
   let pgRowW = rowW;
   if (terms.aggMask && terms.aggMask !== mask) {
-    if (terms.aggMask.length !== n) {
+    const tm = terms.aggMask;
+    if (tm.length !== n) {
       throw new SentrlError(
         "LOSS_SHAPE_MISMATCH",
-        `loss \`${loss.name}\` returned an aggMask of length ${terms.aggMask.length}, expected ${n}`,
+        `loss \`${loss.name}\` returned an aggMask of length ${tm.length}, expected ${n}`,
       );
     }
-    aggMask = new Uint8Array(n);
-    for (let i = 0; i < n; i++) aggMask[i] = mask[i] !== 0 && terms.aggMask[i] !== 0 ? 1 : 0;
-    pgRowW = rowAggregationWeights(aggMask, rows, cols, opts.lossAggMode, opts.lossAggNorm);
+    aggMask = ws ? ws.u8("evaluate.aggMask", n) : new Uint8Array(n);
+    const aggCounts = new Float64Array(rows);
+    let aggTotal = 0;
+    for (let b = 0; b < rows; b++) {
+      let c = 0;
+      for (let i = b * cols, e = i + cols; i < e; i++) {
+        const m = mask[i] !== 0 && tm[i] !== 0 ? 1 : 0;
+        aggMask[i] = m;
+        c += m;
+      }
+      aggCounts[b] = c;
+      aggTotal += c;
+    }
+    pgRowW = rowWeightsFromCounts(aggCounts, aggTotal, rows, cols, opts.lossAggMode, opts.lossAggNorm);
   }
 
-  // policy term (gradLogp is written only at aggregated positions: exactly 0 elsewhere)
-  let pg = 0;
+  // One row-major sweep (each row's data stays in cache): policy term, reference KL, entropy metric, entropy
+  // gradient and the finiteness probes of the gradients. Every output position is written (0 off the masks), so
+  // workspace buffers need no clearing; each sum accumulates in the same order as separate passes would.
+  const gradLogp = ws ? ws.f64("evaluate.gradLogp", n) : new Float64Array(n);
+  const dH = terms.dEntropy;
+  const gradEntropy =
+    needEntropyBonus || dH ? (ws ? ws.f64("evaluate.gradEntropy", n) : new Float64Array(n)) : undefined;
+  const H = batch.entropy;
+  const useKl = opts.useKlLoss;
+  const klCode = useKl ? klKindCode(opts.klLossType) : 0;
+  const klCoef = opts.klLossCoef;
+  const refLogp = batch.refLogp!;
+  const logp = batch.logp;
+  const c = opts.entropyCoeff;
   const tl = terms.loss;
   const td = terms.dLogp;
+  let pg = 0;
+  let klLoss = 0;
+  let ent = 0;
+  let probeL = 0;
+  let probeE = 0;
   for (let b = 0; b < rows; b++) {
+    const s = b * cols;
+    const e = s + cols;
     const w = pgRowW[b];
-    if (w === 0) continue;
-    for (let i = b * cols, e = i + cols; i < e; i++) {
-      if (aggMask[i] === 0) continue;
-      pg += w * tl[i];
-      gradLogp[i] = w * td[i];
+    const rw = rowW[b];
+    // policy term (gradLogp is written only at aggregated positions: exactly 0 elsewhere)
+    if (w === 0) gradLogp.fill(0, s, e);
+    else {
+      for (let i = s; i < e; i++) {
+        if (aggMask[i] === 0) {
+          gradLogp[i] = 0;
+          continue;
+        }
+        pg += w * tl[i];
+        gradLogp[i] = w * td[i];
+      }
+    }
+    if (rw !== 0) {
+      if (useKl) klLoss = klAccumulateRange(logp, refLogp, klCode, mask, s, e, rw, klCoef * rw, gradLogp, klLoss);
+      if (H) for (let i = s; i < e; i++) if (mask[i] !== 0) ent += rw * H[i];
+    }
+    let p0 = 0;
+    let p1 = 0;
+    let i = s;
+    for (; i + 1 < e; i += 2) {
+      p0 += gradLogp[i] * 0;
+      p1 += gradLogp[i + 1] * 0;
+    }
+    if (i < e) p0 += gradLogp[i] * 0;
+    probeL += p0 + p1;
+    if (gradEntropy) {
+      const g = c !== 0 ? -c * rw : 0;
+      const gOn = g !== 0;
+      const withDH = dH !== undefined && w !== 0;
+      for (let j = s; j < e; j++) {
+        let v = gOn && mask[j] !== 0 ? g : 0;
+        if (withDH && aggMask[j] !== 0) v += w * dH![j];
+        gradEntropy[j] = v;
+        probeE += v * 0;
+      }
     }
   }
   const metrics: Record<string, number> = { ...(selection?.metrics ?? {}), ...(terms.metrics ?? {}), pg_loss: pg };
   let total = pg;
-
-  if (opts.useKlLoss) {
-    const klLoss = klAccumulate(
-      batch.logp,
-      batch.refLogp!,
-      opts.klLossType,
-      mask,
-      rowW,
-      cols,
-      opts.klLossCoef,
-      gradLogp,
-    );
+  if (useKl) {
     metrics.kl_loss = klLoss;
-    total += opts.klLossCoef * klLoss;
+    total += klCoef * klLoss;
   }
-
-  let gradEntropy: Float64Array | undefined;
-  if (batch.entropy) {
-    const H = batch.entropy;
-    let ent = 0;
-    for (let b = 0; b < rows; b++) {
-      const w = rowW[b];
-      if (w === 0) continue;
-      for (let i = b * cols, e = i + cols; i < e; i++) if (mask[i] !== 0) ent += w * H[i];
-    }
+  if (H) {
     metrics.entropy = ent;
-    if (needEntropyBonus) total -= opts.entropyCoeff * ent;
-  }
-  if (needEntropyBonus || terms.dEntropy) {
-    gradEntropy = new Float64Array(n);
-    const c = opts.entropyCoeff;
-    if (c !== 0) {
-      for (let b = 0; b < rows; b++) {
-        const g = -c * rowW[b];
-        if (g === 0) continue;
-        for (let i = b * cols, e = i + cols; i < e; i++) if (mask[i] !== 0) gradEntropy[i] = g;
-      }
-    }
-    const dH = terms.dEntropy;
-    if (dH) {
-      for (let b = 0; b < rows; b++) {
-        const w = pgRowW[b];
-        if (w === 0) continue;
-        for (let i = b * cols, e = i + cols; i < e; i++) if (aggMask[i] !== 0) gradEntropy[i] += w * dH[i];
-      }
-    }
+    if (needEntropyBonus) total -= c * ent;
   }
 
   if (!Number.isFinite(total)) {
@@ -173,9 +199,9 @@ export function evaluatePolicyLoss(
       `loss \`${loss.name}\` produced a non-finite total loss (${total}); check the inputs' ranges`,
     );
   }
-  for (const g of gradEntropy ? [gradLogp, gradEntropy] : [gradLogp]) {
-    let probe = 0;
-    for (let i = 0; i < n; i++) probe += g[i] * 0;
+  const probes: [Float64Array, number][] = [[gradLogp, probeL]];
+  if (gradEntropy) probes.push([gradEntropy, probeE]);
+  for (const [g, probe] of probes) {
     if (probe === 0) continue;
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(g[i])) {

@@ -1,4 +1,4 @@
-import type { PolicyLoss, PolicyLossDefinition, TokenLossResult } from "../contracts/policy-loss.js";
+import type { LossContext, PolicyLoss, PolicyLossDefinition, TokenLossResult } from "../contracts/policy-loss.js";
 import type { TokenBatch } from "../contracts/token-batch.js";
 import { MASKED_MEAN_EPS } from "./aggregation.js";
 import { checkNumberOption } from "./option-checks.js";
@@ -60,6 +60,25 @@ export function resolveGrpoClip(options: Partial<GrpoOptions> = {}): GrpoClip {
 export interface GrpoTermBuffers {
   loss: Float64Array;
   dLogp: Float64Array;
+  /**
+   * When true, positions where `metricMask == 0` are skipped (not computed, not written: they keep whatever the
+   * buffers held). For callers that read the terms only where `metricMask != 0`, like `evaluatePolicyLoss`.
+   */
+  skipOffMask?: boolean;
+}
+
+/**
+ * Internal: {@link GrpoTermBuffers} from `ctx.workspace` (keys `<prefix>.loss`/`<prefix>.dLogp`, `skipOffMask` on),
+ * or undefined without a workspace (fresh arrays, every position written).
+ */
+export function grpoWorkspaceBuffers(
+  ctx: Partial<LossContext> | undefined,
+  n: number,
+  prefix = "grpo",
+): GrpoTermBuffers | undefined {
+  const ws = ctx?.workspace;
+  if (!ws) return undefined;
+  return { loss: ws.f64(`${prefix}.loss`, n), dLogp: ws.f64(`${prefix}.dLogp`, n), skipOffMask: true };
 }
 
 /**
@@ -101,7 +120,9 @@ export function grpoTokenTerms(
   let klSum = 0;
   let clipCount = 0;
   let lowerCount = 0;
+  const skip = out?.skipOffMask === true;
   for (let i = 0; i < n; i++) {
+    if (skip && metricMask[i] === 0) continue;
     const A = adv[i];
     const raw = logp[i] - oldLogp[i];
     const d = raw < -20 ? -20 : Math.min(raw, 20);
@@ -172,7 +193,8 @@ export const grpoLoss: PolicyLossDefinition<GrpoOptions> = {
     const clip = resolveGrpoClip(options);
     return {
       name: "grpo",
-      tokenLoss: (batch) => grpoTokenTerms(batch, clip),
+      tokenLoss: (batch, _selection, ctx) =>
+        grpoTokenTerms(batch, clip, batch.mask, grpoWorkspaceBuffers(ctx, batch.rows * batch.cols)),
     };
   },
 };

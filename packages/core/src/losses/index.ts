@@ -16,6 +16,7 @@ export {
   type GrpoTermBuffers,
   grpoLoss,
   grpoTokenTerms,
+  grpoWorkspaceBuffers,
   resolveGrpoClip,
 } from "./grpo.js";
 export { type AbsKlTerms, absKlTerms } from "./abs-kl.js";
@@ -32,4 +33,5 @@ export {
   type PolicyLossGradcheck,
 } from "./gradcheck.js";
 export { validateTokenBatch } from "./validate.js";
+export { createLossWorkspace } from "./workspace.js";
 export { lossOutputToJson, tokenBatchFromJson } from "./json.js";

@@ -133,44 +133,79 @@ export function klAccumulate(
   coef: number,
   grad: Float64Array,
 ): number {
-  assertKlLossType(type);
-  const st = type.endsWith("+");
-  const kind = kindOf(st ? type.slice(0, -1) : type);
+  const code = klKindCode(type);
   let sum = 0;
   for (let b = 0; b < rowW.length; b++) {
     const w = rowW[b];
     if (w === 0) continue;
-    const cw = coef * w;
-    for (let i = b * cols, e = i + cols; i < e; i++) {
-      if (mask[i] === 0) continue;
-      const d = logp[i] - refLogp[i];
-      let v: number;
-      let g: number;
-      switch (kind) {
-        case Kind.K1:
-          v = d;
-          g = st ? d : 1;
-          break;
-        case Kind.Abs:
-          v = Math.abs(d);
-          g = st ? d : d > 0 ? 1 : d < 0 ? -1 : 0;
-          break;
-        case Kind.K2:
-          v = 0.5 * d * d;
-          g = d;
-          break;
-        default: {
-          const raw = -d;
-          const x = raw < -20 ? -20 : Math.min(raw, 20);
-          const ex = Math.exp(x);
-          const u = ex - x - 1;
-          v = u > 10 ? 10 : Math.max(u, -10);
-          g = st ? d : raw >= -20 && raw <= 20 && u <= 10 && u >= -10 ? 1 - ex : 0;
-        }
+    sum = klAccumulateRange(logp, refLogp, code, mask, b * cols, (b + 1) * cols, w, coef * w, grad, sum);
+  }
+  return sum;
+}
+
+/** Internal: validated `klLossType` as a small integer (`kind · 2 + straightThrough`) for {@link klAccumulateRange}. */
+export function klKindCode(type: KlLossType): number {
+  assertKlLossType(type);
+  const st = type.endsWith("+");
+  return kindOf(st ? type.slice(0, -1) : type) * 2 + (st ? 1 : 0);
+}
+
+/**
+ * Internal: {@link klAccumulate} over the flat range `[start, end)` with one weight `w` (and `cw = coef·w`):
+ * returns `sum + Σ w·kl` (accumulated in order, so splitting by rows gives the same bits) and adds `cw·∂kl` into
+ * `grad` where `mask != 0`. One specialised loop per estimator (no per-token switch).
+ */
+export function klAccumulateRange(
+  logp: ArrayLike<number>,
+  refLogp: ArrayLike<number>,
+  code: number,
+  mask: Uint8Array,
+  start: number,
+  end: number,
+  w: number,
+  cw: number,
+  grad: Float64Array,
+  sum: number,
+): number {
+  const st = (code & 1) === 1;
+  switch (code >> 1) {
+    case Kind.K1:
+      for (let i = start; i < end; i++) {
+        if (mask[i] === 0) continue;
+        const d = logp[i] - refLogp[i];
+        sum += w * d;
+        grad[i] += cw * (st ? d : 1);
       }
-      sum += w * v;
-      grad[i] += cw * g;
-    }
+      break;
+    case Kind.Abs:
+      for (let i = start; i < end; i++) {
+        if (mask[i] === 0) continue;
+        const d = logp[i] - refLogp[i];
+        sum += w * Math.abs(d);
+        grad[i] += cw * (st ? d : d > 0 ? 1 : d < 0 ? -1 : 0);
+      }
+      break;
+    case Kind.K2:
+      for (let i = start; i < end; i++) {
+        if (mask[i] === 0) continue;
+        const d = logp[i] - refLogp[i];
+        sum += w * (0.5 * d * d);
+        grad[i] += cw * d;
+      }
+      break;
+    default:
+      for (let i = start; i < end; i++) {
+        if (mask[i] === 0) continue;
+        const d = logp[i] - refLogp[i];
+        const raw = -d;
+        const x = raw < -20 ? -20 : Math.min(raw, 20);
+        const ex = Math.exp(x);
+        const u = ex - x - 1;
+        const v = u > 10 ? 10 : Math.max(u, -10);
+        const g = st ? d : raw >= -20 && raw <= 20 && u <= 10 && u >= -10 ? 1 - ex : 0;
+        sum += w * v;
+        grad[i] += cw * g;
+      }
   }
   return sum;
 }
