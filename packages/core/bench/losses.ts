@@ -6,10 +6,17 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { evaluatePolicyLoss, grpoLoss, KL_LOSS_TYPES, type TokenBatch } from "../src/index.js";
+import {
+  createLossWorkspace,
+  evaluatePolicyLoss,
+  grpoLoss,
+  KL_LOSS_TYPES,
+  type LossWorkspace,
+  type TokenBatch,
+} from "../src/index.js";
 
 const ROWS = Number(process.env.SENTRL_BENCH_ROWS ?? 2048);
 const COLS = Number(process.env.SENTRL_BENCH_COLS ?? 2048);
@@ -92,17 +99,25 @@ let valid = 0;
 for (let i = 0; i < tokens; i++) valid += batch.mask[i];
 const loss = grpoLoss.create({});
 
-const ts: Record<string, { seconds: number; loss: number }> = {};
-for (const type of KL_LOSS_TYPES) {
+function timeOurs(type: (typeof KL_LOSS_TYPES)[number], workspace?: LossWorkspace) {
   const times: number[] = [];
   let value = 0;
   for (let rep = 0; rep <= REPS; rep++) {
     const t0 = performance.now();
-    const out = evaluatePolicyLoss(loss, batch, { useKlLoss: true, klLossType: type });
+    const out = evaluatePolicyLoss(loss, batch, { useKlLoss: true, klLossType: type }, { workspace });
     times.push((performance.now() - t0) / 1000);
     value = out.loss;
   }
-  ts[type] = { seconds: median(times.slice(1)), loss: value };
+  return { seconds: median(times.slice(1)), loss: value };
+}
+
+const ts: Record<string, { seconds: number; loss: number }> = {};
+const tsWs: Record<string, { seconds: number; loss: number }> = {};
+// a trainer holds one workspace: per-token buffers are reused across calls (the warm-up call allocates them)
+const workspace = createLossWorkspace();
+for (const type of KL_LOSS_TYPES) {
+  ts[type] = timeOurs(type);
+  tsWs[type] = timeOurs(type, workspace);
 }
 
 const torch = torchBaseline(batch, KL_LOSS_TYPES);
@@ -139,6 +154,9 @@ for (const type of KL_LOSS_TYPES) {
     validTokens: valid,
     tokensPerSec: Math.round(tokens / t.seconds),
     ms: +(t.seconds * 1000).toFixed(1),
+    workspaceMs: +(tsWs[type].seconds * 1000).toFixed(1),
+    workspaceBitIdentical: Object.is(tsWs[type].loss, t.loss),
+    loadavg: loadavg().map((x) => +x.toFixed(2)),
     reps: REPS,
     torch: baseline,
   };
@@ -146,6 +164,7 @@ for (const type of KL_LOSS_TYPES) {
   if (torch.ok) {
     const b = baseline as { f32TokensPerSec: number };
     line.speedupVsTorchF32 = +(tokens / t.seconds / b.f32TokensPerSec).toFixed(2);
+    line.workspaceSpeedupVsTorchF32 = +(tokens / tsWs[type].seconds / b.f32TokensPerSec).toFixed(2);
   }
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }

@@ -3,9 +3,16 @@
 // reference (tools/torch-ref/sent_bench.py) on the same inputs in the same run.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type CommonLossOptions, evaluatePolicyLoss, type PolicyLossDefinition, type TokenBatch } from "../src/index.js";
+import {
+  type CommonLossOptions,
+  createLossWorkspace,
+  evaluatePolicyLoss,
+  type LossWorkspace,
+  type PolicyLossDefinition,
+  type TokenBatch,
+} from "../src/index.js";
 
 export interface BenchCase {
   loss: string;
@@ -48,13 +55,13 @@ export function makeBatch(rows: number, cols: number, seed = 1): TokenBatch {
   return { rows, cols, mask, advantages, logp, oldLogp, refLogp, entropy };
 }
 
-function timeTs(def: PolicyLossDefinition, c: BenchCase, batch: TokenBatch, reps: number) {
+function timeTs(def: PolicyLossDefinition, c: BenchCase, batch: TokenBatch, reps: number, workspace?: LossWorkspace) {
   const loss = def.create(c.options);
   const times: number[] = [];
   let value = 0;
   for (let r = 0; r <= reps; r++) {
     const t0 = performance.now();
-    const out = evaluatePolicyLoss(loss, batch, c.common ?? {}, { step: 0, microBatch: 0, seed: 0 });
+    const out = evaluatePolicyLoss(loss, batch, c.common ?? {}, { step: 0, microBatch: 0, seed: 0, workspace });
     const t1 = performance.now();
     value = out.loss;
     if (r > 0) times.push(t1 - t0);
@@ -97,6 +104,8 @@ export function runBench(pkg: string, defs: PolicyLossDefinition[], cases: Bench
       const t = runTorch(dir, c, reps);
       const def = defs.find((d) => d.name === c.loss)!;
       const ts = timeTs(def, c, batch, reps);
+      // what a trainer holding one workspace gets: buffers reused across calls (the first, warm-up call allocates)
+      const tsWs = timeTs(def, c, batch, reps, createLossWorkspace());
       const ok = "ms" in t;
       console.log(
         JSON.stringify({
@@ -112,7 +121,10 @@ export function runBench(pkg: string, defs: PolicyLossDefinition[], cases: Bench
           torch: ok
             ? { ms: +t.ms.toFixed(1), loss: t.loss, dtype: "float32", threads: 2 }
             : { ms: null, reason: t.error },
+          tsWorkspace: { ms: +tsWs.ms.toFixed(1), loss: tsWs.loss, bitIdentical: Object.is(tsWs.loss, ts.loss) },
+          loadavg: loadavg().map((x) => +x.toFixed(2)),
           speedup: ok ? +(t.ms / ts.ms).toFixed(2) : null,
+          speedupWorkspace: ok ? +(t.ms / tsWs.ms).toFixed(2) : null,
           lossRelDiff: ok ? Math.abs(ts.loss - t.loss) / Math.max(1e-12, Math.abs(t.loss)) : null,
         }),
       );

@@ -147,39 +147,16 @@ export function evaluatePolicyLoss(
     const rw = rowW[b];
     // policy term (gradLogp is written only at aggregated positions: exactly 0 elsewhere)
     if (w === 0) gradLogp.fill(0, s, e);
-    else {
-      for (let i = s; i < e; i++) {
-        if (aggMask[i] === 0) {
-          gradLogp[i] = 0;
-          continue;
-        }
-        pg += w * tl[i];
-        gradLogp[i] = w * td[i];
-      }
-    }
+    else pg = policyRow(aggMask, tl, td, gradLogp, s, e, w, pg);
     if (rw !== 0) {
       if (useKl) klLoss = klAccumulateRange(logp, refLogp, klCode, mask, s, e, rw, klCoef * rw, gradLogp, klLoss);
-      if (H) for (let i = s; i < e; i++) if (mask[i] !== 0) ent += rw * H[i];
+      if (H) ent = maskedRowSum(mask, H, s, e, rw, ent);
     }
-    let p0 = 0;
-    let p1 = 0;
-    let i = s;
-    for (; i + 1 < e; i += 2) {
-      p0 += gradLogp[i] * 0;
-      p1 += gradLogp[i + 1] * 0;
-    }
-    if (i < e) p0 += gradLogp[i] * 0;
-    probeL += p0 + p1;
+    probeL += probeRow(gradLogp, s, e);
     if (gradEntropy) {
       const g = c !== 0 ? -c * rw : 0;
-      const gOn = g !== 0;
-      const withDH = dH !== undefined && w !== 0;
-      for (let j = s; j < e; j++) {
-        let v = gOn && mask[j] !== 0 ? g : 0;
-        if (withDH && aggMask[j] !== 0) v += w * dH![j];
-        gradEntropy[j] = v;
-        probeE += v * 0;
-      }
+      entropyGradRow(mask, aggMask, g, dH !== undefined && w !== 0 ? dH : undefined, w, gradEntropy, s, e);
+      probeE += probeRow(gradEntropy, s, e);
     }
   }
   const metrics: Record<string, number> = { ...(selection?.metrics ?? {}), ...(terms.metrics ?? {}), pg_loss: pg };
@@ -213,6 +190,66 @@ export function evaluatePolicyLoss(
     }
   }
   return gradEntropy ? { loss: total, gradLogp, gradEntropy, metrics } : { loss: total, gradLogp, metrics };
+}
+
+/** `pg + Σ w·ℓ` over the aggregated positions of `[s, e)`; writes `w·∂ℓ` there and 0 elsewhere. */
+function policyRow(
+  aggMask: Uint8Array,
+  tl: Float64Array,
+  td: Float64Array,
+  gradLogp: Float64Array,
+  s: number,
+  e: number,
+  w: number,
+  pg: number,
+): number {
+  for (let i = s; i < e; i++) {
+    if (aggMask[i] === 0) {
+      gradLogp[i] = 0;
+      continue;
+    }
+    pg += w * tl[i];
+    gradLogp[i] = w * td[i];
+  }
+  return pg;
+}
+
+/** `acc + Σ w·x` over the valid positions of `[s, e)`, in order. */
+function maskedRowSum(mask: Uint8Array, x: ArrayLike<number>, s: number, e: number, w: number, acc: number): number {
+  for (let i = s; i < e; i++) if (mask[i] !== 0) acc += w * x[i];
+  return acc;
+}
+
+/** Σ g·0 over `[s, e)`: 0 when every entry is finite, NaN otherwise. */
+function probeRow(g: Float64Array, s: number, e: number): number {
+  let p0 = 0;
+  let p1 = 0;
+  let i = s;
+  for (; i + 1 < e; i += 2) {
+    p0 += g[i] * 0;
+    p1 += g[i + 1] * 0;
+  }
+  if (i < e) p0 += g[i] * 0;
+  return p0 + p1;
+}
+
+/** ∂loss/∂entropy on `[s, e)`: `g` on valid tokens (when g != 0) plus `w·dH` on aggregated ones; 0 elsewhere. */
+function entropyGradRow(
+  mask: Uint8Array,
+  aggMask: Uint8Array,
+  g: number,
+  dH: Float64Array | undefined,
+  w: number,
+  out: Float64Array,
+  s: number,
+  e: number,
+): void {
+  const gOn = g !== 0;
+  for (let j = s; j < e; j++) {
+    let v = gOn && mask[j] !== 0 ? g : 0;
+    if (dH !== undefined && aggMask[j] !== 0) v += w * dH[j];
+    out[j] = v;
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
