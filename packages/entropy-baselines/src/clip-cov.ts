@@ -136,38 +136,70 @@ export const clipCovLoss: PolicyLossDefinition<ClipCovOptions> = {
         // written wherever mask != 0 (the detached tokens get explicit zeros, so workspace buffers need no clearing)
         const loss = ws ? ws.f64("clip-cov.loss", n) : new Float64Array(n);
         const dLogp = ws ? ws.f64("clip-cov.dLogp", n) : new Float64Array(n);
-        let count = 0;
-        let kl = 0;
-        let zeroed = 0;
-        for (let i = 0; i < n; i++) {
-          if (mask[i] === 0) continue;
-          const d = logp[i] - oldLogp[i];
-          count++;
-          kl -= d;
-          if (corr[i] === 0) {
-            zeroed++;
-            loss[i] = 0;
-            dLogp[i] = 0;
-            continue;
-          }
-          const r = Math.exp(d);
-          const pg1 = -A[i] * r;
-          const pg2 = -A[i] * Math.min(Math.max(r, lo), hi);
-          const g2 = r >= lo && r <= hi ? pg1 : 0;
-          if (pg1 > pg2) {
-            loss[i] = pg1;
-            dLogp[i] = pg1;
-          } else if (pg2 > pg1) {
-            loss[i] = pg2;
-            dLogp[i] = g2;
-          } else {
-            loss[i] = pg1;
-            dLogp[i] = 0.5 * (pg1 + g2);
-          }
+        const sums = CLIP_COV_SUMS.fill(0);
+        // blocks: a kernel called often is optimised as a whole function; same values and summation order
+        for (let s = 0; s < n; s += CLIP_COV_BLOCK) {
+          clipCovKernel(mask, logp, oldLogp, A, corr, lo, hi, loss, dLogp, s, Math.min(n, s + CLIP_COV_BLOCK), sums);
         }
+        const count = sums[0];
+        const kl = sums[1];
+        const zeroed = sums[2];
         const den = count + MASKED_MEAN_EPS;
         return { loss, dLogp, metrics: { pg_clipfrac: zeroed / den, ppo_kl: kl / den, pg_clipfrac_lower: 0 } };
       },
     };
   },
 };
+
+const CLIP_COV_BLOCK = 4096;
+/** Running sums of {@link clipCovKernel}: valid count, Σ(−Δ), detached count. */
+const CLIP_COV_SUMS = new Float64Array(3);
+
+/** The per-token terms of `clip-cov` over `[start, end)`; continues the running sums in `sums`. */
+function clipCovKernel(
+  mask: Uint8Array,
+  logp: ArrayLike<number>,
+  oldLogp: ArrayLike<number>,
+  A: ArrayLike<number>,
+  corr: Uint8Array,
+  lo: number,
+  hi: number,
+  loss: Float64Array,
+  dLogp: Float64Array,
+  start: number,
+  end: number,
+  sums: Float64Array,
+): void {
+  let count = sums[0];
+  let kl = sums[1];
+  let zeroed = sums[2];
+  for (let i = start; i < end; i++) {
+    if (mask[i] === 0) continue;
+    const d = logp[i] - oldLogp[i];
+    count++;
+    kl -= d;
+    if (corr[i] === 0) {
+      zeroed++;
+      loss[i] = 0;
+      dLogp[i] = 0;
+      continue;
+    }
+    const r = Math.exp(d);
+    const pg1 = -A[i] * r;
+    const pg2 = -A[i] * Math.min(Math.max(r, lo), hi);
+    const g2 = r >= lo && r <= hi ? pg1 : 0;
+    if (pg1 > pg2) {
+      loss[i] = pg1;
+      dLogp[i] = pg1;
+    } else if (pg2 > pg1) {
+      loss[i] = pg2;
+      dLogp[i] = g2;
+    } else {
+      loss[i] = pg1;
+      dLogp[i] = 0.5 * (pg1 + g2);
+    }
+  }
+  sums[0] = count;
+  sums[1] = kl;
+  sums[2] = zeroed;
+}

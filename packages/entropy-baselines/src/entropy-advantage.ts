@@ -93,23 +93,14 @@ export const entropyAdvantageLoss: PolicyLossDefinition<EntropyAdvantageOptions>
         const ws = ctx?.workspace;
         // shapeAdvantages fused with the metric sums (same values, same summation order)
         const shaped = ws ? ws.f64("entropy-advantage.shaped", n) : new Float64Array(n);
-        let count = 0;
-        let bonus = 0;
-        let capped = 0;
-        for (let i = 0; i < n; i++) {
-          const a = advantages[i];
-          if (mask[i] === 0) {
-            shaped[i] = a;
-            continue;
-          }
-          const b = alpha * entropy[i];
-          const cap = Math.abs(a) / kappa;
-          const s = a + Math.min(b, cap);
-          shaped[i] = s;
-          count++;
-          bonus += s - a;
-          if (b > cap) capped++;
+        const sums = SHAPE_SUMS.fill(0);
+        // blocks: a kernel called often is optimised as a whole function; same values and summation order
+        for (let s = 0; s < n; s += SHAPE_BLOCK) {
+          shapeKernel(advantages, entropy, mask, alpha, kappa, shaped, s, Math.min(n, s + SHAPE_BLOCK), sums);
         }
+        const count = sums[0];
+        const bonus = sums[1];
+        const capped = sums[2];
         const terms = grpoTokenTerms({ ...batch, advantages: shaped }, clip, mask, grpoWorkspaceBuffers(ctx, n));
         const den = count + MASKED_MEAN_EPS;
         terms.metrics["entropy_adv/mean_bonus"] = bonus / den;
@@ -119,3 +110,41 @@ export const entropyAdvantageLoss: PolicyLossDefinition<EntropyAdvantageOptions>
     };
   },
 };
+
+const SHAPE_BLOCK = 4096;
+/** Running sums of {@link shapeKernel}: valid count, Σ bonus, capped count. */
+const SHAPE_SUMS = new Float64Array(3);
+
+/** {@link shapeAdvantages} over `[start, end)` fused with the metric sums of `entropy-advantage`. */
+function shapeKernel(
+  advantages: ArrayLike<number>,
+  entropy: ArrayLike<number>,
+  mask: Uint8Array,
+  alpha: number,
+  kappa: number,
+  shaped: Float64Array,
+  start: number,
+  end: number,
+  sums: Float64Array,
+): void {
+  let count = sums[0];
+  let bonus = sums[1];
+  let capped = sums[2];
+  for (let i = start; i < end; i++) {
+    const a = advantages[i];
+    if (mask[i] === 0) {
+      shaped[i] = a;
+      continue;
+    }
+    const b = alpha * entropy[i];
+    const cap = Math.abs(a) / kappa;
+    const s = a + Math.min(b, cap);
+    shaped[i] = s;
+    count++;
+    bonus += s - a;
+    if (b > cap) capped++;
+  }
+  sums[0] = count;
+  sums[1] = bonus;
+  sums[2] = capped;
+}
