@@ -63,6 +63,8 @@ export interface LossWorkspace {
   u8(key: string, n: number): Uint8Array;
   /** An Int32Array of length `n` (stale contents). */
   i32(key: string, n: number): Int32Array;
+  /** True when `a` is one of the buffers this workspace handed out (so the caller may overwrite it in place). */
+  owns(a: unknown): boolean;
   /** Drops every buffer (frees the memory). */
   clear(): void;
 }

@@ -122,8 +122,17 @@ export function evaluatePolicyLoss(
   // One row-major sweep (each row's data stays in cache): policy term, reference KL, entropy metric, entropy
   // gradient and the finiteness probes of the gradients. Every output position is written (0 off the masks), so
   // workspace buffers need no clearing; each sum accumulates in the same order as separate passes would.
-  const gradLogp = ws ? ws.f64("evaluate.gradLogp", n) : new Float64Array(n);
   const dH = terms.dEntropy;
+  // A dLogp that the loss took from the workspace is scaled in place into the gradient (one 8-byte stream less):
+  // each position is read once before it is overwritten, and nothing else reads it afterwards.
+  const inPlace =
+    ws !== undefined &&
+    ws.owns(terms.dLogp) &&
+    terms.dLogp !== terms.loss &&
+    terms.dLogp !== dH &&
+    !Object.values(batch).includes(terms.dLogp) &&
+    !(selection && Object.values(selection.tokens).includes(terms.dLogp));
+  const gradLogp = inPlace ? terms.dLogp : ws ? ws.f64("evaluate.gradLogp", n) : new Float64Array(n);
   const gradEntropy =
     needEntropyBonus || dH ? (ws ? ws.f64("evaluate.gradEntropy", n) : new Float64Array(n)) : undefined;
   const H = batch.entropy;

@@ -54,6 +54,10 @@ export function createLossWorkspace(): LossWorkspace {
       }
       return a;
     },
+    owns(a) {
+      for (const m of [f64s, u8s, i32s] as Map<string, unknown>[]) for (const v of m.values()) if (v === a) return true;
+      return false;
+    },
     clear() {
       f64s.clear();
       u8s.clear();
