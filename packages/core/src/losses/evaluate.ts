@@ -155,11 +155,18 @@ export function evaluatePolicyLoss(
     const w = pgRowW[b];
     const rw = rowW[b];
     // policy term (gradLogp is written only at aggregated positions: exactly 0 elsewhere)
+    const fuseEntropy = H !== undefined && aggMask === mask; // then w === rw: one loop, two running sums
     if (w === 0) gradLogp.fill(0, s, e);
-    else pg = policyRow(aggMask, tl, td, gradLogp, s, e, w, pg);
+    else if (fuseEntropy) {
+      SUMS[0] = pg;
+      SUMS[1] = ent;
+      policyEntropyRow(mask, tl, td, H, gradLogp, s, e, w, SUMS);
+      pg = SUMS[0];
+      ent = SUMS[1];
+    } else pg = policyRow(aggMask, tl, td, gradLogp, s, e, w, pg);
     if (rw !== 0) {
       if (useKl) klLoss = klAccumulateRange(logp, refLogp, klCode, mask, s, e, rw, klCoef * rw, gradLogp, klLoss);
-      if (H) ent = maskedRowSum(mask, H, s, e, rw, ent);
+      if (H && !fuseEntropy) ent = maskedRowSum(mask, H, s, e, rw, ent);
     }
     probeL += probeRow(gradLogp, s, e);
     if (gradEntropy) {
@@ -221,6 +228,36 @@ function policyRow(
     gradLogp[i] = w * td[i];
   }
   return pg;
+}
+
+/** Running [pg, ent] of {@link policyEntropyRow}. */
+const SUMS = new Float64Array(2);
+
+/** {@link policyRow} fused with the entropy metric when both use the batch mask and the same row weight. */
+function policyEntropyRow(
+  mask: Uint8Array,
+  tl: Float64Array,
+  td: Float64Array,
+  H: ArrayLike<number>,
+  gradLogp: Float64Array,
+  s: number,
+  e: number,
+  w: number,
+  sums: Float64Array,
+): void {
+  let pg = sums[0];
+  let ent = sums[1];
+  for (let i = s; i < e; i++) {
+    if (mask[i] === 0) {
+      gradLogp[i] = 0;
+      continue;
+    }
+    pg += w * tl[i];
+    gradLogp[i] = w * td[i];
+    ent += w * H[i];
+  }
+  sums[0] = pg;
+  sums[1] = ent;
 }
 
 /** `acc + Σ w·x` over the valid positions of `[s, e)`, in order. */
