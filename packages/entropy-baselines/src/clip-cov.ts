@@ -63,30 +63,21 @@ export function clipCovSelect(
   const { mask, advantages: A, logp, oldLogp } = scope;
   const size = scope.rows * scope.cols;
   const corr = (workspace ? workspace.u8("clip-cov.corr", size) : new Uint8Array(size)).fill(1);
-  let n = 0;
-  let sa = 0;
-  let sl = 0;
-  for (let i = 0; i < size; i++) {
-    if (mask[i] !== 0) {
-      n++;
-      sa += A[i];
-      sl += logp[i];
-    }
-  }
-  const ma = sa / (n + MASKED_MEAN_EPS);
-  const ml = sl / (n + MASKED_MEAN_EPS);
+  const sums = SELECT_SUMS.fill(0);
+  // blocks: kernels called often are optimised as whole functions; same values and summation order
+  for (let s = 0; s < size; s += CLIP_COV_BLOCK)
+    meansKernel(mask, A, logp, s, Math.min(size, s + CLIP_COV_BLOCK), sums);
+  const n = sums[0];
+  const ma = sums[1] / (n + MASKED_MEAN_EPS);
+  const ml = sums[2] / (n + MASKED_MEAN_EPS);
   const lo = 1 - o.clipRatioLow;
   const hi = 1 + o.clipRatioHigh;
-  const cand = new Int32Array(n);
+  // candidate positions (a workspace buffer of the scope's size keeps the shape constant across calls)
+  const cand = workspace ? workspace.i32("clip-cov.cand", size) : new Int32Array(n);
   let nc = 0;
-  for (let i = 0; i < size; i++) {
-    if (mask[i] === 0) continue;
-    const r = Math.exp(logp[i] - oldLogp[i]);
-    const pg1 = -A[i] * r;
-    const pg2 = -A[i] * Math.min(Math.max(r, lo), hi);
-    if (pg2 > pg1) continue; // clipped by the surrogate: cov = −∞
-    const cov = (A[i] - ma) * (logp[i] - ml);
-    if (cov > o.clipCovLb && cov < o.clipCovUb) cand[nc++] = i;
+  for (let s = 0; s < size; s += CLIP_COV_BLOCK) {
+    const e = Math.min(size, s + CLIP_COV_BLOCK);
+    nc = candidatesKernel(mask, A, logp, oldLogp, ma, ml, lo, hi, o.clipCovLb, o.clipCovUb, cand, nc, s, e);
   }
   const clipNum = Math.max(Math.trunc(o.clipCovRatio * n), 1);
   const candidates = cand.subarray(0, nc);
@@ -202,4 +193,59 @@ function clipCovKernel(
   sums[0] = count;
   sums[1] = kl;
   sums[2] = zeroed;
+}
+
+/** Running sums of {@link meansKernel}: valid count, ΣA, Σlogp. */
+const SELECT_SUMS = new Float64Array(3);
+
+function meansKernel(
+  mask: Uint8Array,
+  A: ArrayLike<number>,
+  logp: ArrayLike<number>,
+  start: number,
+  end: number,
+  sums: Float64Array,
+): void {
+  let n = sums[0];
+  let sa = sums[1];
+  let sl = sums[2];
+  for (let i = start; i < end; i++) {
+    if (mask[i] !== 0) {
+      n++;
+      sa += A[i];
+      sl += logp[i];
+    }
+  }
+  sums[0] = n;
+  sums[1] = sa;
+  sums[2] = sl;
+}
+
+/** Appends the Clip-Cov candidates of `[start, end)` to `cand` from index `nc`; returns the new count. */
+function candidatesKernel(
+  mask: Uint8Array,
+  A: ArrayLike<number>,
+  logp: ArrayLike<number>,
+  oldLogp: ArrayLike<number>,
+  ma: number,
+  ml: number,
+  lo: number,
+  hi: number,
+  lb: number,
+  ub: number,
+  cand: Int32Array,
+  nc: number,
+  start: number,
+  end: number,
+): number {
+  for (let i = start; i < end; i++) {
+    if (mask[i] === 0) continue;
+    const r = Math.exp(logp[i] - oldLogp[i]);
+    const pg1 = -A[i] * r;
+    const pg2 = -A[i] * Math.min(Math.max(r, lo), hi);
+    if (pg2 > pg1) continue; // clipped by the surrogate: cov = −∞
+    const cov = (A[i] - ma) * (logp[i] - ml);
+    if (cov > lb && cov < ub) cand[nc++] = i;
+  }
+  return nc;
 }
