@@ -26,5 +26,8 @@ export interface AnswerChecker {
 /** The reward strategy: a scalar reward per response. */
 export interface Verifier {
   readonly name: string;
-  score(response: string, sample: { gold: string | string[]; [key: string]: unknown }): { reward: number; correct: boolean; extracted: string | null };
+  score(
+    response: string,
+    sample: { gold: string | string[]; [key: string]: unknown },
+  ): { reward: number; correct: boolean; extracted: string | null };
 }
