@@ -7,6 +7,7 @@ import type { TokenBatch } from "../contracts/token-batch.js";
 import type { Verifier } from "../contracts/verifier.js";
 import { SentrlError } from "../errors.js";
 import { evaluatePolicyLoss } from "../losses/evaluate.js";
+import { createLossWorkspace } from "../losses/workspace.js";
 import { microBatchWeights } from "../losses/micro-batch.js";
 import type { HookCall, PluginDriver } from "../plugins/driver.js";
 import { deriveSeed } from "../rng/derive-seed.js";
@@ -309,6 +310,9 @@ export async function updatePolicy(
   const counts: Record<string, number> = {};
   const gradNorms: number[] = [];
   let micro = 0;
+  // One reusable set of loss buffers for the whole update: no 32 MB allocations per micro-batch. The gradients it
+  // hands out are overwritten by the next loss call, which is fine: `policy.backward` consumes them first.
+  const workspace = createLossWorkspace();
   await policy.zeroGrad();
   for (let epoch = 0; epoch < config.ppoEpochs; epoch++) {
     for (const [start, end] of miniBatchRanges(samples, config.miniBatchPrompts)) {
@@ -342,6 +346,7 @@ export async function updatePolicy(
           step: ctx.step,
           microBatch: micro,
           seed: deriveSeed(config.seed, ctx.step, `loss/microBatch/${micro}`),
+          workspace,
         };
         const frozen = miniSelection
           ? sliceSelection(miniSelection, s, chunk.length, miniCols, scores.cols)
