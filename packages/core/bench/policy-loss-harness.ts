@@ -100,7 +100,10 @@ export function runBench(pkg: string, defs: PolicyLossDefinition[], cases: Bench
   const dir = writeBatch(batch);
   try {
     // interleaved per case (PyTorch, then ours) so both see the same machine load
+    // SENTRL_BENCH_ONLY=<loss>[,<loss>]: run only those cases
+    const only = process.env.SENTRL_BENCH_ONLY?.split(",");
     for (const c of cases) {
+      if (only && !only.includes(c.loss)) continue;
       const t = runTorch(dir, c, reps);
       const def = defs.find((d) => d.name === c.loss)!;
       const ts = timeTs(def, c, batch, reps);

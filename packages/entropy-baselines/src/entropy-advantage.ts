@@ -1,10 +1,8 @@
 import {
   GRPO_DEFAULTS,
   type GrpoOptions,
-  grpoTokenTerms,
   grpoWorkspaceBuffers,
   type LossContext,
-  MASKED_MEAN_EPS,
   type PolicyLoss,
   type PolicyLossDefinition,
   resolveGrpoClip,
@@ -13,6 +11,7 @@ import {
   checkNumberOption,
   withLossDefaults,
 } from "@sentrl/core";
+import { entropyAdvantageTerms } from "./entropy-advantage-kernel.js";
 import { nonNeg } from "./options.js";
 
 /** Options of `entropy-advantage`: `alpha`, `kappa` plus the `grpo` options (CONTRACTS §2). */
@@ -88,63 +87,21 @@ export const entropyAdvantageLoss: PolicyLossDefinition<EntropyAdvantageOptions>
             "`entropy` is required by the `entropy-advantage` loss; pass the entropies of the current forward",
           );
         }
-        const { mask, entropy, advantages } = batch;
+        // shaping fused into the grpo kernel: no shaped-advantage array (bit-identical to grpoTokenTerms on it)
+        const { mask, entropy, advantages, logp, oldLogp } = batch;
         const n = mask.length;
-        const ws = ctx?.workspace;
-        // shapeAdvantages fused with the metric sums (same values, same summation order)
-        const shaped = ws ? ws.f64("entropy-advantage.shaped", n) : new Float64Array(n);
-        const sums = SHAPE_SUMS.fill(0);
-        // blocks: a kernel called often is optimised as a whole function; same values and summation order
-        for (let s = 0; s < n; s += SHAPE_BLOCK) {
-          shapeKernel(advantages, entropy, mask, alpha, kappa, shaped, s, Math.min(n, s + SHAPE_BLOCK), sums);
-        }
-        const count = sums[0];
-        const bonus = sums[1];
-        const capped = sums[2];
-        const terms = grpoTokenTerms({ ...batch, advantages: shaped }, clip, mask, grpoWorkspaceBuffers(ctx, n));
-        const den = count + MASKED_MEAN_EPS;
-        terms.metrics["entropy_adv/mean_bonus"] = bonus / den;
-        terms.metrics["entropy_adv/capped_frac"] = capped / den;
-        return terms;
+        return entropyAdvantageTerms(
+          logp,
+          oldLogp,
+          advantages,
+          entropy,
+          mask,
+          alpha,
+          kappa,
+          clip,
+          grpoWorkspaceBuffers(ctx, n),
+        );
       },
     };
   },
 };
-
-const SHAPE_BLOCK = 4096;
-/** Running sums of {@link shapeKernel}: valid count, Σ bonus, capped count. */
-const SHAPE_SUMS = new Float64Array(3);
-
-/** {@link shapeAdvantages} over `[start, end)` fused with the metric sums of `entropy-advantage`. */
-function shapeKernel(
-  advantages: ArrayLike<number>,
-  entropy: ArrayLike<number>,
-  mask: Uint8Array,
-  alpha: number,
-  kappa: number,
-  shaped: Float64Array,
-  start: number,
-  end: number,
-  sums: Float64Array,
-): void {
-  let count = sums[0];
-  let bonus = sums[1];
-  let capped = sums[2];
-  for (let i = start; i < end; i++) {
-    const a = advantages[i];
-    if (mask[i] === 0) {
-      shaped[i] = a;
-      continue;
-    }
-    const b = alpha * entropy[i];
-    const cap = Math.abs(a) / kappa;
-    const s = a + Math.min(b, cap);
-    shaped[i] = s;
-    count++;
-    bonus += s - a;
-    if (b > cap) capped++;
-  }
-  sums[0] = count;
-  sums[1] = bonus;
-  sums[2] = capped;
-}
