@@ -2,16 +2,21 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as compute from "@sentrl/compute";
 import { expect, it } from "vitest";
+import { annotatedOutputs, readmeTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
 import * as model from "../src/index.js";
 
 /** Runs the README's `index`-th ts block (imports stripped, fixture paths made absolute) and returns its `result`. */
 async function runBlock(index: number): Promise<unknown> {
   const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
   const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)][index]?.[1] ?? "";
-  const body = block.replace(/^import .*$/gm, "").replace("packages/model/test/fixtures", join(import.meta.dirname, "fixtures"));
+  const body = block
+    .replace(/^import .*$/gm, "")
+    .replace("packages/model/test/fixtures", join(import.meta.dirname, "fixtures"));
   const scope = { ...compute, ...model } as Record<string, unknown>;
   const names = Object.keys(scope);
-  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<unknown>;
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+    ...args: string[]
+  ) => (...a: unknown[]) => Promise<unknown>;
   return new AsyncFunction(...names, `${body}\nreturn result;`)(...names.map((n) => scope[n]));
 }
 
@@ -25,4 +30,13 @@ it("the README training example runs and raises the log-likelihood", async () =>
   const result = (await runBlock(1)) as { before: number; after: number; gradNorm: number };
   expect(result.gradNorm).toBeGreaterThan(0);
   expect(result.after).toBeGreaterThan(result.before);
+});
+
+it("the README generation example builds a tiny model on disk, scores and samples as its comments say", async () => {
+  const blocks = readmeTsBlocks(join(import.meta.dirname, "..", "README.md"));
+  const code = blocks.find((b) => b.includes("createLocalGenerator(")) ?? "";
+  const expected = annotatedOutputs(code);
+  expect(expected.length).toBe(7);
+  const { logs } = await runTsBlock(code);
+  expect(logs.map((args) => args[0])).toEqual(expected);
 });
