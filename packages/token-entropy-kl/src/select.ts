@@ -4,9 +4,9 @@ import {
   argSmallestK,
   kthRank,
   quantileRanks,
-  quantilesOfSelected,
+  quantilesOfRankValues,
+  rankValues,
   SentrlError,
-  selectRanks,
   type LossWorkspace,
   type TokenBatch,
   type TokenSelection,
@@ -83,7 +83,8 @@ export const ENTROPY_QUANTILES = [0.1, 0.5, 0.9] as const;
  * Indices into the valid-token list of the token set (the k lowest-entropy tokens for `low`, the k highest for
  * `high`), in ascending index order, plus the tie key that reproduces the set's ranked-list order (ALGORITHMS §5.6):
  * ranking (entropy asc | entropy desc, index asc) is the same as comparing (`key` asc, index asc). One multi-rank
- * selection on a float64 copy finds both the set's threshold and the entropy quantiles `qs` (no sort).
+ * selection ({@link rankValues}: histogram + quickselect, no sort) finds both the set's threshold and the entropy
+ * quantiles `qs`.
  *
  * @example
  * ```ts
@@ -106,11 +107,10 @@ export function entropyTokenSet(
     idx = new Int32Array(0);
     q = qs.map(() => Number.NaN);
   } else {
-    const a = Float64Array.from(entropy);
     const rank = kthRank(n, k, largest);
-    selectRanks(a, [rank, ...quantileRanks(n, qs)]);
-    idx = argKByThreshold(entropy, k, a[rank], largest);
-    q = quantilesOfSelected(a, qs);
+    const [threshold, ...qv] = rankValues(entropy, [rank, ...quantileRanks(n, qs)]);
+    idx = argKByThreshold(entropy, k, threshold, largest);
+    q = quantilesOfRankValues(n, qs, qv);
   }
   const rankKey = new Float64Array(idx.length);
   const sign = largest ? -1 : 1;

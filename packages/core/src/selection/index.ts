@@ -1,4 +1,5 @@
 // Barrel for core's token selection utilities (top-k with the ALGORITHMS §5.6 tie rule, quantiles).
 export { argKByThreshold, argLargestK, argSmallestK, kthRank, type TopKOptions } from "./top-k.js";
 export { nthElement, selectRanks } from "./nth-element.js";
-export { quantileRanks, quantiles, quantilesOfSelected } from "./quantile.js";
+export { quantileRanks, quantiles, quantilesOfRankValues, quantilesOfSelected } from "./quantile.js";
+export { rankValues } from "./rank-values.js";

@@ -1,5 +1,5 @@
 import { SentrlError } from "../errors.js";
-import { selectRanks } from "./nth-element.js";
+import { rankValues } from "./rank-values.js";
 
 /** The order-statistic ranks that linear-interpolated quantiles of n values read (see {@link quantilesOfSelected}). */
 export function quantileRanks(n: number, qs: readonly number[]): number[] {
@@ -28,8 +28,29 @@ export function quantilesOfSelected(a: Float64Array, qs: readonly number[]): num
 }
 
 /**
+ * Quantiles from the values at the ranks of {@link quantileRanks} (`rankValues[2i]`, `rankValues[2i + 1]` for
+ * `qs[i]`, e.g. from {@link rankValues}), same arithmetic as {@link quantilesOfSelected}.
+ *
+ * @example
+ * ```ts
+ * import { quantileRanks, quantilesOfRankValues, rankValues } from "@sentrl/core";
+ * const v = [4, 1, 3, 2];
+ * quantilesOfRankValues(v.length, [0.5], rankValues(v, quantileRanks(v.length, [0.5]))); // [2.5]
+ * ```
+ */
+export function quantilesOfRankValues(n: number, qs: readonly number[], values: readonly number[]): number[] {
+  return qs.map((q, i) => {
+    if (n === 0) return Number.NaN;
+    const f = Math.floor(q * (n - 1));
+    const frac = q * (n - 1) - f;
+    const lo = values[2 * i];
+    return frac === 0 ? lo : lo + (values[2 * i + 1] - lo) * frac;
+  });
+}
+
+/**
  * Quantiles with linear interpolation between order statistics (numpy's default `linear` method, also
- * `torch.quantile`'s): for q ∈ [0, 1], position `q·(n−1)`. Uses multi-rank selection, not a sort.
+ * `torch.quantile`'s): for q ∈ [0, 1], position `q·(n−1)`. Uses {@link rankValues} (selection, not a sort).
  * Returns NaN for every q when `values` is empty. The input is not modified.
  *
  * @example
@@ -41,7 +62,5 @@ export function quantilesOfSelected(a: Float64Array, qs: readonly number[]): num
 export function quantiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
   const ranks = quantileRanks(values.length, qs);
   if (values.length === 0) return qs.map(() => Number.NaN);
-  const a = Float64Array.from(values as ArrayLike<number>);
-  selectRanks(a, ranks);
-  return quantilesOfSelected(a, qs);
+  return quantilesOfRankValues(values.length, qs, rankValues(values, ranks));
 }

@@ -1,5 +1,5 @@
 import { SentrlError } from "../errors.js";
-import { nthElement } from "./nth-element.js";
+import { rankValues } from "./rank-values.js";
 
 /**
  * Options of {@link argSmallestK} / {@link argLargestK}.
@@ -220,13 +220,10 @@ export function kthRank(n: number, k: number, largest: boolean): number {
   return largest ? n - k : k - 1;
 }
 
-/** Large k without tie keys: numeric nth-element on a float64 copy (no index indirection), then the threshold rule. */
+/** Large k without tie keys: the k-th value by {@link rankValues} (no index indirection), then the threshold rule. */
 function thresholdSelect(values: ArrayLike<number>, k: number, largest: boolean): Int32Array {
-  const n = values.length;
-  const a = Float64Array.from(values as ArrayLike<number>);
-  const rank = kthRank(n, k, largest);
-  nthElement(a, 0, n - 1, rank);
-  return argKByThreshold(values, k, a[rank], largest);
+  const rank = kthRank(values.length, k, largest);
+  return argKByThreshold(values, k, rankValues(values, [rank])[0], largest);
 }
 
 function topK(values: ArrayLike<number>, k: number, largest: boolean, options: TopKOptions): Int32Array {
