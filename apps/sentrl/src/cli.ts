@@ -25,9 +25,14 @@ function topHelp(): string {
 /** Entry point used by bin/sentrl.mjs and by tests. Returns the exit code. */
 export async function main(argv: string[], io: CliIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
+    // A usage error: the overview goes to stderr (stdout carries only JSON, CONTRACTS §1).
+    io.stderr.write(topHelp());
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(topHelp());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   if (name === "--version" || name === "-v") {
     io.stdout.write(`${VERSION}\n`);

@@ -33,3 +33,20 @@ describe("the installed `sentrl` bin (CONTRACTS §1)", () => {
     expect(r.stderr).toBe("sentrl is not built: run npm run build\n");
   });
 });
+
+describe("`sentrl` with no command", () => {
+  it("is a usage error: the overview on stderr, nothing on stdout, exit 2", async () => {
+    const { main } = await import("../src/cli.js");
+    let out = "";
+    let err = "";
+    const code = await main([], {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (err += s) },
+      env: process.env,
+    });
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toContain("Usage: sentrl <command>");
+  });
+});
