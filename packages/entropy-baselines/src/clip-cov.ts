@@ -240,12 +240,14 @@ function candidatesKernel(
 ): number {
   for (let i = start; i < end; i++) {
     if (mask[i] === 0) continue;
+    // the cheap covariance test first: the ratio (an exp) is needed only for the few tokens inside (lb, ub)
+    const cov = (A[i] - ma) * (logp[i] - ml);
+    if (!(cov > lb && cov < ub)) continue;
     const r = Math.exp(logp[i] - oldLogp[i]);
     const pg1 = -A[i] * r;
     const pg2 = -A[i] * Math.min(Math.max(r, lo), hi);
     if (pg2 > pg1) continue; // clipped by the surrogate: cov = −∞
-    const cov = (A[i] - ma) * (logp[i] - ml);
-    if (cov > lb && cov < ub) cand[nc++] = i;
+    cand[nc++] = i;
   }
   return nc;
 }

@@ -65,16 +65,16 @@ export function rankValues(values: ArrayLike<number>, ranks: readonly number[]):
   for (let s = 0; s < n; s += BLOCK) gatherBlock(hi, f64, slot, buf, fill, s, Math.min(n, s + BLOCK));
   for (const t of targets) slot[t] = 0;
 
-  const valueOf = new Map<number, number>();
+  const atRank = new Map<number, number>();
   for (let t = 0; t < targets.length; t++) {
     const seg = buf.subarray(offsets[t], offsets[t + 1]);
     const local: number[] = [];
     for (let j = 0; j < wanted.length; j++) if (bucketOf[j] === targets[t]) local.push(wanted[j] - startOf[j]);
     selectRanks(seg, local);
     for (let j = 0; j < wanted.length; j++)
-      if (bucketOf[j] === targets[t]) valueOf.set(wanted[j], seg[wanted[j] - startOf[j]]);
+      if (bucketOf[j] === targets[t]) atRank.set(wanted[j], seg[wanted[j] - startOf[j]]);
   }
-  return ranks.map((r) => valueOf.get(r) ?? Number.NaN);
+  return ranks.map((r) => atRank.get(r) ?? Number.NaN);
 }
 
 /** Values per kernel call: kernels called often are optimised by V8 as whole functions. */
