@@ -29,7 +29,7 @@ export interface ValidTokens {
 
 /**
  * Gathers the valid positions (row-major) and their entropies; `LOSS_MISSING_ENTROPY` / `LOSS_NON_FINITE` on bad
- * input.
+ * input. With a `workspace` the two arrays are views of reused workspace buffers (valid until its next use).
  *
  * @example
  * ```ts
@@ -39,7 +39,7 @@ export interface ValidTokens {
  * // { positions: [0, 2], entropy: [1, 2] }
  * ```
  */
-export function validTokens(scope: TokenBatch, loss: string): ValidTokens {
+export function validTokens(scope: TokenBatch, loss: string, workspace?: LossWorkspace): ValidTokens {
   const { mask, entropy } = scope;
   if (!entropy) {
     throw new SentrlError(
@@ -49,8 +49,10 @@ export function validTokens(scope: TokenBatch, loss: string): ValidTokens {
   }
   let n = 0;
   for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) n++;
-  const positions = new Int32Array(n);
-  const ent = new Float64Array(n);
+  // workspace buffers of the scope's size (constant shape across calls), viewed to length n
+  const size = mask.length;
+  const positions = workspace ? workspace.i32("sent.positions", size).subarray(0, n) : new Int32Array(n);
+  const ent = workspace ? workspace.f64("sent.validEntropy", size).subarray(0, n) : new Float64Array(n);
   for (let i = 0, j = 0; i < mask.length; i++) {
     if (mask[i] !== 0) {
       const e = entropy[i];
@@ -84,7 +86,7 @@ export const ENTROPY_QUANTILES = [0.1, 0.5, 0.9] as const;
  * `high`), in ascending index order, plus the tie key that reproduces the set's ranked-list order (ALGORITHMS §5.6):
  * ranking (entropy asc | entropy desc, index asc) is the same as comparing (`key` asc, index asc). One multi-rank
  * selection ({@link rankValues}: histogram + quickselect, no sort) finds both the set's threshold and the entropy
- * quantiles `qs`.
+ * quantiles `qs`. With a `workspace`, `rankKey` is a view of a reused workspace buffer.
  *
  * @example
  * ```ts
@@ -97,6 +99,7 @@ export function entropyTokenSet(
   tokenSet: "low" | "high",
   frac: number,
   qs: readonly number[] = [],
+  workspace?: LossWorkspace,
 ): { idx: Int32Array; rankKey: Float64Array; quantiles: number[] } {
   const n = entropy.length;
   const k = Math.min(n, tokenSetSize(n, frac));
@@ -112,7 +115,7 @@ export function entropyTokenSet(
     idx = argKByThreshold(entropy, k, threshold, largest);
     q = quantilesOfRankValues(n, qs, qv);
   }
-  const rankKey = new Float64Array(idx.length);
+  const rankKey = workspace ? workspace.f64("sent.rankKey", n).subarray(0, idx.length) : new Float64Array(idx.length);
   const sign = largest ? -1 : 1;
   for (let j = 0; j < idx.length; j++) rankKey[j] = sign * entropy[idx[j]];
   return { idx, rankKey, quantiles: q };
@@ -172,7 +175,7 @@ export function sentSelect(scope: TokenBatch, o: SentOptions, workspace?: LossWo
   const { rows, cols, mask } = scope;
   const size = rows * cols;
   const setName = o.tokenSet === "low" ? "sent/low_entropy_tokens" : "sent/high_entropy_tokens";
-  const { positions: V, entropy: E } = validTokens(scope, "sent");
+  const { positions: V, entropy: E } = validTokens(scope, "sent", workspace);
   const n = V.length;
   if (n === 0) return emptySelection(size, setName);
   if (o.mode === "code-exact" && rows < 2) {
@@ -183,14 +186,14 @@ export function sentSelect(scope: TokenBatch, o: SentOptions, workspace?: LossWo
     );
   }
   const frac = o.tokenSet === "low" ? o.lowEntropyFrac : o.highEntropyFrac;
-  const { idx: L, rankKey, quantiles: entropyQ } = entropyTokenSet(E, o.tokenSet, frac, ENTROPY_QUANTILES);
+  const { idx: L, rankKey, quantiles: entropyQ } = entropyTokenSet(E, o.tokenSet, frac, ENTROPY_QUANTILES, workspace);
   const m = L.length;
   const A = scope.advantages;
   const logp = scope.logp;
 
   // covariance statistics (float64, detached)
-  const a = new Float64Array(m);
-  const l = new Float64Array(m);
+  const a = workspace ? workspace.f64("sent.a", size).subarray(0, m) : new Float64Array(m);
+  const l = workspace ? workspace.f64("sent.l", size).subarray(0, m) : new Float64Array(m);
   if (o.mode === "code-exact") {
     // ALGORITHMS §5.3: `A[maskInt].reshape(-1)[f]` = A[maskFlat[floor(f / L)], f mod L] with f the index in V
     for (let j = 0; j < m; j++) {
@@ -236,7 +239,8 @@ export function sentSelect(scope: TokenBatch, o: SentOptions, workspace?: LossWo
     const lo = argSmallestK(cov, kCov, ties);
     const betaHigh = o.ppoKlCoef * o.highCovCoef;
     const betaLow = o.ppoKlCoef * o.lowCovCoef;
-    const mark = new Uint8Array(m); // 1 = high, 2 = low (the low write comes second and wins)
+    // 1 = high, 2 = low (the low write comes second and wins)
+    const mark = workspace ? workspace.u8("sent.mark", size).fill(0, 0, m) : new Uint8Array(m);
     for (let h = 0; h < hi.length; h++) mark[hi[h]] = 1;
     for (let t = 0; t < lo.length; t++) mark[lo[t]] = 2;
     for (let h = 0; h < hi.length; h++) coef[V[L[hi[h]]]] = betaHigh;
