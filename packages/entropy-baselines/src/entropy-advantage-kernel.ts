@@ -4,6 +4,7 @@ import { type GrpoClip, type GrpoTermBuffers, MASKED_MEAN_EPS, type TokenLossRes
 const BLOCK = 4096;
 /** Running sums: valid count, Σ(−Δ), clip count, lower-clip count, Σ bonus, capped count. */
 const SUMS = new Float64Array(6);
+const PARAMS = new Float64Array(5);
 /** Two-slot table of the branch-free min in {@link fusedKernel}. */
 const PICK = new Float64Array(2);
 
@@ -33,26 +34,14 @@ export function entropyAdvantageTerms(
   const hi = 1 + clip.clipRatioHigh;
   const skip = out?.skipOffMask === true;
   const sums = SUMS.fill(0);
+  PARAMS[0] = alpha;
+  PARAMS[1] = kappa;
+  PARAMS[2] = lo;
+  PARAMS[3] = hi;
+  PARAMS[4] = clip.clipRatioC;
   for (let s = 0; s < n; s += BLOCK) {
     const e = Math.min(n, s + BLOCK);
-    fusedKernel(
-      logp,
-      oldLogp,
-      advantages,
-      entropy,
-      mask,
-      alpha,
-      kappa,
-      loss,
-      dLogp,
-      s,
-      e,
-      lo,
-      hi,
-      clip.clipRatioC,
-      skip,
-      sums,
-    );
+    fusedKernel(logp, oldLogp, advantages, entropy, mask, loss, dLogp, s, e, skip, sums);
   }
   const den = sums[0] + MASKED_MEAN_EPS;
   return {
@@ -75,18 +64,18 @@ function fusedKernel(
   adv: ArrayLike<number>,
   entropy: ArrayLike<number>,
   mask: Uint8Array,
-  alpha: number,
-  kappa: number,
   loss: Float64Array,
   dLogp: Float64Array,
   start: number,
   end: number,
-  lo: number,
-  hi: number,
-  clipRatioC: number,
   skip: boolean,
   sums: Float64Array,
 ): void {
+  const alpha = PARAMS[0];
+  const kappa = PARAMS[1];
+  const lo = PARAMS[2];
+  const hi = PARAMS[3];
+  const clipRatioC = PARAMS[4];
   let count = sums[0];
   let klSum = sums[1];
   let clipCount = sums[2];
@@ -108,9 +97,12 @@ function fusedKernel(
         lastCap = Math.abs(a) / kappa;
       }
       const cap = lastCap;
-      A = a + Math.min(b, cap);
+      // a + min(b, cap) with one comparison (equal values: min returns b, as here; cap ≥ +0 so ±0 ties agree)
+      if (b > cap) {
+        A = a + cap;
+        capped++;
+      } else A = a + b;
       bonus += A - a;
-      if (b > cap) capped++;
     }
     // grpo's kernel (core grpo.ts), unchanged
     const raw = logp[i] - oldLogp[i];
