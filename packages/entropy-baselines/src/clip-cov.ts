@@ -128,9 +128,12 @@ export const clipCovLoss: PolicyLossDefinition<ClipCovOptions> = {
         const loss = ws ? ws.f64("clip-cov.loss", n) : new Float64Array(n);
         const dLogp = ws ? ws.f64("clip-cov.dLogp", n) : new Float64Array(n);
         const sums = CLIP_COV_SUMS.fill(0);
+        // the clip bounds reach the kernel through a module array (fewer arguments live in the hot loop)
+        CLIP_COV_PARAMS[0] = lo;
+        CLIP_COV_PARAMS[1] = hi;
         // blocks: a kernel called often is optimised as a whole function; same values and summation order
         for (let s = 0; s < n; s += CLIP_COV_BLOCK) {
-          clipCovKernel(mask, logp, oldLogp, A, corr, lo, hi, loss, dLogp, s, Math.min(n, s + CLIP_COV_BLOCK), sums);
+          clipCovKernel(mask, logp, oldLogp, A, corr, loss, dLogp, s, Math.min(n, s + CLIP_COV_BLOCK), sums);
         }
         const count = sums[0];
         const kl = sums[1];
@@ -145,6 +148,8 @@ export const clipCovLoss: PolicyLossDefinition<ClipCovOptions> = {
 const CLIP_COV_BLOCK = 4096;
 /** Running sums of {@link clipCovKernel}: valid count, Σ(−Δ), detached count. */
 const CLIP_COV_SUMS = new Float64Array(3);
+/** The clip bounds of {@link clipCovKernel}: 1 − ε_lo, 1 + ε_hi. */
+const CLIP_COV_PARAMS = new Float64Array(2);
 
 /** The per-token terms of `clip-cov` over `[start, end)`; continues the running sums in `sums`. */
 function clipCovKernel(
@@ -153,14 +158,14 @@ function clipCovKernel(
   oldLogp: ArrayLike<number>,
   A: ArrayLike<number>,
   corr: Uint8Array,
-  lo: number,
-  hi: number,
   loss: Float64Array,
   dLogp: Float64Array,
   start: number,
   end: number,
   sums: Float64Array,
 ): void {
+  const lo = CLIP_COV_PARAMS[0];
+  const hi = CLIP_COV_PARAMS[1];
   let count = sums[0];
   let kl = sums[1];
   let zeroed = sums[2];
