@@ -4,9 +4,8 @@ import { type GrpoClip, type GrpoTermBuffers, MASKED_MEAN_EPS, type TokenLossRes
 const BLOCK = 4096;
 /** Running sums: valid count, Σ(−Δ), clip count, lower-clip count, Σ bonus, capped count. */
 const SUMS = new Float64Array(6);
+/** The kernel's constants (α, κ, 1 − ε_lo, 1 + ε_hi, c) through a module array: fewer live arguments, measurably faster. */
 const PARAMS = new Float64Array(5);
-/** Two-slot table of the branch-free min in {@link fusedKernel}. */
-const PICK = new Float64Array(2);
 
 /**
  * Internal: the per-token terms of `entropy-advantage` in one pass — the shaping `A + min(α·H, |A|/κ)` of
