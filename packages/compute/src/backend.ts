@@ -289,6 +289,86 @@ export interface SampleArgs {
   topP?: number;
 }
 
+/*
+ * Decoding kernels (docs/contracts.md §9). The KV cache is plain buffers the caller allocates: per layer one key
+ * and one value buffer of `slots · capacity · width` floats (`width = kvHeads · headDim`), laid out
+ * `[slot, position, width]`. A sequence owns one slot while it decodes; slots are reused when sequences finish
+ * (continuous batching), so rows of a call name their slot and position explicitly and the rows of one call may be
+ * any subset of the slots, in any order.
+ */
+
+/**
+ * Scatters rows into a KV cache: for each row r with `slots[r] ≥ 0`,
+ * `cache[(slots[r]·capacity + positions[r])·width + i] = src[r·width + i]` for i < width. Rows with a negative slot
+ * are skipped (padding). Every written position must be in `[0, capacity)` and every slot below
+ * `cache.length / (capacity·width)` (`BACKEND_INDEX_OUT_OF_RANGE`). Rows must not write the same (slot, position).
+ */
+export interface KvCacheWriteArgs {
+  cache: DeviceBuffer;
+  src: DeviceBuffer;
+  slots: Int32Array;
+  positions: Int32Array;
+  rows: number;
+  capacity: number;
+  width: number;
+}
+
+/**
+ * Attention of `rows` query rows over a KV cache, with grouped-query heads: `q` and `out` are `[rows, heads·headDim]`;
+ * row r attends to positions `[0, lengths[r])` of slot `slots[r]` in `kCache`/`vCache` (layout above, width
+ * `kvHeads·headDim`); query head h reads kv head `floor(h / (heads / kvHeads))`; scores `q·k / sqrt(headDim)`,
+ * softmax in float64 (float32 allowed on devices, within the suite's tolerance). A row with a negative slot or
+ * `lengths[r] = 0` gets a zero output. With the row's own key/value written first (`kvCacheWrite` at position
+ * `lengths[r] − 1`), this is causal attention for decode (one row per sequence) and for prefill (one row per prompt
+ * position, `lengths = position + 1`).
+ */
+export interface CachedAttentionArgs {
+  out: DeviceBuffer;
+  q: DeviceBuffer;
+  kCache: DeviceBuffer;
+  vCache: DeviceBuffer;
+  slots: Int32Array;
+  lengths: Int32Array;
+  rows: number;
+  capacity: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/** `dst[dstOffset + i] = src[srcOffset + i]` for i < length (device to device; `src` may be `dst` if the ranges do not overlap). */
+export interface CopyArgs {
+  dst: DeviceBuffer;
+  src: DeviceBuffer;
+  length: number;
+  dstOffset?: number;
+  srcOffset?: number;
+}
+
+/**
+ * Samples one token per row of `logits` (`[rows, vocab]`) with per-row settings, and returns the token and its
+ * log-probability; the only values that leave the device during decoding. Row r uses `uniforms[r] ∈ [0, 1)`,
+ * `temperature[r]` (0 = greedy: argmax, lowest id on ties), `topK[r]` (0 = off; default all 0) and `topP[r]`
+ * (1 = off; default all 1) with exactly the semantics of `SampleArgs`. `logprobs[r] = z[id] − logsumexp(z)` with
+ * `z = logits[r] / T`, `T = temperature[r]` (1 when greedy): the probability under the distribution sampled from,
+ * before top-k/top-p truncation.
+ */
+export interface SampleTokensArgs {
+  logits: DeviceBuffer;
+  rows: number;
+  vocab: number;
+  uniforms: ArrayLike<number>;
+  temperature: ArrayLike<number>;
+  topK?: ArrayLike<number>;
+  topP?: ArrayLike<number>;
+}
+
+/** What `sampleTokens` returns (host arrays of `rows` values). */
+export interface SampledTokens {
+  ids: Int32Array;
+  logprobs: Float32Array;
+}
+
 /**
  * A compute backend: buffer management plus the model's kernels. Implementations: the TypeScript reference
  * (`createReferenceBackend`), later native CPU and CUDA backends; all must pass `runBackendConformance`
@@ -339,4 +419,10 @@ export interface Backend {
   logitsStatsBackward(args: LogitsStatsBackwardArgs): void;
   adamwStep(args: AdamWArgs): AdamWResult;
   sample(args: SampleArgs): Int32Array;
+
+  /** Device-to-device copy of a range (see `CopyArgs`). */
+  copy(args: CopyArgs): void;
+  kvCacheWrite(args: KvCacheWriteArgs): void;
+  cachedAttention(args: CachedAttentionArgs): void;
+  sampleTokens(args: SampleTokensArgs): SampledTokens;
 }

@@ -1,6 +1,7 @@
 import type { Backend, DeviceBuffer } from "../backend.js";
 import { ComputeError } from "../errors.js";
-import { sampleRows } from "../reference/sampling.js";
+import { cachedAttention, checkCachedAttention, checkCopy, checkKvCacheWrite, kvCacheWrite } from "../reference/decode.js";
+import { sampleRows, sampleTokensRows } from "../reference/sampling.js";
 import type { FastKernels } from "./kernels.js";
 import { ArrayPool, Scratch } from "./pool.js";
 import { RopeTables, ropeBackwardFast, ropeForwardFast } from "./rope.js";
@@ -404,6 +405,32 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     sample({ logits, rows, vocab, uniforms, temperature, topK, topP }) {
       dims("sample", { rows, vocab });
       return sampleRows(arr(logits, "sample.logits", rows * vocab), rows, vocab, uniforms, temperature, topK, topP);
+    },
+    copy({ dst, src, length, dstOffset = 0, srcOffset = 0 }) {
+      checkCopy(dst.length, src.length, length, dstOffset, srcOffset);
+      const sa = arr(src, "copy.src", srcOffset + length);
+      const whole = dstOffset === 0 && length === dst.length;
+      const da = whole ? out(dst, "copy.dst", length) : upd(dst, "copy.dst", dstOffset + length);
+      da.set(sa.subarray(srcOffset, srcOffset + length), dstOffset);
+    },
+    kvCacheWrite({ cache, src, slots, positions, rows, capacity, width }) {
+      checkKvCacheWrite(cache.length, slots, positions, rows, capacity, width);
+      const sa = arr(src, "kvCacheWrite.src", rows * width);
+      kvCacheWrite(upd(cache, "kvCacheWrite.cache", 0), sa, slots, positions, rows, capacity, width);
+    },
+    cachedAttention({ out: o, q, kCache, vCache, slots, lengths, rows, capacity, heads, kvHeads, headDim }) {
+      checkCachedAttention(Math.min(kCache.length, vCache.length), slots, lengths, rows, capacity, heads, kvHeads, headDim);
+      const n = rows * heads * headDim;
+      const qa = arr(q, "cachedAttention.q", n);
+      const ka = arr(kCache, "cachedAttention.kCache", 0);
+      const va = arr(vCache, "cachedAttention.vCache", 0);
+      const oa = out(o, "cachedAttention.out", n);
+      if (k.cachedAttention) k.cachedAttention({ out: oa, q: qa, kCache: ka, vCache: va, slots, lengths, rows, capacity, heads, kvHeads, headDim });
+      else cachedAttention(oa, qa, ka, va, slots, lengths, rows, capacity, heads, kvHeads, headDim);
+    },
+    sampleTokens({ logits, rows, vocab, uniforms, temperature, topK, topP }) {
+      dims("sampleTokens", { rows, vocab });
+      return sampleTokensRows(arr(logits, "sampleTokens.logits", rows * vocab), rows, vocab, uniforms, temperature, topK, topP);
     },
   };
   return backend;

@@ -77,6 +77,20 @@ export interface FastKernels {
     kvHeads: number;
     headDim: number;
   }): void;
+  /** Optional (older addons lack it; the backend then runs the TypeScript kernel): see `CachedAttentionArgs`. */
+  cachedAttention?(a: {
+    out: Float32Array;
+    q: Float32Array;
+    kCache: Float32Array;
+    vCache: Float32Array;
+    slots: Int32Array;
+    lengths: Int32Array;
+    rows: number;
+    capacity: number;
+    heads: number;
+    kvHeads: number;
+    headDim: number;
+  }): void;
   attentionBackward(a: {
     dq: Float32Array;
     dk: Float32Array;

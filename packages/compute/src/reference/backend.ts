@@ -2,13 +2,14 @@ import type { Backend, DeviceBuffer } from "../backend.js";
 import { ComputeError } from "../errors.js";
 import { adamwStep } from "./adamw.js";
 import { attentionBackward, attentionForward } from "./attention.js";
+import { cachedAttention, checkCachedAttention, checkCopy, checkKvCacheWrite, kvCacheWrite } from "./decode.js";
 import { residualBackward, residualForward, swigluBackward, swigluForward } from "./elementwise.js";
 import { embeddingBackward, embeddingForward } from "./embedding.js";
 import { logitsStatsBackward, logitsStatsForward } from "./logits.js";
 import { matmulBackward, matmulForward } from "./matmul.js";
 import { rmsnormBackward, rmsnormForward } from "./rmsnorm.js";
 import { ropeBackward, ropeForward } from "./rope.js";
-import { sampleRows } from "./sampling.js";
+import { sampleRows, sampleTokensRows } from "./sampling.js";
 
 class RefBuffer {
   data: Float32Array | null;
@@ -227,6 +228,24 @@ export function createReferenceBackend(): Backend {
     sample({ logits, rows, vocab, uniforms, temperature, topK, topP }) {
       dims("sample", { rows, vocab });
       return sampleRows(arr(logits, "sample.logits", rows * vocab), rows, vocab, uniforms, temperature, topK, topP);
+    },
+    copy({ dst, src, length, dstOffset = 0, srcOffset = 0 }) {
+      checkCopy(dst.length, src.length, length, dstOffset, srcOffset);
+      const s = arr(src, "copy.src", srcOffset + length);
+      arr(dst, "copy.dst", dstOffset + length).set(s.subarray(srcOffset, srcOffset + length), dstOffset);
+    },
+    kvCacheWrite({ cache, src, slots, positions, rows, capacity, width }) {
+      checkKvCacheWrite(cache.length, slots, positions, rows, capacity, width);
+      kvCacheWrite(arr(cache, "kvCacheWrite.cache", 0), arr(src, "kvCacheWrite.src", rows * width), slots, positions, rows, capacity, width);
+    },
+    cachedAttention({ out, q, kCache, vCache, slots, lengths, rows, capacity, heads, kvHeads, headDim }) {
+      checkCachedAttention(Math.min(kCache.length, vCache.length), slots, lengths, rows, capacity, heads, kvHeads, headDim);
+      const n = rows * heads * headDim;
+      cachedAttention(arr(out, "cachedAttention.out", n), arr(q, "cachedAttention.q", n), arr(kCache, "cachedAttention.kCache", 0), arr(vCache, "cachedAttention.vCache", 0), slots, lengths, rows, capacity, heads, kvHeads, headDim);
+    },
+    sampleTokens({ logits, rows, vocab, uniforms, temperature, topK, topP }) {
+      dims("sampleTokens", { rows, vocab });
+      return sampleTokensRows(arr(logits, "sampleTokens.logits", rows * vocab), rows, vocab, uniforms, temperature, topK, topP);
     },
   };
   return backend;

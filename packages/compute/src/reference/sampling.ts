@@ -68,105 +68,163 @@ export function sampleRows(
   const out = new Int32Array(rows);
   const z = new Float64Array(vocab);
   const heap = new Int32Array(vocab);
-  for (let r = 0; r < rows; r++) {
-    const o = r * vocab;
-    if (temperature === 0) {
-      out[r] = argmax(logits, o, vocab);
-      continue;
-    }
-    const u = uniforms[r];
-    if (!(u >= 0 && u < 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sample: uniform ${u} for row ${r} is outside [0, 1)`);
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < vocab; j++) {
-      const v = logits[o + j] / temperature;
-      z[j] = v;
-      if (v > max) max = v;
-    }
-    const k = topK > 0 && topK < vocab ? topK : vocab;
-    if (k === vocab && topP >= 1) {
-      // Unfiltered: inverse CDF in id order.
-      let sum = 0;
-      for (let j = 0; j < vocab; j++) sum += Math.exp(z[j] - max);
-      const target = u * sum;
-      let acc = 0;
-      let pick = vocab - 1;
-      for (let j = 0; j < vocab; j++) {
-        const e = Math.exp(z[j] - max);
-        if (e === 0) continue;
-        acc += e;
-        if (acc > target) {
-          pick = j;
-          break;
-        }
-        pick = j;
-      }
-      out[r] = pick;
-      continue;
-    }
-    // Candidate set in descending rank order.
-    let cand: Int32Array;
-    if (k < vocab) {
-      let size = 0;
-      for (let j = 0; j < vocab; j++) {
-        if (size < k) {
-          heap[size++] = j;
-          if (size === k) for (let i = (k >> 1) - 1; i >= 0; i--) siftDownMin(heap, k, i, z);
-        } else if (before(z, j, heap[0])) {
-          heap[0] = j;
-          siftDownMin(heap, k, 0, z);
-        }
-      }
-      cand = Int32Array.from(heap.subarray(0, k)).sort((a, b) => (before(z, a, b) ? -1 : before(z, b, a) ? 1 : 0));
-    } else {
-      cand = new Int32Array(0);
-    }
-    // Top-p over the candidates (or over the whole vocabulary via a max-heap).
-    let kept: number[];
-    if (topP < 1) {
-      kept = [];
-      if (cand.length > 0) {
-        let total = 0;
-        for (let i = 0; i < cand.length; i++) total += Math.exp(z[cand[i]] - max);
-        let acc = 0;
-        for (let i = 0; i < cand.length; i++) {
-          kept.push(cand[i]);
-          acc += Math.exp(z[cand[i]] - max);
-          if (acc >= topP * total) break;
-        }
-      } else {
-        let total = 0;
-        for (let j = 0; j < vocab; j++) {
-          total += Math.exp(z[j] - max);
-          heap[j] = j;
-        }
-        for (let i = (vocab >> 1) - 1; i >= 0; i--) siftDownMax(heap, vocab, i, z);
-        let size = vocab;
-        let acc = 0;
-        while (size > 0) {
-          const top = heap[0];
-          kept.push(top);
-          acc += Math.exp(z[top] - max);
-          if (acc >= topP * total) break;
-          heap[0] = heap[--size];
-          siftDownMax(heap, size, 0, z);
-        }
-      }
-    } else {
-      kept = Array.from(cand);
-    }
+  for (let r = 0; r < rows; r++) out[r] = sampleOne(logits, r * vocab, vocab, uniforms[r], temperature, topK, topP, z, heap, r);
+  return out;
+}
+
+/** One row of `sampleRows` (scratch `z` and `heap` of `vocab` values; `r` names the row in errors). */
+function sampleOne(
+  logits: Float32Array,
+  o: number,
+  vocab: number,
+  u: number,
+  temperature: number,
+  topK: number,
+  topP: number,
+  z: Float64Array,
+  heap: Int32Array,
+  r: number,
+): number {
+  if (temperature === 0) {
+    return argmax(logits, o, vocab);
+  }
+  if (!(u >= 0 && u < 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sample: uniform ${u} for row ${r} is outside [0, 1)`);
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < vocab; j++) {
+    const v = logits[o + j] / temperature;
+    z[j] = v;
+    if (v > max) max = v;
+  }
+  const k = topK > 0 && topK < vocab ? topK : vocab;
+  if (k === vocab && topP >= 1) {
+    // Unfiltered: inverse CDF in id order.
     let sum = 0;
-    for (const j of kept) sum += Math.exp(z[j] - max);
+    for (let j = 0; j < vocab; j++) sum += Math.exp(z[j] - max);
     const target = u * sum;
     let acc = 0;
-    let pick = kept[kept.length - 1];
-    for (const j of kept) {
-      acc += Math.exp(z[j] - max);
+    let pick = vocab - 1;
+    for (let j = 0; j < vocab; j++) {
+      const e = Math.exp(z[j] - max);
+      if (e === 0) continue;
+      acc += e;
       if (acc > target) {
         pick = j;
         break;
       }
+      pick = j;
     }
-    out[r] = pick;
+    return pick;
   }
-  return out;
+  // Candidate set in descending rank order.
+  let cand: Int32Array;
+  if (k < vocab) {
+    let size = 0;
+    for (let j = 0; j < vocab; j++) {
+      if (size < k) {
+        heap[size++] = j;
+        if (size === k) for (let i = (k >> 1) - 1; i >= 0; i--) siftDownMin(heap, k, i, z);
+      } else if (before(z, j, heap[0])) {
+        heap[0] = j;
+        siftDownMin(heap, k, 0, z);
+      }
+    }
+    cand = Int32Array.from(heap.subarray(0, k)).sort((a, b) => (before(z, a, b) ? -1 : before(z, b, a) ? 1 : 0));
+  } else {
+    cand = new Int32Array(0);
+  }
+  // Top-p over the candidates (or over the whole vocabulary via a max-heap).
+  let kept: number[];
+  if (topP < 1) {
+    kept = [];
+    if (cand.length > 0) {
+      let total = 0;
+      for (let i = 0; i < cand.length; i++) total += Math.exp(z[cand[i]] - max);
+      let acc = 0;
+      for (let i = 0; i < cand.length; i++) {
+        kept.push(cand[i]);
+        acc += Math.exp(z[cand[i]] - max);
+        if (acc >= topP * total) break;
+      }
+    } else {
+      let total = 0;
+      for (let j = 0; j < vocab; j++) {
+        total += Math.exp(z[j] - max);
+        heap[j] = j;
+      }
+      for (let i = (vocab >> 1) - 1; i >= 0; i--) siftDownMax(heap, vocab, i, z);
+      let size = vocab;
+      let acc = 0;
+      while (size > 0) {
+        const top = heap[0];
+        kept.push(top);
+        acc += Math.exp(z[top] - max);
+        if (acc >= topP * total) break;
+        heap[0] = heap[--size];
+        siftDownMax(heap, size, 0, z);
+      }
+    }
+  } else {
+    kept = Array.from(cand);
+  }
+  let sum = 0;
+  for (const j of kept) sum += Math.exp(z[j] - max);
+  const target = u * sum;
+  let acc = 0;
+  let pick = kept[kept.length - 1];
+  for (const j of kept) {
+    acc += Math.exp(z[j] - max);
+    if (acc > target) {
+      pick = j;
+      break;
+    }
+  }
+  return pick;
+}
+
+
+/** `z[id] − logsumexp(z)` with `z = logits[o..o+vocab) / temperature`, in float64. */
+export function tokenLogprob(logits: Float32Array, o: number, vocab: number, id: number, temperature: number): number {
+  const inv = 1 / temperature;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < vocab; j++) {
+    const v = logits[o + j] * inv;
+    if (v > max) max = v;
+  }
+  let sum = 0;
+  for (let j = 0; j < vocab; j++) sum += Math.exp(logits[o + j] * inv - max);
+  return logits[o + id] * inv - max - Math.log(sum);
+}
+
+/**
+ * Reference per-row sampler with log-probs (see `SampleTokensArgs`): each row is `sampleRows` of one row with its
+ * own settings, and its token's log-probability at that row's temperature (1 when greedy).
+ */
+export function sampleTokensRows(
+  logits: Float32Array,
+  rows: number,
+  vocab: number,
+  uniforms: ArrayLike<number>,
+  temperature: ArrayLike<number>,
+  topK: ArrayLike<number> | undefined,
+  topP: ArrayLike<number> | undefined,
+): { ids: Int32Array; logprobs: Float32Array } {
+  for (const [name, a] of [["uniforms", uniforms], ["temperature", temperature], ["topK", topK], ["topP", topP]] as const) {
+    if (a && a.length < rows) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: need ${rows} values of ${name}, got ${a.length}`);
+  }
+  const ids = new Int32Array(rows);
+  const logprobs = new Float32Array(rows);
+  const z = new Float64Array(vocab);
+  const heap = new Int32Array(vocab);
+  for (let r = 0; r < rows; r++) {
+    const t = temperature[r];
+    const k = topK ? topK[r] : 0;
+    const p = topP ? topP[r] : 1;
+    if (!(t >= 0) || !Number.isFinite(t)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: temperature must be ≥ 0 and finite, got ${t} at row ${r}`);
+    if (!(p > 0 && p <= 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: topP must be in (0, 1], got ${p} at row ${r}`);
+    if (!(Number.isInteger(k) && k >= 0)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: topK must be a non-negative integer, got ${k} at row ${r}`);
+    const id = sampleOne(logits, r * vocab, vocab, uniforms[r], t, k, p, z, heap, r);
+    ids[r] = id;
+    logprobs[r] = tokenLogprob(logits, r * vocab, vocab, id, t > 0 ? t : 1);
+  }
+  return { ids, logprobs };
 }

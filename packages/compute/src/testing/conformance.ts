@@ -1,5 +1,6 @@
 import type { Backend, DeviceBuffer } from "../backend.js";
 import { backwardChecks } from "./backward.js";
+import { decodeChecks } from "./decode.js";
 import { assertClose, assertThrowsCode, mulberry32, randomArray } from "./helpers.js";
 import { adamwOracle, attentionOracle, logitsStatsOracle, matmulOracle, rmsnormOracle, ropeOracle, sampleOracle } from "./oracles.js";
 
@@ -19,7 +20,7 @@ export interface ConformanceOptions {
  * Registers the conformance tests for a backend: every forward kernel checked against float64 oracles on edge
  * shapes (one row, odd sizes, grouped-query heads, padding masks, a 151,936-token vocabulary), every backward
  * kernel against finite differences of those oracles (and for accumulation into its gradient buffers), buffer
- * semantics, AdamW and the sampler.
+ * semantics, AdamW, the sampler, and the decoding kernels (KV-cache write, cached attention, per-row sampling).
  *
  * @example
  * ```ts
@@ -247,6 +248,7 @@ export function runBackendConformance(makeBackend: () => Backend, runner: Confor
     });
 
     backwardChecks(get, it);
+    decodeChecks(get, it);
 
     it("sample: greedy, top-k, top-p and plain draws follow the inverse CDF of a seeded uniform", () => {
       const rows = 4;
