@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Python reference of the two string checkers (ALGORITHMS.md §10.1 verl math_dapo, §10.2 OpenCompass v2),
+"""Python reference of the two string checkers (docs/algorithms.md §10.1 verl math_dapo, §10.2 OpenCompass v2),
 written from the spec, run with real Python `re`/`str` semantics to produce golden outputs for the TS port.
 
 Usage: python3 tools/ref/math_checkers.py > packages/evaluators/test/fixtures/checker-cases.json

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""PyTorch (autograd) reference for @sentrl/core's policy-loss library, written from ALGORITHMS.md §6.
+"""PyTorch (autograd) reference for @sentrl/core's policy-loss library, written from docs/algorithms.md §6.
 
-Covers: loss aggregation (§6.4, with CONTRACTS §2's empty-row deviation for seq-mean-token-mean), the KL
+Covers: loss aggregation (§6.4, with docs/contracts.md §2's empty-row deviation for seq-mean-token-mean), the KL
 estimators k1/abs/k2/k3 and their straight-through `+` variants (§6.6), verl's vanilla clipped surrogate with
-asymmetric clip and dual-clip (§6.3), the entropy bonus (§7.2), the total loss of CONTRACTS §2, the micro-batch
+asymmetric clip and dual-clip (§6.3), the entropy bonus (§7.2), the total loss of docs/contracts.md §2, the micro-batch
 combinations (§6.5) and GRPO advantages (§6.2).
 
 Run:  /usr/bin/python3 tools/torch-ref/core_losses.py   (writes packages/core/test/fixtures/core-losses.json)
@@ -38,7 +38,7 @@ def agg_loss(l, m, mode, norm=None):
         keep = counts > 0
         if not bool(keep.any()):
             return (l * m).sum() * 0.0
-        # CONTRACTS §2 deviation: the reference gives NaN for an empty row; we leave the row out of the row mean.
+        # docs/contracts.md §2 deviation: the reference gives NaN for an empty row; we leave the row out of the row mean.
         rows = (l * m).sum(dim=-1)[keep] / counts[keep]
         return rows.mean()
     if mode == "seq-mean-token-sum-norm":
@@ -106,7 +106,7 @@ def grpo_total(m, logp, old, ref, ent, adv, c, lo=0.2, hi=0.2, cc=3.0):
 
 
 def total_loss(batch, config):
-    """CONTRACTS §2 total loss of the `grpo` loss: pg − entropyCoeff·agg(H) + [useKlLoss]·klLossCoef·agg(kl)."""
+    """docs/contracts.md §2 total loss of the `grpo` loss: pg − entropyCoeff·agg(H) + [useKlLoss]·klLossCoef·agg(kl)."""
     c = dict(COMMON)
     c.update({k: v for k, v in config.items() if k in COMMON})
     clip = config.get("clipRatio", 0.2)

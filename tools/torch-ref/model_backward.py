@@ -1,4 +1,4 @@
-"""PyTorch reference gradients and one AdamW step for the Qwen2-family decoder (ALGORITHMS.md §15, §6.7).
+"""PyTorch reference gradients and one AdamW step for the Qwen2-family decoder (docs/algorithms.md §15, §6.7).
 
 For small random models (written like model_forward.py, float32 safetensors + config.json) and a batch of ragged
 rows, builds the loss  L = Σ dLogp · logp + Σ dEntropy · H  (random upstream gradients, one per predicted token, at a

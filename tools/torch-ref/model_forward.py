@@ -1,4 +1,4 @@
-"""PyTorch reference for the Qwen2-family decoder (ALGORITHMS.md §15, §6.7), plain torch, no transformers.
+"""PyTorch reference for the Qwen2-family decoder (docs/algorithms.md §15, §6.7), plain torch, no transformers.
 
 Builds small random models, saves them in Hugging Face layout (config.json + safetensors written here by hand:
 8-byte little-endian header length, JSON header, raw little-endian data) under

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for semantic entropy (ALGORITHMS.md §4.3, §8.2), written from the spec.
+"""PyTorch reference for semantic entropy (docs/algorithms.md §4.3, §8.2), written from the spec.
 
   python3 tools/torch-ref/semantic_entropy.py fixtures <out.json>   # estimator golden values
   python3 tools/torch-ref/semantic_entropy.py bench <questions> <m>  # timing baseline, prints one JSON line

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""PyTorch reference for SENT's token loss and the entropy baselines, written from ALGORITHMS.md.
+"""PyTorch reference for SENT's token loss and the entropy baselines, written from docs/algorithms.md.
 
-Transliterates ALGORITHMS §5.2 (sent code-intended), §5.3 (code-exact: the int64-mask indexing, reproduced
+Transliterates docs/algorithms.md §5.2 (sent code-intended), §5.3 (code-exact: the int64-mask indexing, reproduced
 literally with torch integer indexing), §5.5 (paper), §7.7 (tokenSet high), §7.8 (sent-v1), §7.3 (entropy
 advantage), §7.4 (80/20 high-entropy mask), §7.5 (Clip-Cov), §7.6 (KL-Cov), with §6.3 (vanilla clipped
-surrogate), §6.4 (aggregation, CONTRACTS §2 semantics for empty rows) and §6.6 (KL estimators). Gradients come from
+surrogate), §6.4 (aggregation, docs/contracts.md §2 semantics for empty rows) and §6.6 (KL estimators). Gradients come from
 autograd (float64). Selections on detached values use `torch.topk` when the k-th and (k+1)-th values differ (true
 PyTorch parity); when they tie, the case is flagged `ties` and the deterministic tie rule of §5.6 is applied with a
 stable sort (value, then position) — those cases test the tie rule, not torch parity.
@@ -62,7 +62,7 @@ def agg_loss(l, m, mode, norm=None):
         keep = cnt > 0
         if keep.sum() == 0:
             return (l * m).sum() * 0
-        # CONTRACTS §2: empty rows are left out of the row mean (the reference would give NaN)
+        # docs/contracts.md §2: empty rows are left out of the row mean (the reference would give NaN)
         return ((l * m).sum(-1)[keep] / cnt[keep]).mean()
     if mode == "seq-mean-token-sum-norm":
         return (l * m).sum() / (norm if norm is not None else l.shape[-1])
@@ -311,7 +311,7 @@ COMMON_DEFAULTS = dict(lossAggMode="token-mean", lossAggNorm=None, useKlLoss=Fal
 
 
 def total_loss(name, inp, opts, common, check_ties=True):
-    """CONTRACTS §2: pg − entropyCoeff·agg(H, mask) + [useKlLoss]·klLossCoef·agg(kl, mask)."""
+    """docs/contracts.md §2: pg − entropyCoeff·agg(H, mask) + [useKlLoss]·klLossCoef·agg(kl, mask)."""
     c = dict(COMMON_DEFAULTS, **common)
     rk = Ranker(check_ties)
     ell, agg_mask, sel = LOSSES[name](inp, opts, rk)

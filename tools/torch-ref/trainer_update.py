@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch (autograd) reference of one GRPO policy update as verl's dp_actor does it (ALGORITHMS §6.3-§6.8),
+"""PyTorch (autograd) reference of one GRPO policy update as verl's dp_actor does it (docs/algorithms.md §6.3-§6.8),
 on a tabular softmax policy (logits theta[state, position, token]), for @sentrl/core's `updatePolicy`.
 
 Per mini-batch (whole groups, in order) and PPO epoch: micro-batches of `micro` responses; per micro-batch the

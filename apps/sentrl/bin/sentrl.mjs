@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Committed launcher (CONTRACTS §1): npm links a workspace bin only if its target exists at install time,
+// Committed launcher (docs/contracts.md §1): npm links a workspace bin only if its target exists at install time,
 // so the bin points here and this file loads the built CLI.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -26,7 +26,7 @@ function topHelp(): string {
 export async function main(argv: string[], io: CliIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    // A usage error: the overview goes to stderr (stdout carries only JSON, CONTRACTS §1).
+    // A usage error: the overview goes to stderr (stdout carries only JSON, docs/contracts.md §1).
     io.stderr.write(topHelp());
     return 2;
   }

@@ -5,7 +5,7 @@ let done = false;
 
 /**
  * Registers the generator schemes the app provides on top of core's built-ins: `local:<dir>` (our own model,
- * CONTRACTS §7). `@sentrl/model` is imported only when a `local:` spec is actually built, so commands that never
+ * docs/contracts.md §7). `@sentrl/model` is imported only when a `local:` spec is actually built, so commands that never
  * use it do not load it. Idempotent; a `local:` scheme someone else registered first is left in place.
  * Factory options read: `backend` (a `@sentrl/compute` Backend), `batchSize`, `chatTemplateVariables`.
  *

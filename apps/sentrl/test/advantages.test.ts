@@ -16,8 +16,8 @@ const fixtures = JSON.parse(
   }[];
 };
 
-describe("sentrl advantages (CONTRACTS §3)", () => {
-  it("grpo: ALGORITHMS §6.2 vector", async () => {
+describe("sentrl advantages (docs/contracts.md §3)", () => {
+  it("grpo: docs/algorithms.md §6.2 vector", async () => {
     const r = await runCli(
       ["advantages", "--estimator", "grpo"],
       '{"rewards":[1,1,-1,-1,-1,-1,-1,-1],"groups":[3,3,3,3,3,3,3,3]}',

@@ -8,7 +8,7 @@ const root = join(__dirname, "..", "..", "..");
 const bin = join(root, "node_modules", ".bin", "sentrl");
 const built = existsSync(join(root, "apps", "sentrl", "dist", "cli.js"));
 
-describe("the installed `sentrl` bin (CONTRACTS §1)", () => {
+describe("the installed `sentrl` bin (docs/contracts.md §1)", () => {
   it.skipIf(!built)("prints the command overview with --help and exits 0", () => {
     const out = execFileSync(bin, ["--help"], { encoding: "utf8" });
     expect(out).toContain("Usage: sentrl <command>");

@@ -20,7 +20,7 @@ async function cli(args: string[], stdin = "") {
 
 const jsonl = (items: unknown[]) => `${items.map((x) => JSON.stringify(x)).join("\n")}\n`;
 
-describe("sentrl grade (CONTRACTS §4)", () => {
+describe("sentrl grade (docs/contracts.md §4)", () => {
   const items = [
     { response: "Let me think.\nAnswer: $1,000$", gold: "1000" },
     { response: "so \\boxed{\\dfrac{1}{2}}", gold: "\\frac{1}{2}" },

@@ -47,7 +47,7 @@ function close(a: number, e: number): boolean {
   return Math.abs(a - e) <= 1e-6 * Math.abs(e) + 1e-12;
 }
 
-describe("sentrl loss (CONTRACTS §2)", () => {
+describe("sentrl loss (docs/contracts.md §2)", () => {
   it("evaluates grpo: one JSON line on stdout with loss, gradLogp (0 on padding) and verl metrics", async () => {
     const r = await runCli(["loss", "--name", "grpo"], JSON.stringify(input));
     expect(r.stderr).toBe("");

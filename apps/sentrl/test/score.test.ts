@@ -23,7 +23,7 @@ afterAll(() => {
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
-describe("sentrl score (CONTRACTS §6)", () => {
+describe("sentrl score (docs/contracts.md §6)", () => {
   it.each(["qwen2-untied-gqa2-f16", "qwen2-sharded"])("%s: matches the PyTorch reference; rows of length 1 give []", async (name) => {
     const dir = join(fixtures, name);
     const exp = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as { temperature: number; tokens: number[][]; logp: number[][]; entropy: number[][] };

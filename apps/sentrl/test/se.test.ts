@@ -8,9 +8,9 @@ const lines = (s: string) =>
     .split("\n")
     .map((l) => JSON.parse(l));
 
-describe("sentrl se (CONTRACTS §5)", () => {
+describe("sentrl se (docs/contracts.md §5)", () => {
   it("scores JSONL in order with the defaults (dapo, lengthNormalized, singleton)", async () => {
-    // ALGORITHMS §4.3 vector: clusters [0,0,0,0,0,1,1,2] with these mean token log-liks
+    // docs/algorithms.md §4.3 vector: clusters [0,0,0,0,0,1,1,2] with these mean token log-liks
     const means = [-0.2, -0.25, -0.3, -0.22, -0.28, -0.6, -0.55, -0.9];
     const lengths = [10, 20, 30, 40, 50, 60, 70, 80];
     const answers = ["4", "$4$", "4", "4", "4", "5", "5", "6"];

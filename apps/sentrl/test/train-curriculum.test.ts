@@ -1,4 +1,4 @@
-// The trainer consumes @sentrl/curriculum's stage-start event (ALGORITHMS §3.1): a fresh optimiser at every stage
+// The trainer consumes @sentrl/curriculum's stage-start event (docs/algorithms.md §3.1): a fresh optimiser at every stage
 // start, and π_ref = the stage's starting policy (`stageInit`) or θ0 (`theta0`).
 import { createTrainer, toyPolicy } from "@sentrl/core";
 import { stagedCurriculum } from "@sentrl/curriculum";

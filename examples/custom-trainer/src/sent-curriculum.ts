@@ -13,7 +13,7 @@ export interface CurriculumStep {
  * A SENT-style trainer composed from core's `createTrainer` and two plugins: `@sentrl/token-entropy-kl` contributes
  * the `sent` policy loss, `@sentrl/curriculum`'s `stagedCurriculum` chooses each step's prompts stage by stage. The
  * trainer consumes the curriculum's stage-start event by itself: a fresh optimiser and the stage's starting policy
- * as the KL reference (`refPolicyPerStage: "stageInit"`, ALGORITHMS §3.1).
+ * as the KL reference (`refPolicyPerStage: "stageInit"`, docs/algorithms.md §3.1).
  *
  * The task: prompt `s` must be answered with `golds[s]` (a string over {a, b}); stage 1 holds the one-letter
  * answers, stage 2 the two-letter ones.

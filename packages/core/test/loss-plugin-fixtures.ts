@@ -1,5 +1,5 @@
 // Test helpers shared by the loss-plugin packages (token-entropy-kl, entropy-baselines): the golden-case shape written
-// by tools/torch-ref/sent_losses.py, a tolerance check, and the ALGORITHMS §5.7 test tensors.
+// by tools/torch-ref/sent_losses.py, a tolerance check, and the docs/algorithms.md §5.7 test tensors.
 import type { TokenBatch } from "../src/index.js";
 
 /** One golden case written by tools/torch-ref/sent_losses.py (flat row-major arrays). */
@@ -42,7 +42,7 @@ export function worstExcess(a: ArrayLike<number>, b: ArrayLike<number>, rtol = 1
   return worst;
 }
 
-/** The ALGORITHMS §5.7 test tensors (B = 3, L = 6), as a TokenBatch. */
+/** The docs/algorithms.md §5.7 test tensors (B = 3, L = 6), as a TokenBatch. */
 export function section57Batch(): TokenBatch {
   const flat = (m: number[][]) => Float64Array.from(m.flat());
   return {

@@ -31,7 +31,7 @@ function small(): TokenBatch {
   };
 }
 
-describe("aggregation (ALGORITHMS §6.4, SENT-repo semantics)", () => {
+describe("aggregation (docs/algorithms.md §6.4, SENT-repo semantics)", () => {
   const mask = Uint8Array.of(1, 1, 0, 0, 0, 0, 1, 0, 0); // rows: 2 tokens, empty, 1 token
   const v = Float64Array.of(1, 3, 99, 99, 99, 99, 5, 99, 99);
   it("token-mean divides by Σmask + 1e-8", () => {
@@ -40,7 +40,7 @@ describe("aggregation (ALGORITHMS §6.4, SENT-repo semantics)", () => {
   it("seq-mean-token-sum counts empty rows in the row mean", () => {
     expect(aggregate(v, mask, 3, 3, "seq-mean-token-sum")).toBeCloseTo((4 + 0 + 5) / 3, 15);
   });
-  it("seq-mean-token-mean leaves an empty row out of the row mean (CONTRACTS §2 deviation)", () => {
+  it("seq-mean-token-mean leaves an empty row out of the row mean (docs/contracts.md §2 deviation)", () => {
     expect(aggregate(v, mask, 3, 3, "seq-mean-token-mean")).toBeCloseTo((2 + 5) / 2, 15);
   });
   it("seq-mean-token-sum-norm divides by cols or lossAggNorm", () => {

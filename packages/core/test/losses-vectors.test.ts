@@ -8,7 +8,7 @@ import {
   type TokenBatch,
 } from "../src/index.js";
 
-// ALGORITHMS §5.7 tensors (B=3, L=6).
+// docs/algorithms.md §5.7 tensors (B=3, L=6).
 const mask = [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0];
 const A = [1, 1, 1, 1, 0, 0, -0.5, -0.5, -0.5, -0.5, -0.5, -0.5, 0.25, 0.25, 0.25, 0, 0, 0];
 const oldLogp = [
@@ -28,7 +28,7 @@ const batch: TokenBatch = {
   advantages: Float64Array.from(A),
 };
 
-describe("ALGORITHMS test vectors", () => {
+describe("docs/algorithms.md test vectors", () => {
   it("§7.1: the vanilla loss on the §5.7 tensors is −0.14563600124892598", () => {
     const out = evaluatePolicyLoss(grpoLoss.create({}), batch);
     expect(out.loss).toBeCloseTo(-0.14563600124892598, 15);

@@ -1,5 +1,5 @@
 /**
- * Building a curriculum: SE per row → stable SE order → stages → stage files + manifest (ALGORITHMS §3, §4.3).
+ * Building a curriculum: SE per row → stable SE order → stages → stage files + manifest (docs/algorithms.md §3, §4.3).
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";

@@ -1,6 +1,6 @@
 /**
  * Datasets for the curriculum: JSONL and Parquet in, stage files out in the same format with every input column
- * unchanged plus `semantic_entropy` (DOUBLE) and `stage` (INT32, 1-based) (CONTRACTS §8).
+ * unchanged plus `semantic_entropy` (DOUBLE) and `stage` (INT32, 1-based) (docs/contracts.md §8).
  *
  * Parquet goes through `hyparquet` / `hyparquet-writer` and keeps the input's own schema, so nested columns (verl's
  * `prompt` list of structs, `reward_model` and `extra_info` structs) round-trip. Writer-specific key-value metadata

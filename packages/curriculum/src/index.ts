@@ -1,5 +1,5 @@
 /**
- * @sentrl/curriculum: the semantic-entropy curriculum of SENT (ALGORITHMS §3, §4): stable SE ordering and stage
+ * @sentrl/curriculum: the semantic-entropy curriculum of SENT (docs/algorithms.md §3, §4): stable SE ordering and stage
  * splits, JSONL / Parquet stage files with a manifest, a resumable generator-driven build, and the
  * `stagedCurriculum` / `onlineCurriculum` trainer plugins.
  */

@@ -6,12 +6,12 @@ import { SentrlError } from "@sentrl/core";
 export type PromptTemplate = "dapo" | "boxed" | "raw";
 export const PROMPT_TEMPLATES: readonly PromptTemplate[] = ["dapo", "boxed", "raw"];
 
-/** The DAPO-Math-17K user turn (ALGORITHMS §10.1). */
+/** The DAPO-Math-17K user turn (docs/algorithms.md §10.1). */
 export function dapoPrompt(problem: string): string {
   return `Solve the following math problem step by step. The last line of your response should be of the form Answer: $Answer (without quotes) where $Answer is the answer to the problem.\n\n${problem}\n\nRemember to put your answer on its own line after "Answer:".`;
 }
 
-/** The evaluation user turn (ALGORITHMS §9.2). */
+/** The evaluation user turn (docs/algorithms.md §9.2). */
 export function boxedPrompt(problem: string): string {
   return `${problem}\nPlease reason step by step, and put your final answer within \\boxed{}.`;
 }

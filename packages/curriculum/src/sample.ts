@@ -1,6 +1,6 @@
 /**
  * Sampling M responses per question with any `Generator`, cached so an interrupted build resumes without resampling,
- * then scoring semantic entropy (ALGORITHMS §4).
+ * then scoring semantic entropy (docs/algorithms.md §4).
  */
 import { join } from "node:path";
 import type { Completion, GenerationPrompt, Generator } from "@sentrl/core";

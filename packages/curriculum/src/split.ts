@@ -1,5 +1,5 @@
 /**
- * Ordering questions by semantic entropy and splitting them into stages (ALGORITHMS §4.3): a stable ascending sort
+ * Ordering questions by semantic entropy and splitting them into stages (docs/algorithms.md §4.3): a stable ascending sort
  * (ties by original index), then `equalSize` chunks, explicit SE `threshold` cuts, or `quantile` cuts.
  */
 import { SentrlError } from "@sentrl/core";

@@ -12,7 +12,7 @@ describe("seOrder", () => {
 
 describe("assignStages", () => {
   const se = [0.9, 0, 0.3, 0.1, 0.3, 0.3, 1.2];
-  it("equalSize: contiguous chunks of ⌈n/N⌉ in SE order, last shorter (ALGORITHMS §4.3)", () => {
+  it("equalSize: contiguous chunks of ⌈n/N⌉ in SE order, last shorter (docs/algorithms.md §4.3)", () => {
     const a = assignStages(se, { kind: "equalSize", stages: 2 });
     expect(a.stages).toEqual([
       [1, 3, 2, 4],

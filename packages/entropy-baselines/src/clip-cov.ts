@@ -12,7 +12,7 @@ import {
 import { nonNeg, ratio01 } from "./options.js";
 import { ClipCovRng, partialShuffle } from "./prng.js";
 
-/** Options of `clip-cov` (CONTRACTS §2). */
+/** Options of `clip-cov` (docs/contracts.md §2). */
 export type ClipCovOptions = {
   clipCovRatio: number;
   clipCovLb: number;
@@ -22,7 +22,7 @@ export type ClipCovOptions = {
   /** XORed into the trainer's per-call seed (`ctx.seed`) to seed the random choice. */
   seed: number;
 };
-/** Defaults: verl YAML / PRIME scripts (ALGORITHMS §7.5). */
+/** Defaults: verl YAML / PRIME scripts (docs/algorithms.md §7.5). */
 export const CLIP_COV_DEFAULTS: ClipCovOptions = {
   clipCovRatio: 0.0002,
   clipCovLb: 1.0,
@@ -39,7 +39,7 @@ export interface ClipCovSelection extends TokenSelection {
 }
 
 /**
- * Clip-Cov's selection (ALGORITHMS §7.5) on detached values:
+ * Clip-Cov's selection (docs/algorithms.md §7.5) on detached values:
  * `cov = (A − masked_mean(A))(logp − masked_mean(logp))` (masked means with +1e-8), excluded on padding and on
  * tokens already clipped by the surrogate (`pg2 > pg1`); the candidates are the valid tokens with
  * `clipCovLb < cov < clipCovUb` in row-major order, and the first `min(max(trunc(clipCovRatio·n), 1), |cand|)` of a
@@ -87,7 +87,7 @@ export function clipCovSelect(
 }
 
 /**
- * The `clip-cov` policy loss (Cui et al. 2025; ALGORITHMS §7.5): the clipped surrogate `max(pg1, pg2)` without
+ * The `clip-cov` policy loss (Cui et al. 2025; docs/algorithms.md §7.5): the clipped surrogate `max(pg1, pg2)` without
  * dual-clip and without the ±20 clamp, multiplied by `corr`: a few random tokens with a high log-prob·advantage
  * covariance contribute 0 and no gradient (they still count in the denominator).
  * Metrics: `pg_clipfrac = masked_mean(corr == 0)`, `ppo_kl = masked_mean(−Δ)`, `pg_clipfrac_lower = 0`.

@@ -14,13 +14,13 @@ import {
 import { entropyAdvantageTerms } from "./entropy-advantage-kernel.js";
 import { nonNeg } from "./options.js";
 
-/** Options of `entropy-advantage`: `alpha`, `kappa` plus the `grpo` options (CONTRACTS §2). */
+/** Options of `entropy-advantage`: `alpha`, `kappa` plus the `grpo` options (docs/contracts.md §2). */
 export type EntropyAdvantageOptions = GrpoOptions & { alpha: number; kappa: number };
-/** Defaults: α = 0.4 (GRPO), κ = 2 (ALGORITHMS §7.3). */
+/** Defaults: α = 0.4 (GRPO), κ = 2 (docs/algorithms.md §7.3). */
 export const ENTROPY_ADVANTAGE_DEFAULTS: EntropyAdvantageOptions = { alpha: 0.4, kappa: 2, ...GRPO_DEFAULTS };
 
 /**
- * The shaped advantages of Cheng et al. 2025 (ALGORITHMS §7.3): `A + min(α·H, |A|/κ)` on valid tokens, `A` on
+ * The shaped advantages of Cheng et al. 2025 (docs/algorithms.md §7.3): `A + min(α·H, |A|/κ)` on valid tokens, `A` on
  * padding. `H` is treated as a constant (detached).
  *
  * @example
@@ -53,7 +53,7 @@ export function shapeAdvantages(
 
 /**
  * The `entropy-advantage` policy loss ("Reasoning with Exploration: An Entropy Perspective", Cheng et al. 2025;
- * ALGORITHMS §7.3): the `grpo` clipped surrogate with advantages `A + min(α·stopgrad(H), |A|/κ)`, H the entropy of
+ * docs/algorithms.md §7.3): the `grpo` clipped surrogate with advantages `A + min(α·stopgrad(H), |A|/κ)`, H the entropy of
  * the current forward. κ > 1 keeps the sign of A; A = 0 gets no bonus. Metrics add `entropy_adv/mean_bonus`
  * (mean ψ over valid tokens) and `entropy_adv/capped_frac` (fraction where |A|/κ bounds ψ).
  *

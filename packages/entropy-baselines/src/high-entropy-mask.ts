@@ -15,7 +15,7 @@ import {
   withLossDefaults,
 } from "@sentrl/core";
 
-/** Options of `high-entropy-mask`: `topEntropyRatio` plus the `grpo` options (CONTRACTS §2). */
+/** Options of `high-entropy-mask`: `topEntropyRatio` plus the `grpo` options (docs/contracts.md §2). */
 export type HighEntropyMaskOptions = GrpoOptions & { topEntropyRatio: number };
 /** Defaults: the official `entropy_top_ratio = 0.2` and the `grpo` defaults. */
 export const HIGH_ENTROPY_MASK_DEFAULTS: HighEntropyMaskOptions = { topEntropyRatio: 0.2, ...GRPO_DEFAULTS };
@@ -27,7 +27,7 @@ export interface HighEntropyMaskSelection extends TokenSelection {
 }
 
 /**
- * The 80/20 selection (ALGORITHMS §7.4): the `max(1, trunc(n·topEntropyRatio + 0.9999))` highest-entropy valid
+ * The 80/20 selection (docs/algorithms.md §7.4): the `max(1, trunc(n·topEntropyRatio + 0.9999))` highest-entropy valid
  * tokens of the scope (ties by flat index); nothing on an empty scope.
  *
  * @example
@@ -71,7 +71,7 @@ export function highEntropySelect(
 }
 
 /**
- * The `high-entropy-mask` policy loss ("Beyond the 80/20 Rule", Wang et al. 2025; ALGORITHMS §7.4): the `grpo`
+ * The `high-entropy-mask` policy loss ("Beyond the 80/20 Rule", Wang et al. 2025; docs/algorithms.md §7.4): the `grpo`
  * clipped surrogate aggregated only over the top-`topEntropyRatio` entropy tokens (`aggMask = mask ⊙ topMask`); the
  * KL and entropy terms keep the full mask. The verl metrics are masked means over the selected tokens.
  *

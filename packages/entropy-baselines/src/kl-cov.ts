@@ -12,9 +12,9 @@ import {
 } from "@sentrl/core";
 import { nonNeg, ratio01 } from "./options.js";
 
-/** Options of `kl-cov` (CONTRACTS §2). */
+/** Options of `kl-cov` (docs/contracts.md §2). */
 export type KlCovOptions = { klCovRatio: number; ppoKlCoef: number };
-/** Defaults: verl's YAML (ALGORITHMS §7.6). PRIME's own runs used ppoKlCoef 1 and ratio 2e-3 (7B). */
+/** Defaults: verl's YAML (docs/algorithms.md §7.6). PRIME's own runs used ppoKlCoef 1 and ratio 2e-3 (7B). */
 export const KL_COV_DEFAULTS: KlCovOptions = { klCovRatio: 0.0002, ppoKlCoef: 0.1 };
 
 /** `kl-cov` selection: the per-token coefficient (ppoKlCoef on the top-covariance tokens, 0 elsewhere). */
@@ -24,7 +24,7 @@ export interface KlCovSelection extends TokenSelection {
 }
 
 /**
- * KL-Cov's selection (ALGORITHMS §7.6) on detached values: `cov = (A − mean A)(logp − mean logp)` over the valid
+ * KL-Cov's selection (docs/algorithms.md §7.6) on detached values: `cov = (A − mean A)(logp − mean logp)` over the valid
  * tokens (plain means, float64), the `max(1, trunc(n·klCovRatio))` largest get `ppoKlCoef`; ties by flat index.
  *
  * @example
@@ -69,7 +69,7 @@ export function klCovSelect(scope: TokenBatch, o: KlCovOptions, workspace?: Loss
 }
 
 /**
- * The `kl-cov` policy loss (Cui et al. 2025, "The Entropy Mechanism of RL for Reasoning LMs"; ALGORITHMS §7.6):
+ * The `kl-cov` policy loss (Cui et al. 2025, "The Entropy Mechanism of RL for Reasoning LMs"; docs/algorithms.md §7.6):
  * unclipped `−A·r` plus `ppoKlCoef·|logp − oldLogp|` on the top-covariance tokens of the scope.
  *
  * @example

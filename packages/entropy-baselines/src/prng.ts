@@ -1,7 +1,7 @@
 import { Rng } from "@sentrl/core";
 
 /**
- * The small PRNG of Clip-Cov's random token choice (ALGORITHMS §7.5: "seeded PRNG + Fisher–Yates; exact torch RNG
+ * The small PRNG of Clip-Cov's random token choice (docs/algorithms.md §7.5: "seeded PRNG + Fisher–Yates; exact torch RNG
  * parity is not feasible"). Documented bit for bit so other implementations (our PyTorch reference,
  * `tools/torch-ref/sent_losses.py`) reproduce the same choices:
  *

@@ -7,7 +7,7 @@ const close = (a: number, b: number, tol = 1e-12) => expect(Math.abs(a - b)).toB
 const ctx = { step: 0, microBatch: 0, seed: 0 };
 const nonZero = (a: ArrayLike<number>) => [...Array.from(a).entries()].filter(([, v]) => v !== 0).map(([i]) => i);
 
-describe("ALGORITHMS test vectors on the §5.7 tensors", () => {
+describe("docs/algorithms.md test vectors on the §5.7 tensors", () => {
   it("§7.3 entropy-advantage shaping (α = 0.4, κ = 2)", () => {
     const b = section57Batch();
     const shaped = shapeAdvantages(b.advantages, b.entropy!, b.mask, 0.4, 2);

@@ -10,7 +10,7 @@ import { BENCH_DIR, HAVE_BENCH } from "../../core/test/shared-data.js";
 import { loadGolds, rerender } from "../test/symbolic-golds.js";
 
 const BASELINE_REASON =
-  "no PyTorch counterpart for answer equivalence; the Python reference graders (ALGORITHMS §10.3) need sympy with antlr4 LaTeX parsing, which is not installed, so no baseline is timed";
+  "no PyTorch counterpart for answer equivalence; the Python reference graders (docs/algorithms.md §10.3) need sympy with antlr4 LaTeX parsing, which is not installed, so no baseline is timed";
 
 function emit(o: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(o)}\n`);

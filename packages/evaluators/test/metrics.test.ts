@@ -8,7 +8,7 @@ function binom(n: number, k: number): number {
   return r;
 }
 
-describe("pass@k (ALGORITHMS §9.1)", () => {
+describe("pass@k (docs/algorithms.md §9.1)", () => {
   it("matches the spec's test vectors", () => {
     expect(passAtK(16, 3, 8)).toBeCloseTo(0.9, 12);
     expect(passAtK(8, 0, 8)).toBe(0);

@@ -7,8 +7,8 @@ import {
   normalizeFinalAnswer,
 } from "../src/index.js";
 
-// ALGORITHMS §10.1, one test per rule, in the order the spec lists them.
-describe("verl math_dapo normalize_final_answer, rule by rule (ALGORITHMS §10.1)", () => {
+// docs/algorithms.md §10.1, one test per rule, in the order the spec lists them.
+describe("verl math_dapo normalize_final_answer, rule by rule (docs/algorithms.md §10.1)", () => {
   it("1. keeps only the text after the last '='", () => {
     expect(normalizeFinalAnswer("x = 5")).toBe("5");
     expect(normalizeFinalAnswer("a=b=c")).toBe("c");

@@ -14,7 +14,7 @@ import {
   stripStringV2,
 } from "../src/index.js";
 
-describe("OpenCompass math_postprocess_v2 extraction (ALGORITHMS §10.2)", () => {
+describe("OpenCompass math_postprocess_v2 extraction (docs/algorithms.md §10.2)", () => {
   it("last_boxed_only_string: last \\boxed, else last \\fbox, brace matching, null when unbalanced", () => {
     expect(lastBoxedOnlyString("\\boxed{1} then \\boxed{\\frac{1}{2}}.")).toBe("\\boxed{\\frac{1}{2}}");
     expect(lastBoxedOnlyString("\\fbox{3}")).toBe("\\fbox{3}");

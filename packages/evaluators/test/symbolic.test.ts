@@ -8,7 +8,7 @@ import {
 const checker = createSymbolicChecker({});
 const same = (a: string, b: string) => checker.equivalent(a, b) && checker.equivalent(b, a);
 
-describe("symbolic checker: numbers (CONTRACTS §4)", () => {
+describe("symbolic checker: numbers (docs/contracts.md §4)", () => {
   it.each([
     ["1/1.3", "10/13"],
     ["\\frac{1}{1.3}", "\\frac{10}{13}"],

@@ -75,7 +75,7 @@ export function validateTokens(tokens: unknown, vocabSize: number): asserts toke
 }
 
 /**
- * A Qwen2-family decoder (ALGORITHMS §15) whose parameters live in a Backend's buffers. Built by `loadModel`
+ * A Qwen2-family decoder (docs/algorithms.md §15) whose parameters live in a Backend's buffers. Built by `loadModel`
  * (from a Hugging Face folder) or `DecoderModel.fromTensors`.
  *
  * @example
@@ -154,7 +154,7 @@ export class DecoderModel {
   }
 
   /**
-   * Next-token log-probs and entropies of every row at `temperature` (CONTRACTS §6): rows may differ in length,
+   * Next-token log-probs and entropies of every row at `temperature` (docs/contracts.md §6): rows may differ in length,
    * a row of length 0 or 1 gives empty arrays, and a row's values do not depend on the other rows.
    */
   score(tokens: number[][], options: ScoreOptions = {}): ScoreResult {

@@ -1,5 +1,5 @@
 /**
- * Answer clustering: responses with equivalent final answers share a cluster (ALGORITHMS §4.2, §8.1 with answer
+ * Answer clustering: responses with equivalent final answers share a cluster (docs/algorithms.md §4.2, §8.1 with answer
  * equality). Cluster ids are numbered in first-seen order.
  */
 import { SentrlError } from "@sentrl/core";

@@ -1,5 +1,5 @@
 /**
- * Semantic-entropy estimators over cluster assignments (ALGORITHMS §4.3, §8.2). Pure functions on numbers: use them
+ * Semantic-entropy estimators over cluster assignments (docs/algorithms.md §4.3, §8.2). Pure functions on numbers: use them
  * with any clustering (answer equality, NLI, embeddings).
  */
 import { SentrlError } from "@sentrl/core";

@@ -1,5 +1,5 @@
 /**
- * Answer extraction for clustering (ALGORITHMS §4.2, CONTRACTS §5): the last `Answer:` line in the last 300
+ * Answer extraction for clustering (docs/algorithms.md §4.2, docs/contracts.md §5): the last `Answer:` line in the last 300
  * characters (code points, exactly what verl's `math_dapo` reads), else the content of the last `\boxed{}`
  * (nested braces matched). Both readers come from `@sentrl/evaluators`, so clustering sees what the reward sees.
  */

@@ -1,5 +1,5 @@
 /**
- * @sentrl/semantic-entropy: semantic entropy of sampled answers (SENT, ALGORITHMS §4, §8): answer clustering with any
+ * @sentrl/semantic-entropy: semantic entropy of sampled answers (SENT, docs/algorithms.md §4, §8): answer clustering with any
  * checker and the `discrete`, `lengthNormalized`, `raw` and `kuhn` estimators.
  */
 export * from "./estimators.js";

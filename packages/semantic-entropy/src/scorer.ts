@@ -24,7 +24,7 @@ export interface SEResult {
 export interface SEOptions {
   /** A checker name (`dapo`, `opencompass-v2`, `symbolic`) or any checker object; default `dapo`. */
   checker?: string | AnswerChecker | ClusterEquivalence;
-  /** Default `lengthNormalized` (ALGORITHMS §4.2); `discrete` needs no likelihoods. */
+  /** Default `lengthNormalized` (docs/algorithms.md §4.2); `discrete` needs no likelihoods. */
   estimator?: SEEstimator;
   /** Default `singleton`. */
   invalid?: InvalidPolicy;

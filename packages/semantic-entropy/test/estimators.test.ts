@@ -31,7 +31,7 @@ function rng(seed: number): () => number {
   };
 }
 
-describe("ALGORITHMS §4.3 test vectors", () => {
+describe("docs/algorithms.md §4.3 test vectors", () => {
   const ids = [0, 0, 0, 0, 0, 1, 1, 2];
   it("discrete", () => {
     expect(semanticEntropy(ids)).toBeCloseTo(0.9002560512685369, 14);

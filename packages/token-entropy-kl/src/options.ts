@@ -1,15 +1,15 @@
 import { badLossOption, checkNumberOption, withLossDefaults } from "@sentrl/core";
 
-/** The three SENT modes (ALGORITHMS §1, §5.2, §5.3, §5.5). */
+/** The three SENT modes (docs/algorithms.md §1, §5.2, §5.3, §5.5). */
 export type SentMode = "code-intended" | "code-exact" | "paper";
 /** Which entropy tail the token-selective KL acts on: SENT's low-entropy set, or the §7.7 high-entropy ablation. */
 export type SentTokenSet = "low" | "high";
 
-/** Options of the `sent` loss (CONTRACTS §2); every key with its default is in {@link SENT_DEFAULTS}. */
+/** Options of the `sent` loss (docs/contracts.md §2); every key with its default is in {@link SENT_DEFAULTS}. */
 export type SentOptions = {
   /** `code-intended` (default): the released code with its indexing bug fixed; `code-exact`: bug included; `paper`. */
   mode: SentMode;
-  /** `low` (SENT) or `high` (the "w/ High_En" ablation, ALGORITHMS §7.7). */
+  /** `low` (SENT) or `high` (the "w/ High_En" ablation, docs/algorithms.md §7.7). */
   tokenSet: SentTokenSet;
   /** Fraction of the scope's valid tokens in the low-entropy set: k = max(1, trunc(n·frac)). */
   lowEntropyFrac: number;
@@ -31,7 +31,7 @@ export type SentOptions = {
   clipRatio: number;
 };
 
-/** Defaults of the `sent` loss (CONTRACTS §2, ALGORITHMS §5.2/§5.5). */
+/** Defaults of the `sent` loss (docs/contracts.md §2, docs/algorithms.md §5.2/§5.5). */
 export const SENT_DEFAULTS: SentOptions = {
   mode: "code-intended",
   tokenSet: "low",
@@ -46,7 +46,7 @@ export const SENT_DEFAULTS: SentOptions = {
   clipRatio: 0.2,
 };
 
-/** Options of the `sent-v1` loss (ALGORITHMS §7.8). */
+/** Options of the `sent-v1` loss (docs/algorithms.md §7.8). */
 export type SentV1Options = {
   lowEntropyFrac: number;
   ppoKlCoef: number;

@@ -83,7 +83,7 @@ export const ENTROPY_QUANTILES = [0.1, 0.5, 0.9] as const;
 
 /**
  * Indices into the valid-token list of the token set (the k lowest-entropy tokens for `low`, the k highest for
- * `high`), in ascending index order, plus the tie key that reproduces the set's ranked-list order (ALGORITHMS §5.6):
+ * `high`), in ascending index order, plus the tie key that reproduces the set's ranked-list order (docs/algorithms.md §5.6):
  * ranking (entropy asc | entropy desc, index asc) is the same as comparing (`key` asc, index asc). One multi-rank
  * selection ({@link rankValues}: histogram + quickselect, no sort) finds both the set's threshold and the entropy
  * quantiles `qs`. With a `workspace`, `rankKey` is a view of a reused workspace buffer.
@@ -152,11 +152,11 @@ function emptySelection(size: number, setName: string): SentSelection {
 }
 
 /**
- * SENT's selection phase (ALGORITHMS §5.2 steps (a)–(d), §5.3 for `code-exact`, §5.5 for `paper`, §7.7 for
+ * SENT's selection phase (docs/algorithms.md §5.2 steps (a)–(d), §5.3 for `code-exact`, §5.5 for `paper`, §7.7 for
  * `tokenSet: "high"`). Reads only **detached** values of the scope — `mask`, `entropy`, `advantages` and `logp` (as a
  * constant) — so core may call it on any scope: the micro-batch (default, exact parity) or, for the `miniBatch`
  * scope, the whole mini-batch with rollout-time statistics (`oldLogp` passed as `logp`, the rollout entropy).
- * Statistics are in float64. Ties follow ALGORITHMS §5.6: the entropy ranking breaks ties by flat index, the
+ * Statistics are in float64. Ties follow docs/algorithms.md §5.6: the entropy ranking breaks ties by flat index, the
  * covariance ranking by the token's place in the entropy-ranked list.
  *
  * An empty scope selects nothing (all coefficients 0). `code-exact` with a single row throws
@@ -195,7 +195,7 @@ export function sentSelect(scope: TokenBatch, o: SentOptions, workspace?: LossWo
   const a = workspace ? workspace.f64("sent.a", size).subarray(0, m) : new Float64Array(m);
   const l = workspace ? workspace.f64("sent.l", size).subarray(0, m) : new Float64Array(m);
   if (o.mode === "code-exact") {
-    // ALGORITHMS §5.3: `A[maskInt].reshape(-1)[f]` = A[maskFlat[floor(f / L)], f mod L] with f the index in V
+    // docs/algorithms.md §5.3: `A[maskInt].reshape(-1)[f]` = A[maskFlat[floor(f / L)], f mod L] with f the index in V
     for (let j = 0; j < m; j++) {
       const f = L[j];
       const src = mask[Math.floor(f / cols)] * cols + (f % cols);

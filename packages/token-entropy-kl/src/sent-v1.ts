@@ -10,7 +10,7 @@ export interface SentV1Selection extends TokenSelection {
 }
 
 /**
- * The `sent-v1` policy loss (ALGORITHMS §7.8, `low_entropy_kl_cov` of the SENT repository, the "low-entropy
+ * The `sent-v1` policy loss (docs/algorithms.md §7.8, `low_entropy_kl_cov` of the SENT repository, the "low-entropy
  * constraint only" ablation): the `max(1, trunc(n·lowEntropyFrac))` lowest-entropy valid tokens all get
  * `ℓ = −A·r + ppoKlCoef·|logp − oldLogp|`, and the policy term is aggregated over that low-entropy set only
  * (`aggMask`): the high-entropy tokens contribute neither gradient nor penalty. No covariance is computed.

@@ -4,7 +4,7 @@ import { type SentSelection, sentSelect } from "./select.js";
 import { absKlTokenTerms, paperTokenTerms } from "./token-loss.js";
 
 /**
- * The `sent` policy loss: SENT's token-selective KL (arXiv 2512.04359; ALGORITHMS §5).
+ * The `sent` policy loss: SENT's token-selective KL (arXiv 2512.04359; docs/algorithms.md §5).
  *
  * - `code-intended` (default): what the released code computes with its int64-mask indexing bug fixed —
  *   `ℓ = −A·r + c·|logp − oldLogp|`, with `c = ppoKlCoef·highCovCoef` on the `max(1, trunc(k·klCovRatio))`

@@ -1,7 +1,7 @@
 import { absKlTerms, type LossWorkspace, MASKED_MEAN_EPS, type TokenBatch, type TokenLossResult } from "@sentrl/core";
 
 /**
- * The code-mode per-token term of SENT v2 and v1 (ALGORITHMS §5.2 (e)): core's {@link absKlTerms}
+ * The code-mode per-token term of SENT v2 and v1 (docs/algorithms.md §5.2 (e)): core's {@link absKlTerms}
  * (`ℓ = −A·r + c·|Δ|`, `∂ℓ/∂logp = −A·r + c·sign(Δ)`, shared with KL-Cov) plus the metric
  * `sent/penalized_abs_log_ratio`: the mean |Δ| over the valid tokens whose coefficient is > 0 (0 when none).
  *
@@ -25,7 +25,7 @@ export function absKlTokenTerms(
 }
 
 /**
- * SENT "paper" mode per-token term (ALGORITHMS §5.5): `ℓ = −min(r·A, clip(r, 1−ε, 1+ε)·A) + β·k3(logp, refLogp)`,
+ * SENT "paper" mode per-token term (docs/algorithms.md §5.5): `ℓ = −min(r·A, clip(r, 1−ε, 1+ε)·A) + β·k3(logp, refLogp)`,
  * with `r = e^(logp − oldLogp)` (no ±20 clamp and no dual-clip: the paper's formula). Gradients follow torch
  * (clamp boundaries pass the gradient, ties of max split it). Metrics: `ppo_kl = masked_mean(−Δ)`,
  * `pg_clipfrac = masked_mean(pg2 > pg1)`, `pg_clipfrac_lower = 0`, `sent/penalized_k3` (mean k3 over β > 0 tokens).

@@ -1,5 +1,5 @@
 // entropyTokenSet on inputs large enough for rankValues' histogram path: the set and its order must follow the
-// ALGORITHMS §5.6 tie rule (entropy asc | desc, then index asc) exactly like a full sort; quantiles like numpy's.
+// docs/algorithms.md §5.6 tie rule (entropy asc | desc, then index asc) exactly like a full sort; quantiles like numpy's.
 import { createLossWorkspace } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
 import { entropyTokenSet } from "../src/index.js";

@@ -5,7 +5,7 @@ import { sentLoss, sentV1Loss } from "../src/index.js";
 
 const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-12);
 
-describe("sent on the ALGORITHMS §5.7 vectors", () => {
+describe("sent on the docs/algorithms.md §5.7 vectors", () => {
   it("code-intended: β=0.2 at (0,3), β=0.05 at (1,0), loss −0.1444167704806331", () => {
     const batch = section57Batch();
     const loss = sentLoss.create({});

@@ -7,13 +7,13 @@ import {
 import { type CliIO, parseCommandArgs, parseJsonOption } from "../command.js";
 import { readJsonStdin } from "../stdin-json.js";
 
-// `sentrl advantages` (CONTRACTS §3).
+// `sentrl advantages` (docs/contracts.md §3).
 
 const names = advantageEstimatorDefinitions.map((d) => d.name);
 
 export const help = `Usage: sentrl advantages --estimator <${names.join("|")}> [--config '<json>'] < input.json
 
-GRPO group-normalised outcome advantages, one per response (ALGORITHMS §6.2): A = (s − mean_g) / (std_g + epsilon)
+GRPO group-normalised outcome advantages, one per response (docs/algorithms.md §6.2): A = (s − mean_g) / (std_g + epsilon)
 with the unbiased group std; a single-member group uses mean 0 and std 1. dr-grpo is grpo with normAdvByStd false.
 
 stdin:  {"rewards":[n, ..], "groups":[id, ..]}   one scalar reward and one group id (integer or string) per response

@@ -17,7 +17,7 @@ import {
 import { type CliIO, parseCommandArgs } from "../command.js";
 import { numberOption as num, oneOf } from "../option-values.js";
 
-// `sentrl curriculum build`: sample with any generator, score SE, write stage files + manifest (ALGORITHMS §3, §4).
+// `sentrl curriculum build`: sample with any generator, score SE, write stage files + manifest (docs/algorithms.md §3, §4).
 
 export const help = `Usage: sentrl curriculum build --data <file> --generator <spec> --out <dir> [options]
 

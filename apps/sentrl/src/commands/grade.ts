@@ -7,7 +7,7 @@ const FALLBACKS = ["none", "last-number"] as const;
 
 export const help = `sentrl grade --checker <dapo|opencompass-v2|symbolic> [--rtol <x>] [--fallback <none|last-number>]
 
-Checks answers against golds (CONTRACTS §4).
+Checks answers against golds (docs/contracts.md §4).
 stdin:  JSON Lines {"response": string, "gold": string | string[]}   (a list means any of them)
 stdout: JSON Lines {"correct": bool, "extracted": string | null}, one per input line, in order.
 

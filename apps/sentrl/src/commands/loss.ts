@@ -13,7 +13,7 @@ import {
 import { type CliIO, parseCommandArgs, parseJsonOption } from "../command.js";
 import { readJsonStdin } from "../stdin-json.js";
 
-// `sentrl loss` (CONTRACTS §2). Imports only @sentrl/core and the two loss plugins: no model, no ONNX.
+// `sentrl loss` (docs/contracts.md §2). Imports only @sentrl/core and the two loss plugins: no model, no ONNX.
 
 /** Plugins whose `policyLossDefinitions` join core's `grpo`; a plugin that fails to load is reported, not fatal. */
 const PLUGINS = ["@sentrl/token-entropy-kl", "@sentrl/entropy-baselines"] as const;

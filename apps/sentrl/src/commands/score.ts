@@ -1,11 +1,11 @@
 import { SentrlError, UsageError } from "@sentrl/core";
 import { type CliIO, parseCommandArgs, readStdin } from "../command.js";
 
-// `sentrl score` (CONTRACTS §6). The model package is imported only when the command runs.
+// `sentrl score` (docs/contracts.md §6). The model package is imported only when the command runs.
 
 export const help = `Usage: sentrl score --model <dir> [--temperature t] [--batch-size n] [--backend auto|fast|reference] < input.json
 
-Per-token log-probs and entropies of token rows under a Hugging Face Qwen2-family model (ALGORITHMS §15, §6.7).
+Per-token log-probs and entropies of token rows under a Hugging Face Qwen2-family model (docs/algorithms.md §15, §6.7).
 The model folder needs config.json and model.safetensors (or a sharded model.safetensors.index.json), F32, F16 or
 BF16; tokenizer files are not needed.
 

@@ -11,11 +11,11 @@ import { type CliIO, parseCommandArgs } from "../command.js";
 import { oneOf } from "../option-values.js";
 import { jsonLinesFromStdin } from "../stdin-json.js";
 
-// `sentrl se` (CONTRACTS §5): JSONL in, JSONL out, one line per input line, streamed.
+// `sentrl se` (docs/contracts.md §5): JSONL in, JSONL out, one line per input line, streamed.
 
 export const help = `Usage: sentrl se [--clustering answer] [--checker dapo] [--estimator lengthNormalized] [--invalid singleton] < in.jsonl
 
-Semantic entropy of each question's sampled responses (SENT, ALGORITHMS §4): responses are clustered by final
+Semantic entropy of each question's sampled responses (SENT, docs/algorithms.md §4): responses are clustered by final
 answer (the last "Answer:" line in the last 300 characters, else the last \\boxed{}), then the checker's canonical key
 (symbolic: compared with each cluster's first member).
 

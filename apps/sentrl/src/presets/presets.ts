@@ -1,5 +1,5 @@
 /**
- * Training presets: the SENT recipe (ALGORITHMS §12, §6.9, §3.1) and one preset per baseline column of the paper's
+ * Training presets: the SENT recipe (docs/algorithms.md §12, §6.9, §3.1) and one preset per baseline column of the paper's
  * tables (§7). Presets are plain data (loss names + options); the app resolves the names against every package's
  * registry. A preset is a base that the config file overrides (objects merge, the file wins).
  *
@@ -8,7 +8,7 @@
  */
 import type { RawRunConfig } from "./run-config.js";
 
-/** Shared recipe of every preset (ALGORITHMS §6.9): the baselines use the same hyper-parameters as SENT (§7). */
+/** Shared recipe of every preset (docs/algorithms.md §6.9): the baselines use the same hyper-parameters as SENT (§7). */
 const RECIPE: RawRunConfig = {
   seed: 1,
   promptsPerStep: 256,

@@ -43,7 +43,7 @@ export interface RunConfig {
   microBatchCombination?: "microBatchMean" | "globalTokenMean";
   checkpointEvery: number;
   evaluateEvery?: number;
-  /** Evaluation every `evaluateEvery` steps: `samples` answers per prompt at `temperature`/`topP` (ALGORITHMS §9.2). */
+  /** Evaluation every `evaluateEvery` steps: `samples` answers per prompt at `temperature`/`topP` (docs/algorithms.md §9.2). */
   evaluation: { samples: number; temperature: number; topP: number; data?: string };
   zeroVarianceWarnSteps?: number;
   optimizer: Record<string, unknown>;

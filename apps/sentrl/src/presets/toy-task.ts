@@ -1,7 +1,7 @@
 /**
  * The toy verifiable task of `sentrl train` (policy.kind "tabular") and `sentrl demo`: prompt `s` must be answered
  * with the string `golds[s]` over {a, b}; a tabular softmax policy answers it. Its curriculum is SENT's in miniature:
- * sample the initial policy, cluster its answers, sort prompts by semantic entropy, split into stages (ALGORITHMS §4).
+ * sample the initial policy, cluster its answers, sort prompts by semantic entropy, split into stages (docs/algorithms.md §4).
  */
 import { createTabularPolicy, type DatasetRow, deriveSeed, type TabularPolicy } from "@sentrl/core";
 import { assignStages } from "@sentrl/curriculum";

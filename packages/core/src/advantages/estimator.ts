@@ -50,7 +50,7 @@ function makeGrpoDefinition(
 }
 
 /**
- * `grpo`: group-normalised advantages (ALGORITHMS §6.2), options `normAdvByStd` (true) and `epsilon` (1e-6).
+ * `grpo`: group-normalised advantages (docs/algorithms.md §6.2), options `normAdvByStd` (true) and `epsilon` (1e-6).
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 import { SentrlError } from "../errors.js";
 
-/** Options of GRPO's group normalisation (CONTRACTS §3). */
+/** Options of GRPO's group normalisation (docs/contracts.md §3). */
 export type GrpoAdvantageOptions = {
   /** Divide by the group's unbiased std (+ epsilon); `false` is Dr.GRPO. Default true. */
   normAdvByStd?: boolean;
@@ -9,7 +9,7 @@ export type GrpoAdvantageOptions = {
 };
 
 /**
- * GRPO group-normalised outcome advantages (ALGORITHMS §6.2), one per response, in float64:
+ * GRPO group-normalised outcome advantages (docs/algorithms.md §6.2), one per response, in float64:
  * `Aᵢ = (sᵢ − μ_g) / (σ_g + ε)` (or `sᵢ − μ_g` with `normAdvByStd: false`, Dr.GRPO), with μ_g the group mean
  * and σ_g the **unbiased** std (divide by |g| − 1). A single-member group uses μ = 0, σ = 1 (so A = s/(1+ε), not 0).
  * A group whose rewards are all equal gets exactly 0. Group ids compare with `===` (`1` and `"1"` differ).

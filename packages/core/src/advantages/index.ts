@@ -1,4 +1,4 @@
-// GRPO advantages of @sentrl/core (CONTRACTS §3, ALGORITHMS §6.2).
+// GRPO advantages of @sentrl/core (docs/contracts.md §3, docs/algorithms.md §6.2).
 export { broadcastAdvantages, type GrpoAdvantageOptions, grpoAdvantages } from "./grpo.js";
 export {
   type AdvantageEstimator,

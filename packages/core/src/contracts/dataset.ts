@@ -3,7 +3,7 @@ import type { ChatMessage, Completion } from "./generator.js";
 /**
  * One training or evaluation problem. `id`, `prompt` and `gold` are what sentrl reads; every other column of the
  * source (verl's `data_source`, `extra_info`, ...) is kept unchanged so stage files written back stay usable by
- * other tools (CONTRACTS §8).
+ * other tools (docs/contracts.md §8).
  */
 export interface DatasetRow {
   id: string;
@@ -32,7 +32,7 @@ export interface Dataset {
 export interface RolloutResponse extends Omit<Completion, "tokenIds"> {
   /** Token ids the policy emitted (EOS included when it stopped). */
   tokenIds: ArrayLike<number>;
-  /** Scalar reward from the reward strategy (ALGORITHMS §6.1); set before `afterRollout`. */
+  /** Scalar reward from the reward strategy (docs/algorithms.md §6.1); set before `afterRollout`. */
   reward: number;
   /** Whether the verifier judged it correct. */
   correct: boolean;

@@ -1,5 +1,5 @@
 /**
- * A `Generator` samples completions (CONTRACTS §7): our own model (`local:`), an OpenAI-compatible server
+ * A `Generator` samples completions (docs/contracts.md §7): our own model (`local:`), an OpenAI-compatible server
  * (`openai:`), an ONNX causal LM (`onnx:`) or recorded responses (`replay:`).
  */
 export interface ChatMessage {

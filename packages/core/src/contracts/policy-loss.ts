@@ -91,7 +91,7 @@ export interface PolicyLossDefinition<O extends Record<string, unknown> = Record
   create(options: Partial<O>): PolicyLoss;
 }
 
-/** Options every loss accepts (CONTRACTS §2); core applies them around the policy term. */
+/** Options every loss accepts (docs/contracts.md §2); core applies them around the policy term. */
 export type LossAggMode = "token-mean" | "seq-mean-token-sum" | "seq-mean-token-mean" | "seq-mean-token-sum-norm";
 export type KlLossType =
   | "k1"

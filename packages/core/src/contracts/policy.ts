@@ -6,7 +6,7 @@ export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * Sequences to score: row `i` is `promptTokens[i]` followed by `responseTokens[i]`. Only response positions are
- * scored: `logp[i][t] = log π(response[i][t] | prompt[i], response[i][0..t))` (CONTRACTS §6 convention).
+ * scored: `logp[i][t] = log π(response[i][t] | prompt[i], response[i][0..t))` (docs/contracts.md §6 convention).
  */
 export interface ScoreBatch {
   promptTokens: ReadonlyArray<ArrayLike<number>>;
@@ -27,7 +27,7 @@ export interface PolicyScores<H = unknown> {
 }
 
 export interface ScoreOptions {
-  /** Logits are divided by it before the softmax (ALGORITHMS §6.7; the sampling temperature). */
+  /** Logits are divided by it before the softmax (docs/algorithms.md §6.7; the sampling temperature). */
   temperature: number;
   /** Keep what backward needs and return a handle (training forward); false for old/ref log-probs. */
   grad: boolean;
@@ -40,7 +40,7 @@ export interface ScoreGradients {
   dEntropy?: Float64Array;
 }
 
-/** AdamW with global-norm clipping, verl defaults (ALGORITHMS §6.9). */
+/** AdamW with global-norm clipping, verl defaults (docs/algorithms.md §6.9). */
 export interface OptimizerSettings {
   lr: number;
   betas: [number, number];

@@ -17,7 +17,7 @@ const codeOf = (f: () => unknown): string => {
 };
 
 describe("parseGeneratorSpec", () => {
-  it("parses the four schemes of CONTRACTS §7", () => {
+  it("parses the four schemes of docs/contracts.md §7", () => {
     expect(parseGeneratorSpec("local:./models/qwen")).toEqual({
       spec: "local:./models/qwen",
       scheme: "local",

@@ -1,4 +1,4 @@
-// Generators (CONTRACTS §7): spec parsing, the scheme registry, `replay:` and `openai:`.
+// Generators (docs/contracts.md §7): spec parsing, the scheme registry, `replay:` and `openai:`.
 export { BUILTIN_GENERATOR_SCHEMES, type GeneratorSpec, parseGeneratorSpec } from "./spec.js";
 export {
   type CreateGeneratorOptions,

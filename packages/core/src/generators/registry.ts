@@ -66,7 +66,7 @@ export function generatorSchemes(): string[] {
 }
 
 /**
- * Builds the generator a spec names (CONTRACTS §7): `replay:` and `openai:` are built in; other schemes must be
+ * Builds the generator a spec names (docs/contracts.md §7): `replay:` and `openai:` are built in; other schemes must be
  * registered with {@link registerGeneratorScheme} (`GENERATOR_SCHEME_UNAVAILABLE` says who provides `local:` and
  * `onnx:`). A registered factory wins over a built-in one.
  *

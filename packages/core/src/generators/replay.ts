@@ -4,7 +4,7 @@ import { SentrlError } from "../errors.js";
 import { parseJsonLines } from "../io/jsonl.js";
 import { validateGenerateOptions, validatePrompt } from "./options.js";
 
-/** One line of a replay file (CONTRACTS §5/§7): `logLik` is the sum of token log-probs, `lengths` token counts. */
+/** One line of a replay file (docs/contracts.md §5/§7): `logLik` is the sum of token log-probs, `lengths` token counts. */
 export interface ReplayRecord {
   id: string;
   responses: string[];

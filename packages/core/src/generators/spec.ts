@@ -1,6 +1,6 @@
 import { SentrlError } from "../errors.js";
 
-/** The schemes of CONTRACTS §7. `local:` and `onnx:` are provided by the app (core never loads a model). */
+/** The schemes of docs/contracts.md §7. `local:` and `onnx:` are provided by the app (core never loads a model). */
 export const BUILTIN_GENERATOR_SCHEMES = ["local", "openai", "onnx", "replay"] as const;
 
 /**
@@ -20,7 +20,7 @@ const EXAMPLES =
   "local:<dir>, openai:<baseURL>#<model> (e.g. openai:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-Math-7B), onnx:<dir>, replay:<file.jsonl>";
 
 /**
- * Parses a generator spec (CONTRACTS §7) without touching the file system or the network.
+ * Parses a generator spec (docs/contracts.md §7) without touching the file system or the network.
  *
  * Errors: `GENERATOR_SPEC_INVALID` (not `<scheme>:<target>`, empty target, an `openai:` spec without an http(s)
  * base URL or a `#<model>`), `GENERATOR_SCHEME_UNKNOWN` (a scheme that is neither built in nor in `extraSchemes`).

@@ -10,7 +10,7 @@ export interface AbsKlTerms extends TokenLossResult {
 }
 
 /**
- * The per-token term shared by KL-Cov (ALGORITHMS §7.6) and the code modes of SENT v2/v1 (§5.2 (e)):
+ * The per-token term shared by KL-Cov (docs/algorithms.md §7.6) and the code modes of SENT v2/v1 (§5.2 (e)):
  * `ℓ = −A·r + c·|Δ|` with `Δ = logp − oldLogp` (no clamp), `r = e^Δ`, and `∂ℓ/∂logp = −A·r + c·sign(Δ)`
  * (`|x|'(0) = 0`, like torch); `c` is the per-token coefficient the loss's `select` chose. Positions with
  * `mask == 0` get ℓ = 0 and no gradient (with reusable `out` buffers they are left unwritten instead).

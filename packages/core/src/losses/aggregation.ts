@@ -1,7 +1,7 @@
 import type { LossAggMode } from "../contracts/policy-loss.js";
 import { SentrlError } from "../errors.js";
 
-/** The loss aggregation modes of CONTRACTS §2 / ALGORITHMS §6.4. */
+/** The loss aggregation modes of docs/contracts.md §2 / docs/algorithms.md §6.4. */
 export const LOSS_AGG_MODES: readonly LossAggMode[] = [
   "token-mean",
   "seq-mean-token-sum",
@@ -14,13 +14,13 @@ export const MASKED_MEAN_EPS = 1e-8;
 
 /**
  * Per-token weights `w` of a loss aggregation, such that `agg(ℓ, mask, mode) = Σ w·ℓ` (so the gradient of the
- * aggregated loss w.r.t. ℓ[b,t] is `w[b,t]`). SENT repository semantics (ALGORITHMS §6.4), per loss call:
+ * aggregated loss w.r.t. ℓ[b,t] is `w[b,t]`). SENT repository semantics (docs/algorithms.md §6.4), per loss call:
  *
  * - `token-mean`: `m / (Σm + 1e-8)`;
  * - `seq-mean-token-sum`: `m / rows` (an empty row still counts in the row mean);
  * - `seq-mean-token-mean`: `m / (n_b · R)` with `n_b` the row's valid tokens and `R` the number of **non-empty**
  *   rows. The reference returns NaN for an empty row; here the row is left out of the row mean (the documented
- *   deviation of CONTRACTS §2);
+ *   deviation of docs/contracts.md §2);
  * - `seq-mean-token-sum-norm` (Dr.GRPO): `m / norm`, `norm` defaulting to `cols` (the padded length).
  *
  * `w` is exactly 0 where `mask == 0`. An all-zero mask gives all-zero weights.
@@ -125,7 +125,7 @@ export function rowWeightsFromCounts(
 }
 
 /**
- * `agg_loss(values, mask, mode)` of ALGORITHMS §6.4 (see {@link aggregationWeights} for the exact semantics).
+ * `agg_loss(values, mask, mode)` of docs/algorithms.md §6.4 (see {@link aggregationWeights} for the exact semantics).
  *
  * @example
  * ```ts

@@ -13,7 +13,7 @@ import { rowMaskCounts } from "./mask-stats.js";
 import { validateCommonOptions } from "./options.js";
 import { validateTokenBatch } from "./validate.js";
 
-/** Result of one loss call (CONTRACTS §2 output). */
+/** Result of one loss call (docs/contracts.md §2 output). */
 export interface PolicyLossOutput {
   /** The total loss `pg − entropyCoeff·agg(H) + [useKlLoss]·klLossCoef·agg(kl)`. */
   loss: number;
@@ -28,7 +28,7 @@ export interface PolicyLossOutput {
 const DEFAULT_CTX: LossContext = { step: 0, microBatch: 0, seed: 0 };
 
 /**
- * Runs one loss call the way core does inside a trainer (CONTRACTS §2): validates the batch, runs the loss's
+ * Runs one loss call the way core does inside a trainer (docs/contracts.md §2): validates the batch, runs the loss's
  * `select` (unless a `frozenSelection` is given), its `tokenLoss`, aggregates the policy term over
  * `aggMask ?? mask` with `lossAggMode`, and adds the entropy bonus and the reference-KL term over the full mask:
  *

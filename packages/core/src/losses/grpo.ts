@@ -3,7 +3,7 @@ import type { TokenBatch } from "../contracts/token-batch.js";
 import { MASKED_MEAN_EPS } from "./aggregation.js";
 import { checkNumberOption } from "./option-checks.js";
 
-/** Options of the `grpo` loss (CONTRACTS §2). `clipRatioLow`/`clipRatioHigh` default to `clipRatio`. */
+/** Options of the `grpo` loss (docs/contracts.md §2). `clipRatioLow`/`clipRatioHigh` default to `clipRatio`. */
 export type GrpoOptions = {
   clipRatio: number;
   clipRatioLow?: number;
@@ -82,7 +82,7 @@ export function grpoWorkspaceBuffers(
 }
 
 /**
- * Per-token terms of verl's vanilla clipped surrogate with asymmetric clip and dual-clip (ALGORITHMS §6.3):
+ * Per-token terms of verl's vanilla clipped surrogate with asymmetric clip and dual-clip (docs/algorithms.md §6.3):
  *
  * ```
  * Δ = clamp(logp − oldLogp, ±20); r = eΔ
@@ -226,7 +226,7 @@ const KERNEL_BLOCK = 4096;
 const GRPO_SUMS = new Float64Array(4);
 
 /**
- * The `grpo` policy loss: verl's vanilla clipped surrogate (ALGORITHMS §6.3, §7.1) with asymmetric clip
+ * The `grpo` policy loss: verl's vanilla clipped surrogate (docs/algorithms.md §6.3, §7.1) with asymmetric clip
  * (`clipRatioLow`/`clipRatioHigh`), dual-clip (`clipRatioC`) and the ±20 clamp of the log-ratio.
  * Metrics `pg_clipfrac`, `ppo_kl`, `pg_clipfrac_lower` (core adds `pg_loss`).
  *

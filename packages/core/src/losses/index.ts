@@ -1,4 +1,4 @@
-// The policy-loss library of @sentrl/core (CONTRACTS §2, ALGORITHMS §6).
+// The policy-loss library of @sentrl/core (docs/contracts.md §2, docs/algorithms.md §6).
 export {
   aggregate,
   aggregationWeights,

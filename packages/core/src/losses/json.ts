@@ -46,7 +46,7 @@ function matrix(name: string, v: unknown, shape: { rows: number; cols: number } 
 }
 
 /**
- * Reads the `sentrl loss` input (CONTRACTS §2): `{"mask","logp","oldLogp","refLogp"?,"entropy"?,"advantages"}`, each
+ * Reads the `sentrl loss` input (docs/contracts.md §2): `{"mask","logp","oldLogp","refLogp"?,"entropy"?,"advantages"}`, each
  * a rows × cols array of numbers, into a float64 {@link TokenBatch}. Values where `mask == 0` are kept as given.
  * Errors: `LOSS_BAD_INPUT` (not an object, missing/unknown key, not numbers), `LOSS_SHAPE_MISMATCH` (ragged or
  * unequal shapes), `LOSS_BAD_MASK` (a mask value other than 0/1), `LOSS_NON_FINITE` (NaN/±Inf).
@@ -119,7 +119,7 @@ export function toRows(v: ArrayLike<number>, rows: number, cols: number): number
 }
 
 /**
- * The `sentrl loss` output object (CONTRACTS §2): `{"loss", "gradLogp", "gradEntropy"?, "metrics"}` with nested rows.
+ * The `sentrl loss` output object (docs/contracts.md §2): `{"loss", "gradLogp", "gradEntropy"?, "metrics"}` with nested rows.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 import type { KlLossType } from "../contracts/policy-loss.js";
 import { SentrlError } from "../errors.js";
 
-/** Base KL estimator names of ALGORITHMS §6.6 (each also accepts a `+` suffix: the straight-through variant). */
+/** Base KL estimator names of docs/algorithms.md §6.6 (each also accepts a `+` suffix: the straight-through variant). */
 export const KL_BASE_TYPES = ["k1", "kl", "abs", "k2", "mse", "k3", "low_var_kl"] as const;
 /** Every accepted `klLossType`. */
 export const KL_LOSS_TYPES: readonly KlLossType[] = [
@@ -47,7 +47,7 @@ function kindOf(base: string): Kind {
 }
 
 /**
- * Per-token KL penalty `kl_penalty(logp, refLogp, type)` of ALGORITHMS §6.6 and its derivative w.r.t. `logp`:
+ * Per-token KL penalty `kl_penalty(logp, refLogp, type)` of docs/algorithms.md §6.6 and its derivative w.r.t. `logp`:
  *
  * | type | value | grad |
  * |---|---|---|

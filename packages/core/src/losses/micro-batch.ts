@@ -3,7 +3,7 @@ import type { PolicyLossOutput } from "./evaluate.js";
 
 /**
  * How the losses of the micro-batches of one mini-batch combine (DESIGN "core owns ... the combination"):
- * - `microBatchMean`: the uniform mean of the micro-batch losses (verl 0.4 and the SENT runs, ALGORITHMS §6.5:
+ * - `microBatchMean`: the uniform mean of the micro-batch losses (verl 0.4 and the SENT runs, docs/algorithms.md §6.5:
  *   `loss_mb / grad_accum`);
  * - `globalTokenMean`: each micro-batch weighted by its share of the mini-batch's valid tokens, `n_i / Σ n`. When
  *   every micro-batch aggregates with `token-mean` this is the token mean over the whole mini-batch (newer verl).

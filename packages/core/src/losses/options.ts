@@ -4,7 +4,7 @@ import { LOSS_AGG_MODES } from "./aggregation.js";
 import { assertKlLossType } from "./kl.js";
 import { badLossOption } from "./option-checks.js";
 
-/** The keys every loss accepts (CONTRACTS §2). */
+/** The keys every loss accepts (docs/contracts.md §2). */
 export const COMMON_LOSS_KEYS = Object.keys(COMMON_LOSS_DEFAULTS) as (keyof CommonLossOptions)[];
 
 /** Throws `LOSS_BAD_OPTION` unless every common option has a valid type and range. */

@@ -4,7 +4,7 @@ import { SentrlError } from "../errors.js";
 const FIELDS = ["logp", "oldLogp", "refLogp", "entropy", "advantages"] as const;
 
 /**
- * Checks a loss call's inputs (CONTRACTS §2): every array has `rows*cols` entries, the mask holds only 0/1, no NaN
+ * Checks a loss call's inputs (docs/contracts.md §2): every array has `rows*cols` entries, the mask holds only 0/1, no NaN
  * or ±Inf anywhere (padding included), and the optional inputs a loss needs are present. Throws a `SentrlError`:
  * `LOSS_SHAPE_MISMATCH`, `LOSS_BAD_MASK`, `LOSS_NON_FINITE`, `LOSS_MISSING_REF_LOGP` or `LOSS_MISSING_ENTROPY`.
  *

@@ -24,7 +24,7 @@ function lcg(seed: number): () => number {
 }
 
 describe("argSmallestK / argLargestK", () => {
-  it("ranks by value then position (ALGORITHMS §5.6)", () => {
+  it("ranks by value then position (docs/algorithms.md §5.6)", () => {
     expect([...argSmallestK([3, 1, 2, 1], 3)]).toEqual([1, 3, 2]);
     expect([...argLargestK([3, 5, 5, 1], 2)]).toEqual([1, 2]);
     expect([...argLargestK([0, 0, 0, 0], 2)]).toEqual([0, 1]);

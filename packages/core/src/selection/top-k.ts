@@ -12,7 +12,7 @@ export interface TopKOptions {
   sorted?: boolean;
   /**
    * Extra keys compared **ascending**, in order, when two values are exactly equal; the index decides last.
-   * Use it when the "position in the ranked list" of ALGORITHMS §5.6 is not the array index itself (e.g. SENT ranks
+   * Use it when the "position in the ranked list" of docs/algorithms.md §5.6 is not the array index itself (e.g. SENT ranks
    * covariances of a low-entropy set whose list order is (entropy asc, flat index asc)).
    */
   tieKeys?: readonly ArrayLike<number>[];
@@ -184,7 +184,7 @@ function heapSelect(n: number, k: number, before: Before): Int32Array {
 /**
  * The k best indices given the k-th best value `threshold` (found e.g. by {@link selectRanks} on a copy): every index
  * strictly better than it and, in index order, as many equal ones as needed — exactly the (value, position) rule of
- * ALGORITHMS §5.6. Returns the indices in ascending index order.
+ * docs/algorithms.md §5.6. Returns the indices in ascending index order.
  *
  * @example
  * ```ts
@@ -251,7 +251,7 @@ function topK(values: ArrayLike<number>, k: number, largest: boolean, options: T
 }
 
 /**
- * Indices of the k smallest values, ranked by (value asc, position asc): the tie rule of ALGORITHMS §5.6
+ * Indices of the k smallest values, ranked by (value asc, position asc): the tie rule of docs/algorithms.md §5.6
  * ("smallest" = value ascending, then lower position first). Uses a bounded heap for small k and quickselect
  * otherwise (never a full sort of the input); O(n + k log k). `k > values.length` returns every index.
  * Values are compared exactly; the caller must reject NaN.
@@ -267,7 +267,7 @@ export function argSmallestK(values: ArrayLike<number>, k: number, options: TopK
 }
 
 /**
- * Indices of the k largest values, ranked by (value desc, position asc): the tie rule of ALGORITHMS §5.6.
+ * Indices of the k largest values, ranked by (value desc, position asc): the tie rule of docs/algorithms.md §5.6.
  * Same algorithm and options as {@link argSmallestK}.
  *
  * @example

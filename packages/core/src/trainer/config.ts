@@ -6,7 +6,7 @@ import type { MicroBatchCombination } from "../losses/micro-batch.js";
 export type SelectionScope = "microBatch" | "miniBatch";
 
 /**
- * Trainer settings; defaults follow the SENT recipe (ALGORITHMS §6.9, §12) scaled by the caller.
+ * Trainer settings; defaults follow the SENT recipe (docs/algorithms.md §6.9, §12) scaled by the caller.
  * Batch sizes: `promptsPerStep` prompts × `groupSize` responses per step; mini-batches of `miniBatchPrompts` whole
  * groups, in order; micro-batches of `microBatchSize` responses inside a mini-batch.
  */
@@ -46,7 +46,7 @@ export interface TrainerConfig {
   /** Call the trainer's `evaluate` callback every this many steps (0: never). */
   evaluateEvery: number;
   /**
-   * End-of-sequence token id: a response's tokens are cut after its first EOS (EOS kept, ALGORITHMS §6.8). Default:
+   * End-of-sequence token id: a response's tokens are cut after its first EOS (EOS kept, docs/algorithms.md §6.8). Default:
    * the policy's `eosTokenId` when it exposes one, else the policy's token ids are used as they are.
    */
   eosTokenId: number | undefined;

@@ -49,7 +49,7 @@ export async function choosePrompts(rows: DatasetRow[], ctx: StepContext): Promi
 }
 
 /**
- * The response mask as a length (ALGORITHMS §6.8): the generated tokens up to and including the first EOS; a
+ * The response mask as a length (docs/algorithms.md §6.8): the generated tokens up to and including the first EOS; a
  * response without EOS (truncated at `maxResponseTokens`) keeps all its tokens. Prompt tokens never count.
  *
  * @example
@@ -67,7 +67,7 @@ export function responseMaskLength(tokenIds: ArrayLike<number>, eosTokenId: numb
 
 /**
  * Step 2: `groupSize` completions per prompt from the policy (seed `deriveSeed(seed, step, "rollout")`) and their
- * rewards from the verifier (ALGORITHMS §6.1), as GRPO groups in prompt order.
+ * rewards from the verifier (docs/algorithms.md §6.1), as GRPO groups in prompt order.
  */
 export async function sampleGroups(
   policy: Policy,
@@ -287,7 +287,7 @@ export interface UpdateResult {
 }
 
 /**
- * Step 7: the policy update (ALGORITHMS §6.5, §6.8). For each PPO epoch and each mini-batch (whole groups, in order):
+ * Step 7: the policy update (docs/algorithms.md §6.5, §6.8). For each PPO epoch and each mini-batch (whole groups, in order):
  * micro-batches of `microBatchSize` responses → training forward at the sampling temperature → selection at the
  * configured scope → `evaluatePolicyLoss` (token losses, aggregation, KL and entropy terms) → gradient scaled by
  * the micro-batch combination → `policy.backward`; then one clipped optimiser step and `zeroGrad` per mini-batch.

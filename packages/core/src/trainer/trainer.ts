@@ -38,7 +38,7 @@ export interface CreateTrainerOptions {
   outputDir?: string;
   /**
    * Frozen reference for the KL term. Default: a snapshot of the policy when training starts (the stage's initial
-   * policy, ALGORITHMS §3.1 `stageInit`); its state is then kept in checkpoints.
+   * policy, docs/algorithms.md §3.1 `stageInit`); its state is then kept in checkpoints.
    */
   reference?: ScoringPolicy;
   /** Strategy definitions added to core's (`grpo` loss; `grpo`, `dr-grpo` estimators), e.g. the app's verifiers. */
@@ -77,7 +77,7 @@ export interface StepResult {
   done?: boolean;
 }
 
-/** What to do at a curriculum stage start (ALGORITHMS §3.1), applied right after the step's `beforeRollout`. */
+/** What to do at a curriculum stage start (docs/algorithms.md §3.1), applied right after the step's `beforeRollout`. */
 export interface StageStartRequest {
   /** Fresh optimiser state (needs `policy.resetOptimizer`). */
   resetOptimizer?: boolean;
@@ -204,7 +204,7 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       await ensureReference(); // the stage's initial policy, taken before any update
       const chosen = await choosePrompts(sampler.next(), ctx);
       if (chosen.length === 0) return { step, metrics: {}, done: true };
-      // A curriculum plugin that started a stage in this beforeRollout (ALGORITHMS §3.1): fresh optimiser, and π_ref
+      // A curriculum plugin that started a stage in this beforeRollout (docs/algorithms.md §3.1): fresh optimiser, and π_ref
       // = the stage's starting policy (`stageInit`) or kept (θ0).
       for (const p of plugins) {
         const ev = stageStartOf(p, ctx.step);

@@ -1,5 +1,5 @@
 /**
- * `stagedCurriculum`: trains stage by stage on SE-ordered stages (ALGORITHMS §3, §3.1). Within a stage the order is
+ * `stagedCurriculum`: trains stage by stage on SE-ordered stages (docs/algorithms.md §3, §3.1). Within a stage the order is
  * random per epoch (seeded, `drop_last` like verl's train loader); stages never mix and earlier stages are not
  * replayed. At each stage start the plugin signals a fresh optimiser and the reference policy to use:
  * `stageInit` (the policy at the stage's start, what the released scripts do) or `theta0` (the initial policy).

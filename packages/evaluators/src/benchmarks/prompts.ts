@@ -1,11 +1,11 @@
 import { SentrlError } from "@sentrl/core";
 
 /**
- * The paper's evaluation prompt (OpenCompass configs, ALGORITHMS §9.2), a user turn; `{question}` is the problem.
+ * The paper's evaluation prompt (OpenCompass configs, docs/algorithms.md §9.2), a user turn; `{question}` is the problem.
  */
 export const OPENCOMPASS_PROMPT = "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.";
 
-/** The DAPO-Math-17K training prompt (ALGORITHMS §10.1), a user turn. */
+/** The DAPO-Math-17K training prompt (docs/algorithms.md §10.1), a user turn. */
 export const DAPO_PROMPT =
   'Solve the following math problem step by step. The last line of your response should be of the form Answer: $Answer (without quotes) where $Answer is the answer to the problem.\n\n{question}\n\nRemember to put your answer on its own line after "Answer:".';
 

@@ -7,7 +7,7 @@ import { normalizeFinalAnswer } from "./normalize-dapo.js";
 export const DAPO_INVALID = "[INVALID]";
 
 /**
- * The training reward's checker, verl `math_dapo.compute_score` with `strict_box_verify=False` (ALGORITHMS §10.1):
+ * The training reward's checker, verl `math_dapo.compute_score` with `strict_box_verify=False` (docs/algorithms.md §10.1):
  * the last `Answer:` line in the last 300 characters, normalised, compared for string equality with the
  * normalised gold. `extracted` is the raw `Answer:` text (null when none; verl then compares `"[INVALID]"`, so a
  * gold that normalises to `[INVALID]` matches, exactly as in the reference). `canonicalKey` is the normalised

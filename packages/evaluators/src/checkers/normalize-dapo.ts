@@ -63,7 +63,7 @@ export const DAPO_REMOVED_EXPRESSIONS: readonly string[] = [
 const keepInner = (inner: string) => inner;
 
 /**
- * verl `math_dapo.normalize_final_answer` (the Minerva/lm-eval normaliser; ALGORITHMS §10.1 steps 1-8), exactly:
+ * verl `math_dapo.normalize_final_answer` (the Minerva/lm-eval normaliser; docs/algorithms.md §10.1 steps 1-8), exactly:
  * text after the last `=`; substitutions; removals; `$…$`, `\text{}`, `\textbf{}`, `\overline{}`, `\boxed{}`
  * unwrapping; `\frac`/`\sqrt` shorthand; `$` removal; `1,000` → `1000` when the rest is digits (Python
  * `str.isdigit`, so `²` counts as a digit); strip.

@@ -53,7 +53,7 @@ export function isEquivV2(pred: string | null, ref: string | null): boolean {
 }
 
 /**
- * The paper's evaluation checker (ALGORITHMS §10.2): `math_postprocess_v2` on the response, `is_equiv` (v2) against
+ * The paper's evaluation checker (docs/algorithms.md §10.2): `math_postprocess_v2` on the response, `is_equiv` (v2) against
  * the unnormalised gold. `extracted` is the post-processed prediction (never null: the reference falls back to the
  * first sentence).
  *

@@ -11,7 +11,7 @@ export type CheckerName = (typeof CHECKER_NAMES)[number];
 export type CheckerOptions = SymbolicCheckerOptions;
 
 /**
- * A checker by name (CONTRACTS §4). `dapo` and `opencompass-v2` take no options.
+ * A checker by name (docs/contracts.md §4). `dapo` and `opencompass-v2` take no options.
  *
  * @example
  * ```ts

@@ -56,7 +56,7 @@ export function fixASlashB(s: string): string {
 }
 
 /**
- * OpenCompass `MATHEvaluator._strip_string_v2` (ALGORITHMS §10.2 steps 1-17), rule by rule. May throw
+ * OpenCompass `MATHEvaluator._strip_string_v2` (docs/algorithms.md §10.2 steps 1-17), rule by rule. May throw
  * {@link PyValueError} exactly where the reference raises.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * `\boxed{}` extraction exactly as OpenCompass `math.py` (and Hendrycks MATH) do it (ALGORITHMS §10.2).
+ * `\boxed{}` extraction exactly as OpenCompass `math.py` (and Hendrycks MATH) do it (docs/algorithms.md §10.2).
  */
 
 /**

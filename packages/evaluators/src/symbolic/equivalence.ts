@@ -35,7 +35,7 @@ export function parseAnswer(raw: string): Expr | null {
 }
 
 /**
- * Are two extracted answers equivalent under the `symbolic` policy (CONTRACTS §4)?
+ * Are two extracted answers equivalent under the `symbolic` policy (docs/contracts.md §4)?
  * Equal normalised strings are equivalent; otherwise both must parse, and are compared structurally (tuples,
  * intervals, sets, equations) with exact rational arithmetic or evaluation at seeded random points.
  */

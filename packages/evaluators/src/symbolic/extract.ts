@@ -33,7 +33,7 @@ export function lastBoxed(text: string): string | null {
   return best;
 }
 
-/** The `symbolic` extraction (CONTRACTS §4): last `\boxed{}`/`\fbox{}`, else last `Answer:` line, else "final answer is …". */
+/** The `symbolic` extraction (docs/contracts.md §4): last `\boxed{}`/`\fbox{}`, else last `Answer:` line, else "final answer is …". */
 export function extractSymbolicAnswer(response: string, fallback: "none" | "last-number" = "none"): string | null {
   const text = response.length > MAX_RESPONSE_LENGTH ? response.slice(-MAX_RESPONSE_LENGTH) : response;
   const boxed = lastBoxed(text);

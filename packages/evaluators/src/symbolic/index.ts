@@ -7,7 +7,7 @@ export type { Expr as SymbolicExpr } from "./ast.js";
 export { equivalentAnswers as symbolicEquivalent, parseAnswer as parseSymbolicAnswer } from "./equivalence.js";
 export { extractSymbolicAnswer } from "./extract.js";
 
-/** Options of the `symbolic` checker (CONTRACTS §4). */
+/** Options of the `symbolic` checker (docs/contracts.md §4). */
 export interface SymbolicCheckerOptions {
   /** Relative tolerance between two decimal literals (default 1e-4). */
   rtol?: number;

@@ -14,7 +14,7 @@ export interface LocalGeneratorOptions extends RolloutSettings {
 }
 
 /**
- * A `Generator` (CONTRACTS §7) over our own model: `local:<dir>` with a Hugging Face folder holding `config.json`,
+ * A `Generator` (docs/contracts.md §7) over our own model: `local:<dir>` with a Hugging Face folder holding `config.json`,
  * safetensors weights, `tokenizer.json` (+ optional `tokenizer_config.json` with the chat template and
  * `generation_config.json`). Completions carry `tokenIds` (EOS included), `tokenLogprobs` at the sampling
  * temperature, `logLik`, `numTokens` and `finishReason`.
