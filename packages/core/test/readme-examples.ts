@@ -8,14 +8,25 @@ import { vi } from "vitest";
 
 const PACKAGES = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
 
+/** `@sentrl/<pkg>` imports resolved to `packages/<pkg>/src/index.ts`. */
+function resolveImports(code: string): string {
+  return code.replace(/(["'])@sentrl\/([a-z0-9-]+)\1/g, (whole, _q: string, pkg: string) => {
+    const src = join(PACKAGES, pkg, "src", "index.ts");
+    return existsSync(src) ? JSON.stringify(src) : whole;
+  });
+}
+
 /** The README's ```ts blocks in order, with `@sentrl/<pkg>` imports resolved to `packages/<pkg>/src/index.ts`. */
 export function readmeTsBlocks(readmePath: string): string[] {
   const text = readFileSync(readmePath, "utf8");
-  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) =>
-    m[1].replace(/(["'])@sentrl\/([a-z0-9-]+)\1/g, (whole, _q: string, pkg: string) => {
-      const src = join(PACKAGES, pkg, "src", "index.ts");
-      return existsSync(src) ? JSON.stringify(src) : whole;
-    }),
+  return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => resolveImports(m[1]));
+}
+
+/** The ```ts blocks of a source file's doc comments (the ` * ` prefixes removed), imports resolved as above. */
+export function docCommentTsBlocks(sourcePath: string): string[] {
+  const text = readFileSync(sourcePath, "utf8");
+  return [...text.matchAll(/^\s*\* ```ts\n([\s\S]*?)^\s*\* ```/gm)].map((m) =>
+    resolveImports(m[1].replace(/^\s*\*( |$)/gm, "")),
   );
 }
 

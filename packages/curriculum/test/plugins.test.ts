@@ -1,6 +1,6 @@
-import { type DatasetRow, PluginDriver, type RolloutGroup } from "@sentrl/core";
+import { type DatasetRow, PluginDriver, type PluginStageStart, type RolloutGroup } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
-import { onlineCurriculum, type StageStartEvent, stagedCurriculum, stagesFromRows } from "../src/index.js";
+import { onlineCurriculum, stagedCurriculum, stagesFromRows } from "../src/index.js";
 
 const row = (id: string, extra: Record<string, unknown> = {}): DatasetRow => ({
   id,
@@ -16,12 +16,13 @@ describe("stagedCurriculum", () => {
   ];
 
   it("runs stage by stage, epochs shuffled with drop_last, signalling optimiser reset and reference policy", async () => {
-    const events: StageStartEvent[] = [];
-    const cur = stagedCurriculum({ stages, epochsPerStage: 2, batchSize: 4, onStageStart: (e) => events.push(e) });
+    const events: [number, PluginStageStart][] = [];
+    const cur = stagedCurriculum({ stages, epochsPerStage: 2, batchSize: 4 });
     const driver = new PluginDriver([cur], { seed: 3 });
     const batches: string[][] = [];
     for (let step = 0; step < 20 && !cur.api.done; step++) {
-      const b = await driver.waterfall("beforeRollout", [row("x"), row("y")], { step });
+      const { prompts: b, stageStart } = await driver.planRollout([row("x"), row("y")], { step });
+      if (stageStart) events.push([step, stageStart]);
       if (b.length) batches.push(b.map((r) => r.id));
     }
     // stage 1: 10 rows, batch 4, drop_last → 2 batches per epoch × 2 epochs; stage 2: 6 rows → 1 batch × 2 epochs
@@ -31,8 +32,8 @@ describe("stagedCurriculum", () => {
     expect(new Set([...batches[0], ...batches[1]]).size).toBe(8);
     expect([...batches[0], ...batches[1]]).not.toEqual([...batches[2], ...batches[3]]);
     expect(events).toEqual([
-      { stage: 1, step: 0, resetOptimizer: true, referencePolicy: "current" },
-      { stage: 2, step: 4, resetOptimizer: true, referencePolicy: "current" },
+      [0, { plugin: "staged-curriculum", stage: 1, resetOptimizer: true, reference: "current" }],
+      [4, { plugin: "staged-curriculum", stage: 2, resetOptimizer: true, reference: "current" }],
     ]);
     expect(cur.api.done).toBe(true);
     expect(await driver.waterfall("beforeRollout", [row("x")], { step: 99 })).toEqual([]);
@@ -60,10 +61,8 @@ describe("stagedCurriculum", () => {
   it("refPolicyPerStage theta0 keeps the initial policy as reference", async () => {
     const cur = stagedCurriculum({ stages, epochsPerStage: 1, batchSize: 5, refPolicyPerStage: "theta0" });
     const driver = new PluginDriver([cur]);
-    await driver.waterfall("beforeRollout", [], { step: 0 });
-    expect(cur.api.lastStageStart).toMatchObject({ stage: 1, referencePolicy: "theta0" });
-    await driver.waterfall("beforeRollout", [], { step: 1 });
-    expect(cur.api.lastStageStart).toBeNull();
+    expect((await driver.planRollout([], { step: 0 })).stageStart).toMatchObject({ stage: 1, reference: "keep" });
+    expect((await driver.planRollout([], { step: 1 })).stageStart).toBeNull();
   });
 
   it("state() is JSON and a restored curriculum continues with the same batches", async () => {
@@ -188,6 +187,29 @@ describe("onlineCurriculum", () => {
     expect(other.api.score("r0")).toBeCloseTo(Math.log(4) / 2, 12);
     expect(() => other.loadState({ kind: "onlineCurriculum", scores: [["zz", 1, 1]] })).toThrow(
       expect.objectContaining({ code: "CURRICULUM_BAD_STATE" }),
+    );
+  });
+
+  it("stageSteps: a typed stage start every stageSteps steps, π_ref per refPolicyPerStage", async () => {
+    const starts = async (o: { stageSteps?: number; refPolicyPerStage?: "stageInit" | "theta0" }) => {
+      const d = new PluginDriver([onlineCurriculum({ rows, batchSize: 2, ...o })]);
+      const out: [number, string, number][] = [];
+      for (let step = 1; step <= 7; step++) {
+        const { prompts, stageStart } = await d.planRollout([], { step });
+        expect(prompts).toHaveLength(2);
+        if (stageStart) out.push([step, stageStart.reference, stageStart.stage]);
+      }
+      return out;
+    };
+    expect(await starts({})).toEqual([]);
+    expect(await starts({ stageSteps: 3 })).toEqual([
+      [1, "current", 1],
+      [4, "current", 2],
+      [7, "current", 3],
+    ]);
+    expect((await starts({ stageSteps: 5, refPolicyPerStage: "theta0" })).map((s) => s[1])).toEqual(["keep", "keep"]);
+    expect(() => onlineCurriculum({ rows, stageSteps: 0 })).toThrow(
+      expect.objectContaining({ code: "CURRICULUM_BAD_OPTION" }),
     );
   });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DatasetRow, PluginDriver } from "@sentrl/core";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { annotatedOutputs, readmeTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
 import type { stagedCurriculum } from "../src/index.js";
 
@@ -28,14 +28,17 @@ describe("README example", () => {
 
       // easiest first: the trainer's batch of 2 prompts is replaced by stage 1 (q0, q1), and stage 1 starts
       const { curriculum, rows } = exports as { curriculum: ReturnType<typeof stagedCurriculum>; rows: DatasetRow[] };
-      const started = vi.spyOn(console, "log").mockImplementation(() => {});
       const batch = rows
         .slice(0, 2)
         .map((r) => ({ ...r, id: String(r.id), prompt: String(r.problem), gold: String(r.answer) }));
-      const first = await new PluginDriver([curriculum]).waterfall("beforeRollout", batch, { step: 0 });
-      expect(started.mock.calls).toEqual([["stage 1: reset optimiser, reference = current"]]);
-      started.mockRestore();
-      expect(first.map((r) => r.id).sort()).toEqual(["q0", "q1"]);
+      const first = await new PluginDriver([curriculum]).planRollout(batch, { step: 0 });
+      expect(first.stageStart).toEqual({
+        plugin: "staged-curriculum",
+        stage: 1,
+        resetOptimizer: true,
+        reference: "current",
+      });
+      expect(first.prompts.map((r) => r.id).sort()).toEqual(["q0", "q1"]);
     } finally {
       process.chdir(cwd);
       rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import type { DatasetRow } from "../contracts/dataset.js";
 import type { PolicyLossDefinition } from "../contracts/policy-loss.js";
 import { SentrlError } from "../errors.js";
 import { deriveSeed } from "../rng/derive-seed.js";
@@ -15,13 +16,49 @@ import {
   type ObserverHookName,
   type Plugin,
   type PluginContext,
+  type PluginStageStart,
   type PluginStrategies,
+  type RolloutPlan,
   type VerifierDefinition,
   WATERFALL_HOOKS,
   type WaterfallHook,
   type WaterfallHookData,
   type WaterfallHookName,
+  type WaterfallHookResult,
 } from "./types.js";
+
+/** What `beforeRollout` decided for a step: the prompts and, when a plugin started a curriculum stage, that start. */
+export interface PlannedRollout {
+  prompts: DatasetRow[];
+  stageStart: PluginStageStart | null;
+}
+
+const STAGE_REFERENCES = new Set(["current", "keep"]);
+
+function isRolloutPlan(v: unknown): v is RolloutPlan {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && "prompts" in v;
+}
+
+/** Checks a plugin's stage start (a typo here would silently skip SENT's optimiser reset or reference swap). */
+function checkStageStart(plugin: string, step: number, s: unknown): PluginStageStart {
+  const o = s as Partial<PluginStageStart> | null;
+  if (
+    o === null ||
+    typeof o !== "object" ||
+    !Number.isInteger(o.stage) ||
+    typeof o.resetOptimizer !== "boolean" ||
+    !STAGE_REFERENCES.has(o.reference as string)
+  ) {
+    throw new PluginHookError(
+      plugin,
+      "beforeRollout",
+      step,
+      undefined,
+      `returned a bad stageStart ${JSON.stringify(s)}; expected { stage: integer, resetOptimizer: boolean, reference: "current" | "keep" }`,
+    );
+  }
+  return { plugin, stage: o.stage!, resetOptimizer: o.resetOptimizer!, reference: o.reference! };
+}
 
 /** A hook error, wrapped with where it happened; `cause` is the original error. */
 export class PluginHookError extends SentrlError {
@@ -96,7 +133,8 @@ function validatePlugin(p: Plugin, index: number): void {
  * - **Order**: `enforce: "pre"` plugins, then plugins without `enforce`, then `enforce: "post"`; within each group,
  *   registration order. Every hook kind uses this order.
  * - **Waterfall** hooks (`beforeRollout`, `afterRollout`, `afterAdvantages`) run one after the other, each
- *   receiving the previous one's result; the first error stops the chain.
+ *   receiving the previous one's result; the first error stops the chain. `beforeRollout` may also return
+ *   `{ prompts, stageStart }`: {@link PluginDriver.planRollout} hands the stage start to the trainer.
  * - **Observers** (`afterStep`, `onEvaluate`, `onCheckpoint`) each get their own deep-frozen copy of the event,
  *   so they cannot change the run or each other's view.
  * - Every hook error is rethrown as {@link PluginHookError} (`PLUGIN_HOOK_FAILED`, with plugin, hook, step, cause).
@@ -161,18 +199,58 @@ export class PluginDriver {
     };
   }
 
-  /** Runs a waterfall hook over all plugins; returns the last result (the input when no plugin implements it). */
+  /**
+   * Runs a waterfall hook over all plugins; returns the last result (the input when no plugin implements it). For
+   * `beforeRollout` this is the prompts only: the trainer calls {@link PluginDriver.planRollout}, which also returns
+   * a stage start.
+   */
   async waterfall<K extends WaterfallHookName>(
     hook: K,
     value: WaterfallHookData[K],
     call: HookCall,
   ): Promise<WaterfallHookData[K]> {
+    if (hook === "beforeRollout") {
+      return (await this.planRollout(value as DatasetRow[], call)).prompts as WaterfallHookData[K];
+    }
+    return this.runWaterfall(hook, value, call);
+  }
+
+  /**
+   * `beforeRollout` over all plugins: the prompts of the last plugin and the stage start one plugin asked for by
+   * returning `{ prompts, stageStart }` (docs/algorithms.md §3.1). Two plugins starting a stage at the same step is
+   * `PLUGIN_STAGE_CONFLICT`.
+   */
+  async planRollout(prompts: DatasetRow[], call: HookCall): Promise<PlannedRollout> {
+    let stageStart: PluginStageStart | null = null;
+    const chosen = await this.runWaterfall("beforeRollout", prompts, call, (plugin, result) => {
+      if (!isRolloutPlan(result)) return result;
+      if (result.stageStart !== undefined) {
+        const next = checkStageStart(plugin, call.step, result.stageStart);
+        if (stageStart) {
+          throw new SentrlError(
+            "PLUGIN_STAGE_CONFLICT",
+            `plugins "${stageStart.plugin}" and "${plugin}" both start a stage at step ${call.step}; use one curriculum plugin`,
+          );
+        }
+        stageStart = next;
+      }
+      return result.prompts;
+    });
+    return { prompts: chosen, stageStart };
+  }
+
+  private async runWaterfall<K extends WaterfallHookName>(
+    hook: K,
+    value: WaterfallHookData[K],
+    call: HookCall,
+    unwrap?: (plugin: string, result: WaterfallHookResult[K]) => WaterfallHookData[K],
+  ): Promise<WaterfallHookData[K]> {
     let current = value;
     for (const p of this.plugins) {
-      const fn = p[hook] as WaterfallHook<WaterfallHookData[K]> | undefined;
+      const fn = p[hook] as WaterfallHook<WaterfallHookData[K], WaterfallHookResult[K]> | undefined;
       if (!fn) continue;
       call.signal?.throwIfAborted();
-      let next: WaterfallHookData[K] | undefined;
+      let next: WaterfallHookResult[K] | undefined;
       try {
         next = await fn.call(p, this.context(p.name, hook, call), current);
       } catch (e) {
@@ -187,7 +265,7 @@ export class PluginDriver {
           `returned ${next}; a waterfall hook must return the value (the one it got, or its replacement)`,
         );
       }
-      current = next;
+      current = unwrap ? unwrap(p.name, next) : (next as WaterfallHookData[K]);
     }
     return current;
   }

@@ -36,6 +36,49 @@ export interface PluginContext {
   readonly plugin: string;
 }
 
+/**
+ * A curriculum's stage start (docs/algorithms.md §3.1): what makes a staged curriculum SENT's. A plugin asks for one
+ * by returning a {@link RolloutPlan} with `stageStart` from `beforeRollout`; the trainer applies it before the step's
+ * rollout.
+ */
+export interface StageStart {
+  /** 1-based stage number (for logs). */
+  stage: number;
+  /** Fresh optimiser state (needs `policy.resetOptimizer`); SENT's stages always start one. */
+  resetOptimizer: boolean;
+  /**
+   * `current`: the policy as it is now becomes the KL reference π_ref (`stageInit`, what the released scripts do);
+   * `keep`: keep the reference as it is (θ0, the policy when training started).
+   */
+  reference: "current" | "keep";
+}
+
+/**
+ * A `beforeRollout` result that carries more than the prompts: the prompts and a stage start.
+ *
+ * @example
+ * ```ts
+ * import { definePlugin } from "@sentrl/core";
+ * // Two stages: a fresh optimiser and the current policy as π_ref at steps 1 and 11.
+ * const twoStages = definePlugin({
+ *   name: "two-stages",
+ *   beforeRollout(ctx, prompts) {
+ *     if (ctx.step !== 1 && ctx.step !== 11) return prompts;
+ *     return { prompts, stageStart: { stage: ctx.step === 1 ? 1 : 2, resetOptimizer: true, reference: "current" } };
+ *   },
+ * });
+ * ```
+ */
+export interface RolloutPlan {
+  prompts: DatasetRow[];
+  stageStart?: StageStart;
+}
+
+/** A stage start with the plugin that asked for it. */
+export interface PluginStageStart extends StageStart {
+  plugin: string;
+}
+
 /** What each waterfall hook passes along: it may return a replacement of the same type. */
 export interface WaterfallHookData {
   /** The prompts chosen for this step (the default sampler's choice); a curriculum returns its own. */
@@ -67,12 +110,22 @@ export interface ObserverHookData {
   onCheckpoint: CheckpointEvent;
 }
 
+/**
+ * What each waterfall hook may return: its value's type, and for `beforeRollout` also a {@link RolloutPlan} (the
+ * next plugin receives the plan's prompts).
+ */
+export interface WaterfallHookResult {
+  beforeRollout: DatasetRow[] | RolloutPlan;
+  afterRollout: RolloutGroup[];
+  afterAdvantages: RolloutGroup[];
+}
+
 export type WaterfallHookName = keyof WaterfallHookData;
 export type ObserverHookName = keyof ObserverHookData;
 export type HookName = WaterfallHookName | ObserverHookName;
 
 /** Waterfall hooks (in plugin order) may replace the value; they must return the same type (or a promise of it). */
-export type WaterfallHook<T> = (ctx: PluginContext, value: T) => T | Promise<T>;
+export type WaterfallHook<T, R = T> = (ctx: PluginContext, value: T) => R | Promise<R>;
 /** Observers run after the fact on a frozen copy and return nothing. */
 export type ObserverHook<T> = (ctx: PluginContext, event: DeepReadonly<T>) => void | Promise<void>;
 
@@ -92,13 +145,18 @@ export interface PluginStrategies {
   verifiers?: readonly VerifierDefinition[];
 }
 
-export type PluginWaterfallHooks = { [K in WaterfallHookName]?: WaterfallHook<WaterfallHookData[K]> };
+export type PluginWaterfallHooks = {
+  [K in WaterfallHookName]?: WaterfallHook<WaterfallHookData[K], WaterfallHookResult[K]>;
+};
 export type PluginObserverHooks = { [K in ObserverHookName]?: ObserverHook<ObserverHookData[K]> };
 
 /**
  * A plugin: a plain object with a `name`, usually returned by a factory (`sentPolicyLoss(options)`), Rollup/Vite
  * style. Order of calls: plugins with `enforce: "pre"`, then the others, then `enforce: "post"`, each group in
  * registration order.
+ *
+ * A curriculum starts a stage by returning `{ prompts, stageStart }` from `beforeRollout` (see {@link StageStart});
+ * that is the only way a stage start reaches the trainer.
  *
  * @example
  * ```ts

@@ -6,7 +6,7 @@ import type { PolicyLossDefinition } from "../contracts/policy-loss.js";
 import type { TokenBatch } from "../contracts/token-batch.js";
 import type { Policy, PolicyRollout, ScoreGradients } from "../contracts/policy.js";
 import { grpoLoss } from "../losses/grpo.js";
-import type { Plugin } from "../plugins/types.js";
+import { definePlugin, type Plugin } from "../plugins/types.js";
 import type { TrainerConfig } from "./config.js";
 import { responseMaskLength } from "./steps.js";
 import { createTabularPolicy, type TabularPolicy } from "./tabular-policy.js";
@@ -254,25 +254,18 @@ describe("zero reward variance", () => {
 });
 
 describe("curriculum stage starts", () => {
-  /** A plugin exposing a stage-start event like @sentrl/curriculum's stagedCurriculum (api.lastStageStart). */
-  function stages(startSteps: number[], referencePolicy: "current" | "theta0"): Plugin {
-    let last: unknown = null;
-    return {
+  /** A custom curriculum: starts stages at the given steps through the typed `beforeRollout` result. */
+  function stages(startSteps: number[], reference: "current" | "keep"): Plugin {
+    return definePlugin({
       name: "fake-curriculum",
-      api: {
-        get lastStageStart() {
-          return last;
-        },
-      },
       beforeRollout(ctx, rows) {
         const i = startSteps.indexOf(ctx.step);
-        last = i >= 0 ? { stage: i + 1, step: ctx.step, resetOptimizer: true, referencePolicy } : null;
-        return rows;
+        return i < 0 ? rows : { prompts: rows, stageStart: { stage: i + 1, resetOptimizer: true, reference } };
       },
-    };
+    });
   }
 
-  const run = async (ref: "current" | "theta0") => {
+  const run = async (ref: "current" | "keep") => {
     const policy = toyPolicy();
     let resets = 0;
     const reset = policy.resetOptimizer.bind(policy);
@@ -305,8 +298,8 @@ describe("curriculum stage starts", () => {
     expect(kl[6]).toBeGreaterThan(0);
   });
 
-  it("theta0: fresh optimiser but π_ref stays the initial policy", async () => {
-    const { kl, resets } = await run("theta0");
+  it("keep (theta0): fresh optimiser but π_ref stays the initial policy", async () => {
+    const { kl, resets } = await run("keep");
     expect(resets).toBe(2);
     expect(kl[4]).toBeGreaterThan(0);
   });

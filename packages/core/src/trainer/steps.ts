@@ -9,7 +9,7 @@ import { SentrlError } from "../errors.js";
 import { evaluatePolicyLoss } from "../losses/evaluate.js";
 import { createLossWorkspace } from "../losses/workspace.js";
 import { microBatchWeights } from "../losses/micro-batch.js";
-import type { HookCall, PluginDriver } from "../plugins/driver.js";
+import type { HookCall, PlannedRollout, PluginDriver } from "../plugins/driver.js";
 import { deriveSeed } from "../rng/derive-seed.js";
 import type { TrainerConfig } from "./config.js";
 
@@ -37,15 +37,16 @@ function toPrompt(row: DatasetRow): GenerationPrompt {
 }
 
 /**
- * Step 1: the `beforeRollout` waterfall over the sampler's choice (a curriculum may replace it). An empty result
- * means the data is exhausted (a finished curriculum): the trainer stops.
+ * Step 1: the `beforeRollout` waterfall over the sampler's choice (a curriculum may replace it, and start a stage by
+ * returning `{ prompts, stageStart }`). No prompts means the data is exhausted (a finished curriculum): the trainer
+ * stops.
  */
-export async function choosePrompts(rows: DatasetRow[], ctx: StepContext): Promise<DatasetRow[]> {
-  const chosen = await ctx.driver.waterfall("beforeRollout", rows, hookCall(ctx));
-  if (!Array.isArray(chosen)) {
+export async function choosePrompts(rows: DatasetRow[], ctx: StepContext): Promise<PlannedRollout> {
+  const plan = await ctx.driver.planRollout(rows, hookCall(ctx));
+  if (!Array.isArray(plan.prompts)) {
     throw new SentrlError("TRAINER_BAD_PROMPTS", `beforeRollout returned a non-array at step ${ctx.step}`);
   }
-  return chosen;
+  return plan;
 }
 
 /**

@@ -130,7 +130,6 @@ describe("curriculum support", () => {
   });
 
   it("applies a stage start: fresh optimiser and the current policy as the KL reference", async () => {
-    let trainer: ReturnType<typeof createTrainer> | undefined;
     const policy = toyPolicy();
     let resets = 0;
     const reset = policy.resetOptimizer.bind(policy);
@@ -138,17 +137,17 @@ describe("curriculum support", () => {
       resets++;
       reset();
     };
-    trainer = createTrainer({
+    const trainer = createTrainer({
       policy,
       dataset: toyDataset(),
       plugins: [
         exactMatchReward(),
         {
           name: "stages",
-          beforeRollout(ctx, rows) {
-            if (ctx.step === 4) trainer!.requestStageStart({ resetOptimizer: true, reference: "current" });
-            return rows;
-          },
+          beforeRollout: (ctx, rows) =>
+            ctx.step === 4
+              ? { prompts: rows, stageStart: { stage: 2, resetOptimizer: true, reference: "current" } }
+              : rows,
         },
       ],
       // One mini-batch per step: at a stage start every micro-batch is scored before the update, so KL is exactly 0.

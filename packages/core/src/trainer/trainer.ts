@@ -12,7 +12,7 @@ import { writeFileAtomic } from "../io/write-file-atomic.js";
 import { grpoLoss } from "../losses/grpo.js";
 import { resolveLossOptions } from "../losses/options.js";
 import { PluginDriver } from "../plugins/driver.js";
-import type { Plugin, PluginStrategies } from "../plugins/types.js";
+import type { Plugin, PluginStrategies, StageStart } from "../plugins/types.js";
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { resolveTrainerConfig, type TrainerConfig } from "./config.js";
 import { PromptSampler } from "./sampler.js";
@@ -52,23 +52,6 @@ export interface CreateTrainerOptions {
   onWarning?: (warning: { code: string; message: string; step: number }) => void;
 }
 
-/** A curriculum's stage-start event as `@sentrl/curriculum` exposes it on its plugin's `api.lastStageStart`. */
-interface StageStartEventLike {
-  stage: number;
-  step: number;
-  resetOptimizer: boolean;
-  referencePolicy: "current" | "theta0";
-}
-
-function stageStartOf(plugin: Plugin, step: number): StageStartEventLike | null {
-  const ev = (plugin.api as { lastStageStart?: unknown } | undefined)?.lastStageStart as
-    | Partial<StageStartEventLike>
-    | null
-    | undefined;
-  if (!ev || typeof ev !== "object" || ev.step !== step || typeof ev.stage !== "number") return null;
-  return ev as StageStartEventLike;
-}
-
 export interface StepResult {
   /** The step this result is for (the last completed step when `done`). */
   step: number;
@@ -77,13 +60,8 @@ export interface StepResult {
   done?: boolean;
 }
 
-/** What to do at a curriculum stage start (docs/algorithms.md §3.1), applied right after the step's `beforeRollout`. */
-export interface StageStartRequest {
-  /** Fresh optimiser state (needs `policy.resetOptimizer`). */
-  resetOptimizer?: boolean;
-  /** `current`: the policy as it is now becomes π_ref (`stageInit`); `keep` (default): keep the reference. */
-  reference?: "current" | "keep";
-}
+/** @deprecated A stage start is now {@link StageStart}, returned from a plugin's `beforeRollout`. */
+export type StageStartRequest = StageStart;
 
 export interface Trainer {
   readonly config: TrainerConfig;
@@ -95,11 +73,6 @@ export interface Trainer {
     signal?: AbortSignal,
   ): Promise<StepResult> /** Steps until `config.totalSteps` or until `beforeRollout` chooses no prompts (checkpointing every `checkpointEvery`). */;
   run(options?: { signal?: AbortSignal }): Promise<StepResult[]>;
-  /**
-   * Asks for a stage start: call it from a curriculum's stage-start callback (inside `beforeRollout`); it is
-   * applied before the step's rollout.
-   */
-  requestStageStart(request: StageStartRequest): void;
   /** Writes a checkpoint now; returns its directory. */
   checkpoint(): Promise<string>;
   /** Restores a checkpoint (default: the latest under `outputDir`); returns the completed step count. */
@@ -180,7 +153,6 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
   let step = 0;
   let reference: ScoringPolicy | null = options.reference ?? null;
   let referenceState: PolicyState | null = null;
-  let pendingStageStart: StageStartRequest | null = null;
   const plugins = driver.plugins;
 
   async function ensureReference(): Promise<ScoringPolicy | null> {
@@ -190,6 +162,22 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       reference = await policy.snapshot();
     }
     return reference;
+  }
+
+  async function startStage(start: StageStart): Promise<void> {
+    if (start.resetOptimizer) {
+      if (!policy.resetOptimizer) {
+        throw new SentrlError(
+          "POLICY_CANNOT_RESET_OPTIMIZER",
+          "a stage start asks for a fresh optimiser but the policy has no resetOptimizer()",
+        );
+      }
+      await policy.resetOptimizer();
+    }
+    if (start.reference === "current" && needReference && !options.reference) {
+      referenceState = await policy.state();
+      reference = await policy.snapshot();
+    }
   }
 
   const trainer: Trainer = {
@@ -202,35 +190,11 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
     async trainStep(signal) {
       const ctx: StepContext = { step: step + 1, config, driver, metrics: new StepMetrics(), signal };
       await ensureReference(); // the stage's initial policy, taken before any update
-      const chosen = await choosePrompts(sampler.next(), ctx);
+      const { prompts: chosen, stageStart } = await choosePrompts(sampler.next(), ctx);
       if (chosen.length === 0) return { step, metrics: {}, done: true };
-      // A curriculum plugin that started a stage in this beforeRollout (docs/algorithms.md §3.1): fresh optimiser, and π_ref
-      // = the stage's starting policy (`stageInit`) or kept (θ0).
-      for (const p of plugins) {
-        const ev = stageStartOf(p, ctx.step);
-        if (ev)
-          trainer.requestStageStart({
-            resetOptimizer: ev.resetOptimizer,
-            reference: ev.referencePolicy === "current" ? "current" : "keep",
-          });
-      }
-      if (pendingStageStart) {
-        const request = pendingStageStart;
-        pendingStageStart = null;
-        if (request.resetOptimizer) {
-          if (!policy.resetOptimizer) {
-            throw new SentrlError(
-              "POLICY_CANNOT_RESET_OPTIMIZER",
-              "a stage start asks for a fresh optimiser but the policy has no resetOptimizer()",
-            );
-          }
-          await policy.resetOptimizer();
-        }
-        if (request.reference === "current" && needReference && !options.reference) {
-          referenceState = await policy.state();
-          reference = await policy.snapshot();
-        }
-      }
+      // A curriculum plugin started a stage in this beforeRollout (docs/algorithms.md §3.1): fresh optimiser, and
+      // π_ref = the stage's starting policy (`stageInit`) or kept (θ0).
+      if (stageStart) await startStage(stageStart);
       const ref = await ensureReference();
       let groups = await sampleGroups(policy, verifier, chosen, ctx);
       const uniform = groups.every((g) => g.responses.every((r) => r.reward === g.responses[0]?.reward));
@@ -273,10 +237,6 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
         results.push(result);
       }
       return results;
-    },
-
-    requestStageStart(request) {
-      pendingStageStart = { ...(pendingStageStart ?? {}), ...request };
     },
 
     async checkpoint() {

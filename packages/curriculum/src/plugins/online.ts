@@ -4,6 +4,8 @@
  * SE and grows linearly from `startFraction` to 1 over `rampSteps` (competence-based pacing); each step samples its
  * batch uniformly from the pool with the hook's seeded RNG. Rows never scored count as `unscoredSE` (default 0: try
  * them early, which scores them), unless an initial SE is given (`initialSE` or the rows' `semantic_entropy` column).
+ * With `stageSteps`, every that many steps starts a stage as the staged curriculum does (core's typed `StageStart`
+ * returned from `beforeRollout`: fresh optimiser, π_ref per `refPolicyPerStage`, docs/algorithms.md §3.1).
  */
 import {
   argSmallestK,
@@ -12,9 +14,11 @@ import {
   type Plugin,
   type PluginContext,
   type RolloutGroup,
+  type RolloutPlan,
   SentrlError,
 } from "@sentrl/core";
 import { createSemanticEntropyScorer, type SEOptions } from "@sentrl/semantic-entropy";
+import type { RefPolicyPerStage } from "./staged.js";
 
 export interface OnlineCurriculumOptions {
   rows: readonly DatasetRow[];
@@ -33,6 +37,10 @@ export interface OnlineCurriculumOptions {
   /** Clustering / estimator (default checker `dapo`, estimator `lengthNormalized` when the responses carry token
    *  log-probs, else `discrete`). */
   se?: SEOptions;
+  /** Start a stage every this many steps (steps 1, 1 + stageSteps, ...): fresh optimiser and π_ref. Default: never. */
+  stageSteps?: number;
+  /** π_ref at each stage start: `stageInit` (the policy then, default) or `theta0` (keep the initial policy). */
+  refPolicyPerStage?: RefPolicyPerStage;
 }
 
 export interface OnlineCurriculumState {
@@ -92,6 +100,15 @@ export function onlineCurriculum(options: OnlineCurriculumOptions): OnlineCurric
   if (!(ramp >= 0)) throw new SentrlError("CURRICULUM_BAD_OPTION", `rampSteps must be ≥ 0, got ${ramp}`);
   if (!(alpha >= 0 && alpha < 1))
     throw new SentrlError("CURRICULUM_BAD_OPTION", `smoothing must be in [0, 1), got ${alpha}`);
+  const stageSteps = options.stageSteps;
+  if (stageSteps !== undefined && !(Number.isInteger(stageSteps) && stageSteps >= 1))
+    throw new SentrlError("CURRICULUM_BAD_OPTION", `stageSteps must be an integer ≥ 1, got ${stageSteps}`);
+  const ref = options.refPolicyPerStage ?? "stageInit";
+  if (ref !== "stageInit" && ref !== "theta0")
+    throw new SentrlError(
+      "CURRICULUM_BAD_REF_POLICY",
+      `refPolicyPerStage must be "stageInit" or "theta0", got ${String(ref)}`,
+    );
   const unscored = options.unscoredSE ?? 0;
   const index = new Map<string, number>();
   rows.forEach((r, i) => {
@@ -157,7 +174,7 @@ export function onlineCurriculum(options: OnlineCurriculumOptions): OnlineCurric
     name: "online-curriculum",
     enforce: "pre" as const,
     api,
-    beforeRollout(ctx: PluginContext, prompts: DatasetRow[]): DatasetRow[] {
+    beforeRollout(ctx: PluginContext, prompts: DatasetRow[]): DatasetRow[] | RolloutPlan {
       const want = Math.min(options.batchSize ?? prompts.length, rows.length);
       const poolSize = Math.max(want, Math.ceil(poolFraction(ctx.step) * rows.length));
       // The easiest `poolSize` rows by current SE (ties by row order), then `want` of them uniformly at random.
@@ -176,6 +193,13 @@ export function onlineCurriculum(options: OnlineCurriculumOptions): OnlineCurric
       }
       ctx.metrics.record("curriculum/poolFraction", poolSize / rows.length);
       ctx.metrics.record("curriculum/batchMeanSE", want > 0 ? sum / want : 0);
+      if (stageSteps !== undefined && ctx.step >= 1 && (ctx.step - 1) % stageSteps === 0) {
+        const stage = (ctx.step - 1) / stageSteps + 1;
+        return {
+          prompts: batch,
+          stageStart: { stage, resetOptimizer: true, reference: ref === "stageInit" ? "current" : "keep" },
+        };
+      }
       return batch;
     },
     afterRollout(ctx: PluginContext, groups: RolloutGroup[]): RolloutGroup[] {

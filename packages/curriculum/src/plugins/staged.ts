@@ -1,8 +1,9 @@
 /**
  * `stagedCurriculum`: trains stage by stage on SE-ordered stages (docs/algorithms.md §3, §3.1). Within a stage the order is
  * random per epoch (seeded, `drop_last` like verl's train loader); stages never mix and earlier stages are not
- * replayed. At each stage start the plugin signals a fresh optimiser and the reference policy to use:
- * `stageInit` (the policy at the stage's start, what the released scripts do) or `theta0` (the initial policy).
+ * replayed. At each stage start the plugin's `beforeRollout` returns `{ prompts, stageStart }` (core's typed
+ * {@link StageStart}): a fresh optimiser and the reference policy to use, `stageInit` (the policy at the stage's
+ * start, what the released scripts do) or `theta0` (the initial policy).
  */
 import {
   type DatasetRow,
@@ -11,22 +12,15 @@ import {
   type Plugin,
   type PluginContext,
   Rng,
+  type RolloutPlan,
   SentrlError,
+  type StageStart,
 } from "@sentrl/core";
 
 export type RefPolicyPerStage = "stageInit" | "theta0";
 
-/** What the trainer must do when a stage starts. */
-export interface StageStartEvent {
-  /** 1-based stage number. */
-  stage: number;
-  /** Trainer step at which the stage's first batch is drawn. */
-  step: number;
-  /** Always true: each stage is a fresh run with new optimiser state and LR schedule (§3.1). */
-  resetOptimizer: true;
-  /** `current`: take the policy as it is now (the stage's starting policy) as π_ref; `theta0`: keep the initial policy. */
-  referencePolicy: "current" | "theta0";
-}
+/** @deprecated The stage start is core's {@link StageStart}, returned from `beforeRollout`. */
+export type StageStartEvent = StageStart;
 
 export interface StagedCurriculumOptions {
   /** The stages' rows, easiest first (e.g. the stage files, or `stagesFromRows(rows)`). */
@@ -43,8 +37,6 @@ export interface StagedCurriculumOptions {
   seed?: number;
   /** Default `stageInit` (faithful to the released scripts). */
   refPolicyPerStage?: RefPolicyPerStage;
-  /** Called when a stage starts (stage 1 included): reset the optimiser and set π_ref here. */
-  onStageStart?: (event: StageStartEvent, ctx: PluginContext) => void;
 }
 
 /** Serialisable progress of a staged curriculum (store it in checkpoints). */
@@ -55,7 +47,7 @@ export interface StagedCurriculumState {
   epoch: number;
   /** Position inside the current epoch's permutation. */
   position: number;
-  /** Stage-start events emitted so far. */
+  /** Stage starts emitted so far. */
   started: number;
 }
 
@@ -63,8 +55,6 @@ export interface StagedCurriculumApi {
   /** Current 1-based stage (stages + 1 once done). */
   readonly currentStage: number;
   readonly done: boolean;
-  /** The stage-start event raised by the last `beforeRollout`, if it started a stage (poll it after the hook). */
-  readonly lastStageStart: StageStartEvent | null;
   /**
    * Steps each stage takes at a batch size (default: the `batchSize` option): set the trainer's `totalSteps` to their
    * sum, or run one trainer per stage with these step counts (each stage a fresh run, as in the SENT scripts).
@@ -104,12 +94,25 @@ export function stagesFromRows<T extends object>(rows: readonly T[]): T[][] {
 
 /**
  * Stage-by-stage curriculum as a trainer plugin (`beforeRollout` replaces the batch with the next one of the current
- * stage). When every stage has run its epochs, `beforeRollout` returns `[]` and `api.done` is true.
+ * stage, and at a stage's first batch returns `{ prompts, stageStart }`: the trainer then resets the optimiser and,
+ * with `stageInit`, takes the current policy as π_ref). When every stage has run its epochs, `beforeRollout` returns
+ * `[]` and `api.done` is true.
  *
  * @example
- * const curriculum = stagedCurriculum({ stages: [stage1Rows, stage2Rows], epochsPerStage: 5,
- *   onStageStart: (e) => { trainer.resetOptimizer(); if (e.referencePolicy === "current") trainer.snapshotReference(); } });
- * const trainer = createTrainer({ plugins: [curriculum] });
+ * ```ts
+ * import { createTrainer, exactMatchReward, toyDataset, toyPolicy } from "@sentrl/core";
+ * import { stagedCurriculum } from "@sentrl/curriculum";
+ * const [easy, hard] = [toyDataset().slice(0, 3), toyDataset().slice(3)];
+ * const curriculum = stagedCurriculum({ stages: [easy, hard], epochsPerStage: 2, batchSize: 3 });
+ * const trainer = createTrainer({
+ *   policy: toyPolicy(),
+ *   dataset: [...easy, ...hard],
+ *   plugins: [curriculum, exactMatchReward()],
+ *   config: { reward: "exact", promptsPerStep: 3, miniBatchPrompts: 3, groupSize: 4, maxResponseTokens: 3,
+ *     totalSteps: curriculum.api.stepsPerStage(3).reduce((a, b) => a + b, 0) },
+ * });
+ * await trainer.run(); // 4 steps; stage 2 starts at step 3 with a fresh optimiser and π_ref = the policy then
+ * ```
  */
 export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurriculumPlugin {
   const stages = options.stages;
@@ -128,7 +131,6 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
       `refPolicyPerStage must be "stageInit" or "theta0", got ${String(ref)}`,
     );
   let st: StagedCurriculumState = { kind: "stagedCurriculum", stage: 0, epoch: 0, position: 0, started: 0 };
-  let lastStart: StageStartEvent | null = null;
   const permCache = new Map<string, Int32Array>();
 
   /** The permutation of a stage's epoch: reconstructible from (seed, stage, epoch), so state stays tiny. */
@@ -161,9 +163,6 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
     get done() {
       return st.stage >= stages.length;
     },
-    get lastStageStart() {
-      return lastStart;
-    },
     stepsPerStage(batchSize = options.batchSize) {
       if (batchSize === undefined || !Number.isInteger(batchSize) || batchSize < 1)
         throw new SentrlError("CURRICULUM_BAD_BATCH", `stepsPerStage needs a batch size ≥ 1, got ${batchSize}`);
@@ -185,7 +184,6 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
           "not a stagedCurriculum state (expected {kind, stage, epoch, position, started})",
         );
       st = { ...s };
-      lastStart = null;
     },
   };
 
@@ -193,8 +191,7 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
     name: "staged-curriculum",
     enforce: "pre" as const,
     api,
-    beforeRollout(ctx: PluginContext, prompts: DatasetRow[]): DatasetRow[] {
-      lastStart = null;
+    beforeRollout(ctx: PluginContext, prompts: DatasetRow[]): DatasetRow[] | RolloutPlan {
       const want = options.batchSize ?? prompts.length;
       if (!Number.isInteger(want) || want < 1)
         throw new SentrlError("CURRICULUM_BAD_BATCH", `batch size must be an integer ≥ 1, got ${want}`);
@@ -213,15 +210,11 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
         }
         break;
       }
+      let stageStart: StageStart | undefined;
       if (st.started <= st.stage) {
         st.started = st.stage + 1;
-        lastStart = {
-          stage: st.stage + 1,
-          step: ctx.step,
-          resetOptimizer: true,
-          referencePolicy: ref === "stageInit" ? "current" : "theta0",
-        };
-        options.onStageStart?.(lastStart, ctx);
+        // §3.1: each stage is a fresh run (new optimiser state); π_ref is the stage's starting policy or θ0.
+        stageStart = { stage: st.stage + 1, resetOptimizer: true, reference: ref === "stageInit" ? "current" : "keep" };
       }
       const perm = permutation(st.stage, st.epoch);
       const rows = stages[st.stage];
@@ -232,7 +225,7 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
       ctx.metrics.record("curriculum/stage", st.stage + 1);
       ctx.metrics.record("curriculum/epoch", st.epoch + 1);
       if (st.position >= rows.length || (dropLast && rows.length - st.position < want)) advanceEpoch();
-      return batch;
+      return stageStart ? { prompts: batch, stageStart } : batch;
     },
   });
   return Object.assign(plugin, { state: api.state, loadState: api.loadState });
