@@ -1,4 +1,5 @@
 import type { AdamWResult, Backend, DeviceBuffer } from "@sentrl/compute";
+import { type Attend, blockForward, inferenceBuffers } from "./block.js";
 import type { ModelConfig } from "./config.js";
 import { ModelError } from "./errors.js";
 import { type Activations, backwardTrain, forwardTrain, type ModelRefs, padBatch, releaseActivations, resolveRefs } from "./graph.js";
@@ -188,7 +189,7 @@ export class DecoderModel {
   private forwardStats(rows: number[][], temperature: number): ScoreResult {
     const be = this.backend;
     const P = this.linked();
-    const { hiddenSize: H, intermediateSize: I, numHeads: nh, numKvHeads: nkv, headDim: hd, vocabSize: V, rmsNormEps: eps, ropeTheta } = this.config;
+    const { hiddenSize: H, numHeads: nh, numKvHeads: nkv, headDim: hd, vocabSize: V, rmsNormEps: eps } = this.config;
     const { batch: B, seqLen: T, rows: N, ids, positions, keyMask, targets } = padBatch(rows);
     const bufs: DeviceBuffer[] = [];
     const alloc = (n: number) => {
@@ -197,35 +198,13 @@ export class DecoderModel {
       return b;
     };
     try {
-      const x = alloc(N * H);
-      const hn = alloc(N * H);
-      const q = alloc(N * nh * hd);
-      const k = alloc(N * nkv * hd);
-      const v = alloc(N * nkv * hd);
-      const att = alloc(N * nh * hd);
-      const proj = alloc(N * H);
-      const gate = alloc(N * I);
-      const up = alloc(N * I);
+      const b = inferenceBuffers(this.config, N, alloc);
+      const { x, hn1: hn } = b;
       const lp = alloc(N);
       const ent = alloc(N);
+      const attend: Attend = (_l, q, k, v, att) => be.attentionForward({ out: att, q, k, v, batch: B, seqLen: T, heads: nh, kvHeads: nkv, headDim: hd, keyMask });
       be.embeddingForward({ out: x, table: P.embed, ids, rows: N, dim: H, vocab: V });
-      for (const L of P.layers) {
-        be.rmsnormForward({ out: hn, x, weight: L.ln1, rows: N, dim: H, eps });
-        be.matmulForward({ out: q, x: hn, w: L.wq, bias: L.bq, rows: N, inDim: H, outDim: nh * hd });
-        be.matmulForward({ out: k, x: hn, w: L.wk, bias: L.bk, rows: N, inDim: H, outDim: nkv * hd });
-        be.matmulForward({ out: v, x: hn, w: L.wv, bias: L.bv, rows: N, inDim: H, outDim: nkv * hd });
-        be.ropeForward({ out: q, x: q, positions, rows: N, heads: nh, headDim: hd, theta: ropeTheta });
-        be.ropeForward({ out: k, x: k, positions, rows: N, heads: nkv, headDim: hd, theta: ropeTheta });
-        be.attentionForward({ out: att, q, k, v, batch: B, seqLen: T, heads: nh, kvHeads: nkv, headDim: hd, keyMask });
-        be.matmulForward({ out: proj, x: att, w: L.wo, rows: N, inDim: nh * hd, outDim: H });
-        be.residualForward({ out: x, a: x, b: proj, length: N * H });
-        be.rmsnormForward({ out: hn, x, weight: L.ln2, rows: N, dim: H, eps });
-        be.matmulForward({ out: gate, x: hn, w: L.wg, rows: N, inDim: H, outDim: I });
-        be.matmulForward({ out: up, x: hn, w: L.wu, rows: N, inDim: H, outDim: I });
-        be.swigluForward({ out: gate, gate, up, length: N * I });
-        be.matmulForward({ out: proj, x: gate, w: L.wd, rows: N, inDim: I, outDim: H });
-        be.residualForward({ out: x, a: x, b: proj, length: N * H });
-      }
+      P.layers.forEach((L, l) => blockForward(be, this.config, L, l, b, N, positions, attend));
       be.rmsnormForward({ out: hn, x, weight: P.norm, rows: N, dim: H, eps });
       be.logitsStatsForward({ logp: lp, entropy: ent, h: hn, w: P.head, targets, rows: N, dim: H, vocab: V, temperature });
       return unpad(be.download(lp), be.download(ent), rows.map((r) => r.length), T);

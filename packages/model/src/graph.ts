@@ -1,4 +1,5 @@
 import type { Backend, DeviceBuffer } from "@sentrl/compute";
+import { type Attend, type BlockBuffers, blockForward } from "./block.js";
 import type { ModelConfig } from "./config.js";
 
 /** Handles of one layer's parameters (or of their gradients). */
@@ -86,21 +87,11 @@ export function padBatch(rows: number[][]): PaddedBatch {
   return { batch: B, seqLen: T, rows: N, lengths: rows.map((r) => r.length), ids, positions, keyMask, targets };
 }
 
-interface LayerActs {
-  xIn: DeviceBuffer;
+/** A training block's buffers (every intermediate kept for backward) and its attention probabilities. */
+interface LayerActs extends BlockBuffers {
   rstd1: DeviceBuffer;
-  hn1: DeviceBuffer;
-  q: DeviceBuffer;
-  k: DeviceBuffer;
-  v: DeviceBuffer;
-  probs: DeviceBuffer;
-  att: DeviceBuffer;
-  xMid: DeviceBuffer;
   rstd2: DeviceBuffer;
-  hn2: DeviceBuffer;
-  gate: DeviceBuffer;
-  up: DeviceBuffer;
-  act: DeviceBuffer;
+  probs: DeviceBuffer;
 }
 
 /** Everything a training forward pass keeps for backward, plus its outputs (`logp`, `entropy`, `[rows]`). */
@@ -119,7 +110,7 @@ export interface Activations {
 
 /** The training forward pass (llm.c style: every intermediate in its own buffer). */
 export function forwardTrain(be: Backend, cfg: ModelConfig, P: ModelRefs, input: PaddedBatch, temperature: number): Activations {
-  const { hiddenSize: H, intermediateSize: I, numHeads: nh, numKvHeads: nkv, headDim: hd, vocabSize: V, rmsNormEps: eps, ropeTheta: theta } = cfg;
+  const { hiddenSize: H, intermediateSize: I, numHeads: nh, numKvHeads: nkv, headDim: hd, vocabSize: V, rmsNormEps: eps } = cfg;
   const { batch: B, seqLen: T, rows: N, ids, positions, keyMask, targets } = input;
   const buffers: DeviceBuffer[] = [];
   const alloc = (n: number) => {
@@ -131,9 +122,10 @@ export function forwardTrain(be: Backend, cfg: ModelConfig, P: ModelRefs, input:
     let x = alloc(N * H);
     be.embeddingForward({ out: x, table: P.embed, ids, rows: N, dim: H, vocab: V });
     const layers: LayerActs[] = [];
+    const proj = alloc(N * H); // scratch shared by the layers (backward does not read it)
     for (const L of P.layers) {
       const a: LayerActs = {
-        xIn: x,
+        x,
         rstd1: alloc(N),
         hn1: alloc(N * H),
         q: alloc(N * nh * hd),
@@ -141,34 +133,19 @@ export function forwardTrain(be: Backend, cfg: ModelConfig, P: ModelRefs, input:
         v: alloc(N * nkv * hd),
         probs: alloc(B * nh * T * T),
         att: alloc(N * nh * hd),
+        proj,
         xMid: alloc(N * H),
         rstd2: alloc(N),
         hn2: alloc(N * H),
         gate: alloc(N * I),
         up: alloc(N * I),
         act: alloc(N * I),
+        xOut: alloc(N * H),
       };
-      const proj = alloc(N * H);
-      const xOut = alloc(N * H);
-      be.rmsnormForward({ out: a.hn1, x, weight: L.ln1, rows: N, dim: H, eps, rstd: a.rstd1 });
-      be.matmulForward({ out: a.q, x: a.hn1, w: L.wq, bias: L.bq, rows: N, inDim: H, outDim: nh * hd });
-      be.matmulForward({ out: a.k, x: a.hn1, w: L.wk, bias: L.bk, rows: N, inDim: H, outDim: nkv * hd });
-      be.matmulForward({ out: a.v, x: a.hn1, w: L.wv, bias: L.bv, rows: N, inDim: H, outDim: nkv * hd });
-      be.ropeForward({ out: a.q, x: a.q, positions, rows: N, heads: nh, headDim: hd, theta });
-      be.ropeForward({ out: a.k, x: a.k, positions, rows: N, heads: nkv, headDim: hd, theta });
-      be.attentionForward({ out: a.att, q: a.q, k: a.k, v: a.v, batch: B, seqLen: T, heads: nh, kvHeads: nkv, headDim: hd, keyMask, probs: a.probs });
-      be.matmulForward({ out: proj, x: a.att, w: L.wo, rows: N, inDim: nh * hd, outDim: H });
-      be.residualForward({ out: a.xMid, a: x, b: proj, length: N * H });
-      be.rmsnormForward({ out: a.hn2, x: a.xMid, weight: L.ln2, rows: N, dim: H, eps, rstd: a.rstd2 });
-      be.matmulForward({ out: a.gate, x: a.hn2, w: L.wg, rows: N, inDim: H, outDim: I });
-      be.matmulForward({ out: a.up, x: a.hn2, w: L.wu, rows: N, inDim: H, outDim: I });
-      be.swigluForward({ out: a.act, gate: a.gate, up: a.up, length: N * I });
-      be.matmulForward({ out: proj, x: a.act, w: L.wd, rows: N, inDim: I, outDim: H });
-      be.residualForward({ out: xOut, a: a.xMid, b: proj, length: N * H });
-      buffers.splice(buffers.indexOf(proj), 1);
-      be.free(proj);
+      const attend: Attend = (_l, q, k, v, att) => be.attentionForward({ out: att, q, k, v, batch: B, seqLen: T, heads: nh, kvHeads: nkv, headDim: hd, keyMask, probs: a.probs });
+      blockForward(be, cfg, L, layers.length, a, N, positions, attend);
       layers.push(a);
-      x = xOut;
+      x = a.xOut;
     }
     const rstdF = alloc(N);
     const hnF = alloc(N * H);
@@ -234,7 +211,7 @@ export function backwardTrain(be: Backend, cfg: ModelConfig, P: ModelRefs, G: Mo
       be.matmulBackward({ dOut: dqPre, x: a.hn1, w: L.wq, dx: dhn, dw: g.wq, dBias: g.bq, rows: N, inDim: H, outDim: nh * hd });
       be.matmulBackward({ dOut: dkPre, x: a.hn1, w: L.wk, dx: dhn, dw: g.wk, dBias: g.bk, rows: N, inDim: H, outDim: nkv * hd });
       be.matmulBackward({ dOut: dv, x: a.hn1, w: L.wv, dx: dhn, dw: g.wv, dBias: g.bv, rows: N, inDim: H, outDim: nkv * hd });
-      be.rmsnormBackward({ dOut: dhn, x: a.xIn, weight: L.ln1, rstd: a.rstd1, dx, dWeight: g.ln1, rows: N, dim: H });
+      be.rmsnormBackward({ dOut: dhn, x: a.x, weight: L.ln1, rstd: a.rstd1, dx, dWeight: g.ln1, rows: N, dim: H });
     }
     be.embeddingBackward({ dTable: G.embed, dOut: dx, ids, rows: N, dim: H, vocab: V });
   } finally {
