@@ -2,7 +2,8 @@
 // Builds the optional native addon (build/Release/sentrl_native.node) with node-gyp. It NEVER fails: on any problem
 // it records why in build/native-build.json, prints one line to stderr and exits 0, so the package still installs
 // and the callers fall back to the TypeScript kernels.
-//   node scripts/build.mjs           build when the addon is missing or older than its sources
+//   node scripts/build.mjs           build when the addon is missing or older than its sources, unless the
+//                                    published package's prebuilt addon (prebuilds/<platform>-<arch>/) loads
 //   node scripts/build.mjs --force   always rebuild
 // Environment: SENTRL_NATIVE_SKIP=1 skips the build; npm_config_node_gyp / npm_config_nodedir are honoured.
 import { spawnSync } from "node:child_process";
@@ -13,6 +14,8 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const addon = join(root, "build", "Release", "sentrl_native.node");
+// Shipped in the published package for linux-x64 (tools/release/stage.mjs); absent in the monorepo.
+const prebuilt = join(root, "prebuilds", `${process.platform}-${process.arch}`, "sentrl_native.node");
 const statusFile = join(root, "build", "native-build.json");
 const force = process.argv.includes("--force");
 
@@ -69,6 +72,17 @@ function newestSource() {
   return newest;
 }
 
+/** Whether the shipped prebuild exists and loads in this Node (then an install compiles nothing). */
+function prebuiltLoads() {
+  if (!existsSync(prebuilt)) return false;
+  try {
+    const binding = createRequire(import.meta.url)(prebuilt);
+    return typeof binding.abiVersion === "number" && binding.cpuSupported();
+  } catch {
+    return false;
+  }
+}
+
 function findNodeGyp() {
   const candidates = [
     process.env.npm_config_node_gyp,
@@ -107,6 +121,7 @@ try {
   if (process.arch !== "x64")
     record(false, `unsupported architecture ${process.arch} (the kernels need x86-64 AVX2/FMA)`);
   if (!force && existsSync(addon) && statSync(addon).mtimeMs >= newestSource()) record(true, "up to date");
+  if (!force && !existsSync(addon) && prebuiltLoads()) record(true, "prebuilt addon loads; nothing to compile");
   lock();
   // Another build may have finished while we waited.
   if (!force && existsSync(addon) && statSync(addon).mtimeMs >= newestSource()) record(true, "up to date");

@@ -27,10 +27,20 @@ function packageRoot(): string {
   return fileURLToPath(new URL("..", import.meta.url));
 }
 
-/** The default addon location, `<package>/build/Release/sentrl_native.node`, or `SENTRL_NATIVE_ADDON`. */
+/**
+ * The addon to load: `SENTRL_NATIVE_ADDON` when set, else the one built on this machine
+ * (`<package>/build/Release/sentrl_native.node`), else the prebuilt one shipped in the published package
+ * (`<package>/prebuilds/<platform>-<arch>/sentrl_native.node`, linux-x64 only). When none exists, the local build path.
+ */
 export function nativeAddonPath(): string {
-  return process.env.SENTRL_NATIVE_ADDON ?? join(packageRoot(), "build", "Release", "sentrl_native.node");
+  if (process.env.SENTRL_NATIVE_ADDON) return process.env.SENTRL_NATIVE_ADDON;
+  const built = join(packageRoot(), "build", "Release", "sentrl_native.node");
+  const prebuilt = join(packageRoot(), "prebuilds", `${process.platform}-${process.arch}`, "sentrl_native.node");
+  return !existsSync(built) && existsSync(prebuilt) ? prebuilt : built;
 }
+
+/** How a user rebuilds the addon in their own project (works outside this monorepo). */
+export const NATIVE_REBUILD_HINT = "npm rebuild @sentrl/compute-native";
 
 function buildFailureReason(): string | null {
   try {
@@ -53,7 +63,7 @@ function load(): LoadState {
   if (!existsSync(addonPath)) {
     const why = buildFailureReason();
     return fail(
-      `native addon not built${why ? ` (${why})` : ""}: run \`npm run build:native -w @sentrl/compute-native\` (needs a C++ compiler and Python for node-gyp)`,
+      `native addon not built${why ? ` (${why})` : ""}: run \`${NATIVE_REBUILD_HINT}\` (needs a C++ compiler and Python for node-gyp)`,
     );
   }
   let binding: NativeBinding;
@@ -61,12 +71,12 @@ function load(): LoadState {
     binding = createRequire(import.meta.url)(addonPath) as NativeBinding;
   } catch (e) {
     return fail(
-      `native addon failed to load (${e instanceof Error ? e.message : String(e)}): rebuild it with \`npm run build:native -w @sentrl/compute-native\``,
+      `native addon failed to load (${e instanceof Error ? e.message : String(e)}): rebuild it with \`${NATIVE_REBUILD_HINT}\``,
     );
   }
   if (binding.abiVersion !== NATIVE_ABI_VERSION) {
     return fail(
-      `native addon is stale (ABI ${binding.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it with \`npm run build:native -w @sentrl/compute-native\``,
+      `native addon is stale (ABI ${binding.abiVersion}, expected ${NATIVE_ABI_VERSION}): rebuild it with \`${NATIVE_REBUILD_HINT}\``,
     );
   }
   if (!binding.cpuSupported()) return fail("this CPU lacks AVX2/FMA");

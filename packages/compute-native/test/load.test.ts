@@ -37,7 +37,7 @@ describe("loading", () => {
     const missing = run({ SENTRL_NATIVE_ADDON: "/nonexistent/sentrl_native.node" });
     expect(missing.k).toBe(true);
     expect(missing.s.available).toBe(false);
-    expect(missing.s.reason).toMatch(/not built.*build:native/);
+    expect(missing.s.reason).toMatch(/not built.*npm rebuild @sentrl\/compute-native/);
     const disabled = run({ SENTRL_NATIVE: "0" });
     expect(disabled.k).toBe(true);
     expect(disabled.s.reason).toMatch(/SENTRL_NATIVE=0/);

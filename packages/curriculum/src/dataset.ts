@@ -10,8 +10,7 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parseJsonLines, SentrlError, writeFileAtomicSync } from "@sentrl/core";
-import { parquetMetadata, parquetReadObjects } from "hyparquet";
-import { parquetWriteBuffer } from "hyparquet-writer";
+import { loadedParquetCodec, loadParquetCodec } from "./parquet-codec.js";
 
 export type DatasetFormat = "jsonl" | "parquet";
 
@@ -72,6 +71,7 @@ export async function readDataset(path: string): Promise<Dataset> {
     return { format, rows, lines };
   }
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const { parquetMetadata, parquetReadObjects } = await loadParquetCodec();
   let md: ReturnType<typeof parquetMetadata>;
   try {
     md = parquetMetadata(ab);
@@ -141,7 +141,7 @@ export function encodeStageRows(
   columnData.push({ name: SE_COLUMN, data: indices.map((i) => se[i]) });
   columnData.push({ name: STAGE_COLUMN, data: indices.map(() => stage) });
   const kvMetadata = pq.kvMetadata.filter((kv) => !SCHEMA_METADATA_KEYS.has(kv.key));
-  const buf = parquetWriteBuffer({
+  const buf = loadedParquetCodec().parquetWriteBuffer({
     // biome-ignore lint/suspicious/noExplicitAny: hyparquet's SchemaElement is structurally what we read back
     schema: schema as any,
     // biome-ignore lint/suspicious/noExplicitAny: column data arrays of mixed JS values

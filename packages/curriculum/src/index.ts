@@ -6,6 +6,7 @@
 export * from "./split.js";
 export * from "./stats.js";
 export * from "./dataset.js";
+export { loadParquetCodec, type ParquetCodec } from "./parquet-codec.js";
 export * from "./prompt.js";
 export * from "./cache.js";
 export * from "./sample.js";
