@@ -2,7 +2,15 @@ import type { Rational } from "./rational.js";
 
 /** Expression tree of a parsed final answer. */
 export type Expr =
-  | { kind: "num"; value: Rational /** written with a decimal point or exponent (`2.5`, `4e3`) */; decimal: boolean }
+  | {
+      kind: "num";
+      value: Rational;
+      /** written with a decimal point or exponent (`2.5`, `4e3`) */
+      decimal: boolean;
+      /** decimals only: significant digits written, and the power of ten of the last one (`0.0830` → 3, -4) */
+      sig?: number;
+      lastPlace?: number;
+    }
   | { kind: "sym"; name: string }
   | { kind: "const"; name: "pi" | "e" | "i" | "inf" }
   | { kind: "add"; a: Expr; b: Expr }
@@ -22,9 +30,11 @@ export type Expr =
   | { kind: "set"; items: Expr[] }
   | { kind: "list"; items: Expr[] }
   | { kind: "union"; items: Expr[] }
+  /** `a : b (: c)` ratios, ordered. */
+  | { kind: "ratio"; items: Expr[] }
   | { kind: "matrix"; rows: Expr[][] };
 
-export type RelOp = "=" | "<" | ">" | "<=" | ">=" | "!=";
+export type RelOp = "=" | "<" | ">" | "<=" | ">=" | "!=" | "~";
 
 /** Number of nodes, for the tree-size bound. */
 export function treeSize(e: Expr): number {
@@ -52,6 +62,7 @@ export function treeSize(e: Expr): number {
     case "set":
     case "list":
     case "union":
+    case "ratio":
       return 1 + e.items.reduce((s, x) => s + treeSize(x), 0);
     case "matrix":
       return 1 + e.rows.reduce((s, r) => s + r.reduce((t, x) => t + treeSize(x), 0), 0);

@@ -1,7 +1,7 @@
 import type { Expr } from "./ast.js";
 import { type Complex, c, cabs, csub, isFiniteC } from "./complex.js";
 import { BudgetError, ParseError } from "./errors.js";
-import { Budget, exactEval, hash32, numEval, type Scale, unitRandom } from "./evaluate.js";
+import { Budget, E_SYMBOL, exactEval, hash32, numEval, PI_SYMBOL, type Scale, unitRandom } from "./evaluate.js";
 import { MAX_ANSWER_LENGTH, normalizeString, preprocess } from "./normalize.js";
 import { parseMath } from "./parse.js";
 import * as R from "./rational.js";
@@ -20,8 +20,12 @@ export const DEFAULT_EQUIVALENCE: EquivalenceOptions = { rtol: 1e-4, timeBudgetM
 /** Random points per comparison, and tolerances of the floating-point comparison. */
 const POINTS = 6;
 const MIN_VALID_POINTS = 3;
-const SYMBOLIC_RTOL = 1e-9;
-const CONSTANT_RTOL = 1e-12;
+export const SYMBOLIC_RTOL = 1e-9;
+export const CONSTANT_RTOL = 1e-12;
+/** A floating-point tolerance must stay this far below the smallest term it could otherwise swallow. */
+const TERM_MARGIN = 100;
+/** Significant digits from which a decimal is read as a printed value of an exact one (`0.0833333333333333`). */
+export const PRINTED_DIGITS = 12;
 
 /** Parses an answer (after pre-processing), or returns null when it is not mathematics the parser understands. */
 export function parseAnswer(raw: string): Expr | null {
@@ -87,6 +91,7 @@ function mapExpr(e: Expr, f: (e: Expr) => Expr | null): Expr {
     case "set":
     case "list":
     case "union":
+    case "ratio":
       return { ...e, items: e.items.map((x) => mapExpr(x, f)) };
     case "matrix":
       return { ...e, rows: e.rows.map((r) => r.map((x) => mapExpr(x, f))) };
@@ -126,7 +131,8 @@ function isContainer(e: Expr): boolean {
     e.kind === "list" ||
     e.kind === "union" ||
     e.kind === "matrix" ||
-    e.kind === "rel"
+    e.kind === "rel" ||
+    e.kind === "ratio"
   );
 }
 
@@ -139,13 +145,38 @@ function hasContainerInside(e: Expr): boolean {
   return found;
 }
 
-/** Structural identity (used where values cannot be computed, e.g. a tuple inside a product). */
-function sameTree(x: Expr, y: Expr): boolean {
-  const key = (e: Expr) => JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-  return key(x) === key(y);
+/** The answer as compared: `\pm` expanded, one-item lists unwrapped, chains and approximations read. */
+export function normalizeTop(e0: Expr): Expr {
+  const e = normalizeRelation(e0);
+  if (e.kind === "list" || e.kind === "set") {
+    const items = e.items.flatMap((i) => expandPm(i));
+    return e.kind === "list" && items.length === 1 ? (items[0] as Expr) : { ...e, items };
+  }
+  const v = expandPm(e);
+  return v.length === 1 ? (v[0] as Expr) : { kind: "list", items: v };
 }
 
-function freeSymbols(e: Expr, out: Set<string>): Set<string> {
+/** A decimal literal written with at least PRINTED_DIGITS significant digits (`-0.0833333333333333`), else null. */
+export function printedDecimal(e: Expr): { value: Rational; lastPlace: number } | null {
+  if (e.kind === "neg") {
+    const a = printedDecimal(e.a);
+    return a === null ? null : { value: R.neg(a.value), lastPlace: a.lastPlace };
+  }
+  if (e.kind !== "num" || !e.decimal || (e.sig ?? 0) < PRINTED_DIGITS || e.lastPlace === undefined) return null;
+  return { value: e.value, lastPlace: e.lastPlace };
+}
+
+/** Structural identity (used where values cannot be computed, e.g. a tuple inside a product). */
+function sameTree(x: Expr, y: Expr): boolean {
+  return sameTreeKey(x) === sameTreeKey(y);
+}
+
+/** A string that is equal for structurally identical trees (the notation of decimals aside). */
+export function sameTreeKey(e: Expr): string {
+  return JSON.stringify(e, (k, v) => (typeof v === "bigint" ? v.toString() : k === "sig" || k === "lastPlace" ? undefined : v));
+}
+
+export function freeSymbols(e: Expr, out: Set<string>): Set<string> {
   mapExpr(e, (n) => {
     if (n.kind === "sym") out.add(n.name);
     return null;
@@ -153,7 +184,7 @@ function freeSymbols(e: Expr, out: Set<string>): Set<string> {
   return out;
 }
 
-function hasConst(e: Expr, name: string): boolean {
+export function hasConst(e: Expr, name: string): boolean {
   let found = false;
   mapExpr(e, (n) => {
     if (n.kind === "const" && n.name === name) found = true;
@@ -163,7 +194,7 @@ function hasConst(e: Expr, name: string): boolean {
 }
 
 /** A decimal literal: `12`, `-3.5`, `4e33`, `3.83 \times 10^{35}`, `10^{-3}`. Returns its value and whether it was written in decimal/scientific form. */
-function decimalLiteral(e: Expr): { value: Rational; decimal: boolean } | null {
+export function decimalLiteral(e: Expr): { value: Rational; decimal: boolean } | null {
   if (e.kind === "num") return { value: e.value, decimal: e.decimal };
   if (e.kind === "neg") {
     const a = decimalLiteral(e.a);
@@ -184,10 +215,98 @@ function decimalLiteral(e: Expr): { value: Rational; decimal: boolean } | null {
   return null;
 }
 
-/** Is the left side of `lhs = rhs` a name being defined (`x`, `f(x)`, `y'`)? */
-function isDefinitionTarget(e: Expr): boolean {
+/**
+ * Is the left side of `lhs = rhs` a label, a name being defined: `x`, `f(x)`, `y'`, `(x, y)`, a segment `AB` (a
+ * product of capital letters), `|AB|`, a ratio of labels `V_1:V_2`?
+ */
+export function isDefinitionTarget(e: Expr): boolean {
   if (e.kind === "seq") return e.open === "(" && e.close === ")" && e.items.every((x) => x.kind === "sym");
+  if (e.kind === "fn" && e.name === "abs") return isDefinitionTarget(e.args[0] as Expr);
+  if (e.kind === "ratio") return e.items.every(isDefinitionTarget);
+  if (e.kind === "mul") return isCapitalName(e);
   return e.kind === "sym" || (e.kind === "apply" && (e.arg.kind === "sym" || e.arg.kind === "num"));
+}
+
+/** `AB`, `ABC`, `A_1B`: a product of capital-letter symbols (a segment, an angle's vertices). */
+function isCapitalName(e: Expr): boolean {
+  if (e.kind === "sym") return /^[A-Z](?:_|$)/.test(e.name);
+  return e.kind === "mul" && isCapitalName(e.a) && isCapitalName(e.b);
+}
+
+/** The values of a comma group of labelled equations with distinct labels (`x=1, y=2` → [1, 2]), else null. */
+function labelledValues(e: Expr): Expr[] | null {
+  if (e.kind !== "list" || e.items.length < 2) return null;
+  const labels = new Set<string>();
+  const values: Expr[] = [];
+  for (const it of e.items) {
+    if (it.kind !== "rel" || it.ops.length !== 1 || it.ops[0] !== "=") return null;
+    const [lhs, rhs] = it.items as [Expr, Expr];
+    if (!isDefinitionTarget(lhs) || isDefinitionTarget(rhs)) return null;
+    const key = sameTreeKey(lhs);
+    if (labels.has(key)) return null;
+    labels.add(key);
+    values.push(rhs);
+  }
+  return values;
+}
+
+/**
+ * Reads chains and approximations (docs/contracts.md §4 extended in the README): `x = 5+5+1 = 11` → `x = 11`,
+ * `5+5+1 = 11` → `11` (constants only), `\frac{\sqrt3}{3} \approx 0.577` → `\frac{\sqrt3}{3}` (the exact value before
+ * `\approx`), `x \approx 11` → `x = 11`. Applied to the whole answer and to the items of lists and sets.
+ */
+export function normalizeRelation(e: Expr): Expr {
+  if (e.kind === "list" || e.kind === "set") return { ...e, items: e.items.map(normalizeRelation) };
+  if (e.kind !== "rel") return e;
+  let ops = e.ops;
+  let items = e.items;
+  const approx = ops.indexOf("~");
+  if (approx >= 0) {
+    const exact = items.slice(0, approx + 1);
+    if (exact.length === 1 && !isDefinitionTarget(exact[0] as Expr)) return exact[0] as Expr;
+    if (exact.length === 1) {
+      ops = ["="];
+      items = [exact[0] as Expr, items[approx + 1] as Expr];
+    } else {
+      ops = ops.slice(0, approx);
+      items = exact;
+    }
+  }
+  if (ops.length >= 2 && ops.every((o) => o === "=")) {
+    if (isDefinitionTarget(items[0] as Expr)) return { kind: "rel", ops: ["="], items: [items[0] as Expr, items.at(-1) as Expr] };
+    if (items.every((x) => freeSymbols(x, new Set()).size === 0)) return items.at(-1) as Expr;
+  }
+  return ops === e.ops ? e : { kind: "rel", ops, items };
+}
+
+/**
+ * An inequality about a label as an interval: `0 < f(x) < 1` → `(0, 1)`, `1 \le |z| \le 3/2` → `[1, 3/2]`,
+ * `x > 2` → `(2, \infty)`; null unless the middle (or one side) is a label and the bounds are constants.
+ */
+export function relationAsInterval(e: Expr): Expr | null {
+  if (e.kind !== "rel" || e.ops.length > 2 || e.ops.some((o) => o === "=" || o === "!=" || o === "~")) return null;
+  const up = e.ops.every((o) => o === "<" || o === "<=");
+  const down = e.ops.every((o) => o === ">" || o === ">=");
+  if (!up && !down) return null;
+  const constant = (x: Expr) => freeSymbols(x, new Set()).size === 0 && !isContainer(x);
+  const label = (x: Expr) => isDefinitionTarget(x) && x.kind !== "seq" && x.kind !== "ratio";
+  const inf: Expr = { kind: "const", name: "inf" };
+  const items = up ? e.items : [...e.items].reverse();
+  const ops = up ? e.ops : [...e.ops].reverse().map((o) => (o === ">" ? "<" : "<="));
+  let lo: Expr;
+  let hi: Expr;
+  let openLo: boolean;
+  let openHi: boolean;
+  if (items.length === 3) {
+    if (!label(items[1] as Expr) || !constant(items[0] as Expr) || !constant(items[2] as Expr)) return null;
+    [lo, hi] = [items[0] as Expr, items[2] as Expr];
+    [openLo, openHi] = [ops[0] === "<", ops[1] === "<"];
+  } else if (label(items[0] as Expr) && constant(items[1] as Expr)) {
+    [lo, hi, openLo, openHi] = [{ kind: "neg", a: inf }, items[1] as Expr, true, ops[0] === "<"];
+  } else if (constant(items[0] as Expr) && label(items[1] as Expr)) {
+    [lo, hi, openLo, openHi] = [items[0] as Expr, inf, ops[0] === "<", true];
+  } else return null;
+  return { kind: "seq", open: openLo ? "(" : "[", close: openHi ? ")" : "]", items: [lo, hi] };
 }
 
 const FLIP: Record<string, string> = { ">": "<", ">=": "<=", "<": ">", "<=": ">=" };
@@ -198,23 +317,22 @@ class Comparator {
     private readonly budget: Budget,
   ) {}
 
-  /** Top-level comparison: expands `\pm`, unwraps one-item lists. */
+  /** Top-level comparison: expands `\pm`, unwraps one-item lists, reads chains and approximations. */
   top(x: Expr, y: Expr): boolean {
-    return this.eq(this.normalizeTop(x), this.normalizeTop(y));
-  }
-
-  private normalizeTop(e: Expr): Expr {
-    if (e.kind === "list" || e.kind === "set") {
-      const items = e.items.flatMap((i) => expandPm(i));
-      return e.kind === "list" && items.length === 1 ? (items[0] as Expr) : { ...e, items };
-    }
-    const v = expandPm(e);
-    return v.length === 1 ? (v[0] as Expr) : { kind: "list", items: v };
+    return this.eq(normalizeTop(x), normalizeTop(y));
   }
 
   eq(x: Expr, y: Expr): boolean {
     this.budget.tick();
+    // A group of labelled equations against a tuple: `x=1, y=2` = `(1, 2)` (in the order written).
+    if ((x.kind === "list" && y.kind === "seq") || (x.kind === "seq" && y.kind === "list")) {
+      const [l, t] = x.kind === "list" ? [x, y as Expr & { kind: "seq" }] : [y as Expr, x];
+      const values = labelledValues(l);
+      if (values !== null && t.open === "(" && t.close === ")") return this.listEq(values, t.items);
+    }
     if (x.kind === "rel" || y.kind === "rel") return this.relEq(x, y);
+    if (x.kind === "ratio" || y.kind === "ratio")
+      return x.kind === "ratio" && y.kind === "ratio" && this.listEq(x.items, y.items);
     // Unordered collections.
     const unordered = (e: Expr) => e.kind === "list" || e.kind === "set";
     if (unordered(x) || unordered(y)) {
@@ -291,8 +409,12 @@ class Comparator {
       const revOps = [...y.ops].reverse().map((o) => FLIP[o] ?? o);
       return x.ops.every((o, k) => o === revOps[k]) && this.listEq(x.items, rev);
     }
-    // `x = 3` against `3`
+    // `x = 3` against `3`; `0 < x < 1` against `(0, 1)`
     const [r, other] = x.kind === "rel" ? [x, y] : [y, x];
+    if (other.kind === "seq") {
+      const interval = relationAsInterval(r);
+      if (interval !== null) return this.eq(interval, other);
+    }
     if (r.kind !== "rel" || r.ops.length !== 1 || r.ops[0] !== "=") return false;
     const [lhs, rhs] = r.items as [Expr, Expr];
     if (isDefinitionTarget(lhs) && this.eq(rhs, other)) return true;
@@ -391,6 +513,11 @@ class Comparator {
     const infY = hasConst(y, "inf");
     if (infX || infY) return infX && infY && this.infEq(x, y);
     const names = [...freeSymbols(y, freeSymbols(x, new Set()))].sort();
+    // A printed decimal (12+ significant digits) against an exact constant: equal within its last digit.
+    if (names.length === 0) {
+      const printed = printedDecimal(x) ?? printedDecimal(y);
+      if (printed !== null && (lx === null || ly === null)) return this.printedEq(printed, printedDecimal(x) ? y : x);
+    }
     // Exact: rational values (at rational points when there are symbols; Schwartz–Zippel).
     const exact = this.exactEq(x, y, names);
     if (exact !== null) return exact;
@@ -406,8 +533,33 @@ class Comparator {
     return vx.re === vy.re && Number.isNaN(vx.re) === false && vx.im === 0 && vy.im === 0 && !Number.isFinite(vx.re);
   }
 
+  /** |exact − d| ≤ one unit of d's last written digit (plus float rounding when `other` is not rational). */
+  private printedEq(d: { value: Rational; lastPlace: number }, other: Expr): boolean {
+    const ulp = R.powInt({ n: 10n, d: 1n }, BigInt(d.lastPlace));
+    if (ulp === null) return false;
+    const exact = exactEval(other, new Map(), this.budget);
+    if (exact !== null) {
+      const diff = R.sub(exact, d.value);
+      if (diff === null) return false;
+      const absN = diff.n < 0n ? -diff.n : diff.n;
+      return absN * ulp.d <= ulp.n * diff.d;
+    }
+    const s: Scale = { max: 0 };
+    const v = numEval(other, new Map(), s, this.budget);
+    if (!isFiniteC(v) || Math.abs(v.im) > 0) return false;
+    const dv = R.toNumber(d.value);
+    return Math.abs(v.re - dv) <= R.toNumber(ulp) + 8 * Number.EPSILON * Math.max(Math.abs(dv), s.max);
+  }
+
   /** true/false when both sides evaluate exactly at every tried point, null when exact arithmetic does not apply. */
-  private exactEq(x: Expr, y: Expr, names: string[]): boolean | null {
+  private exactEq(x: Expr, y: Expr, symbols: string[]): boolean | null {
+    // π and e are indeterminates here (PI_SYMBOL): exact where floating point would swallow a term (`e^{100}+1`).
+    const names = [...symbols];
+    for (const [c, n] of [
+      ["pi", PI_SYMBOL],
+      ["e", E_SYMBOL],
+    ] as const)
+      if (hasConst(x, c) || hasConst(y, c)) names.push(n);
     const points = names.length === 0 ? 1 : 4;
     for (let p = 0; p < points; p++) {
       const env = this.ratPoint(names, p);
@@ -428,8 +580,8 @@ class Comparator {
     const points = names.length === 0 ? 1 : POINTS;
     for (let p = 0; p < points; p++) {
       const env = this.point(names, p);
-      const sx: Scale = { max: 0 };
-      const sy: Scale = { max: 0 };
+      const sx: Scale = { max: 0, min: Number.POSITIVE_INFINITY };
+      const sy: Scale = { max: 0, min: Number.POSITIVE_INFINITY };
       const vx = numEval(x, env, sx, this.budget);
       const vy = numEval(y, env, sy, this.budget);
       const fx = isFiniteC(vx);
@@ -437,7 +589,15 @@ class Comparator {
       if (fx !== fy) return false;
       if (!fx) continue;
       const scale = Math.max(cabs(vx), cabs(vy), sx.max, sy.max, 1e-300);
-      if (cabs(csub(vx, vy)) > rtol * scale) return false;
+      const tol = rtol * scale;
+      if (cabs(csub(vx, vy)) > tol) return false;
+      // The tolerance must not be able to swallow a term (`\sqrt{2}^{100}+1` vs `\sqrt{2}^{100}`, docs/contracts.md
+      // §4): where it could, this point proves nothing (and a constant, with its one point, is judged unequal).
+      const smallest = Math.min(sx.min as number, sy.min as number, ...[cabs(vx), cabs(vy)].filter((v) => v > tol));
+      if (tol * TERM_MARGIN >= smallest) {
+        if (names.length === 0) return false;
+        continue;
+      }
       valid++;
     }
     return valid >= (names.length === 0 ? 1 : MIN_VALID_POINTS);

@@ -35,6 +35,14 @@ export class Budget {
   }
 }
 
+/**
+ * Names under which exact evaluation treats π and e as indeterminates (docs/algorithms.md §10.3): an identity that
+ * holds for every value of them holds for π and e; one that fails at random rationals fails for π and e, as they are
+ * transcendental (so `e^{100}+1` ≠ `e^{100}` exactly, where floating point cannot tell them apart).
+ */
+export const PI_SYMBOL = "\u0000pi";
+export const E_SYMBOL = "\u0000e";
+
 /** Largest integer exponent or factorial argument evaluated exactly. */
 export const MAX_EXACT_EXPONENT = 10_000n;
 
@@ -47,6 +55,8 @@ export function exactEval(e: Expr, env: ReadonlyMap<string, Rational>, budget: B
     case "sym":
       return env.get(e.name) ?? null;
     case "const":
+      // π and e are exact only as indeterminates (a value given in env under PI_SYMBOL / E_SYMBOL)
+      return e.name === "pi" ? (env.get(PI_SYMBOL) ?? null) : e.name === "e" ? (env.get(E_SYMBOL) ?? null) : null;
     case "apply":
     case "pm":
       return null;
@@ -234,9 +244,13 @@ export function unitRandom(seed: number): number {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
-/** Tracks the largest magnitude added or subtracted during an evaluation (the scale of rounding errors). */
+/**
+ * Tracks the largest magnitude added or subtracted during an evaluation (the scale of rounding errors) and, when
+ * `min` is present, the smallest non-negligible term added or subtracted (a term that a tolerance must not swallow).
+ */
 export interface Scale {
   max: number;
+  min?: number;
 }
 
 const NAN = c(Number.NaN);
@@ -263,9 +277,24 @@ export function numEval(e: Expr, env: ReadonlyMap<string, Complex>, scale: Scale
       return cdiv(numEval(e.a, env, scale, budget), c(100));
     case "add":
     case "sub": {
-      const a = numEval(e.a, env, scale, budget);
-      const b = numEval(e.b, env, scale, budget);
-      scale.max = Math.max(scale.max, cabs(a), cabs(b));
+      if (scale.min === undefined) {
+        const a = numEval(e.a, env, scale, budget);
+        const b = numEval(e.b, env, scale, budget);
+        scale.max = Math.max(scale.max, cabs(a), cabs(b));
+        return e.kind === "add" ? cadd(a, b) : csub(a, b);
+      }
+      // Each operand with its own scale: a cancellation residue (|v| at rounding level of its own scale) is not a term.
+      const sa: Scale = { max: 0, min: Number.POSITIVE_INFINITY };
+      const sb: Scale = { max: 0, min: Number.POSITIVE_INFINITY };
+      const a = numEval(e.a, env, sa, budget);
+      const b = numEval(e.b, env, sb, budget);
+      const ma = cabs(a);
+      const mb = cabs(b);
+      scale.max = Math.max(scale.max, sa.max, sb.max, ma, mb);
+      let min = Math.min(scale.min, sa.min as number, sb.min as number);
+      if (ma > 1e-12 * sa.max) min = Math.min(min, ma);
+      if (mb > 1e-12 * sb.max) min = Math.min(min, mb);
+      scale.min = min;
       return e.kind === "add" ? cadd(a, b) : csub(a, b);
     }
     case "mul":

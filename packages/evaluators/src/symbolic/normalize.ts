@@ -50,12 +50,13 @@ export function preprocess(raw: string): string {
     .replace(/∞/g, "\\infty ")
     .replace(/≤/g, "\\le ")
     .replace(/≥/g, "\\ge ")
+    .replace(/≈/g, "\\approx ")
     .replace(/√/g, "\\sqrt");
   s = s.replace(/\\\$/g, "").replace(/\$/g, " ");
   s = s.replace(/\\(?:displaystyle|textstyle|limits)(?![a-zA-Z])/g, "");
   s = s.replace(/\\(?:left|right)\s*\.(?![0-9])/g, "");
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])/g, "");
-  s = s.replace(/\\[dt]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
+  s = s.replace(/\\[dtc]frac(?![a-zA-Z])/g, "\\frac").replace(/\\[dt]binom(?![a-zA-Z])/g, "\\binom");
   // thousands separators written the LaTeX way: `1{,}000`, `20,\\!000`
   s = s.replace(/(\d)(?:\{,\}|,\\!\s*)(?=\d{3}(?!\d))/g, "$1");
   s = s
@@ -63,6 +64,9 @@ export function preprocess(raw: string): string {
     .replace(/\\(\\|[,;:! ])/g, (m) => (m === "\\\\" ? m : " "))
     .replace(/~/g, " ");
   s = s.replace(/\{,\}/g, ",");
+  // thousands separated by spaces (`1 000 000`, `1\,000` after the thin space became a space): groups of exactly
+  // three digits after a first group of one to three, not part of a decimal (`0.5 000` stays two numbers)
+  s = s.replace(/(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])/g, (m) => m.replace(/ /g, ""));
   s = s.replace(/\b(?:np|numpy|math|sympy|sp|torch)\./g, "");
   // degrees inside trigonometric functions are angles: `\sin 30^\circ` = `\sin(\pi/6)`
   if (/\\?(?:sin|cos|tan|sec|csc|cot)(?![a-zA-Z])/.test(s)) {
@@ -86,8 +90,8 @@ export function preprocess(raw: string): string {
   s = stripUnits(s); // units that were inside a text wrapper: `\text{5 cm}`
   s = s.replace(/^\s*(?:[a-zA-Z]|\\[a-zA-Z]+)\s*\\in(?![a-zA-Z])/, "");
   s = s.trim();
-  const compact = s.replace(/\s+/g, "");
-  if (/^-?\d{1,3}(,\d{3})+(\.\d+)?%?$/.test(compact)) s = compact.replace(/,/g, "");
+  // `1,000` is one number; `32, 349` (a space after the comma) is a list of two
+  if (/^-?\d{1,3}(,\d{3})+(\.\d+)?\s*%?$/.test(s)) s = s.replace(/[,\s]/g, "");
   return s;
 }
 

@@ -71,13 +71,20 @@ const REL: Record<string, RelOp> = {
   gt: ">",
   ne: "!=",
   neq: "!=",
+  approx: "~",
+  approxeq: "~",
+  thickapprox: "~",
 };
 const MATRIX_ENVS = new Set(["pmatrix", "bmatrix", "matrix", "array", "smallmatrix", "Bmatrix"]);
 
 const num = (v: string, exp: number, sci: boolean): Expr => {
   const value = parseDecimal(v, exp);
   if (value === null) throw new ParseError(`number ${v}e${exp} out of range`);
-  return { kind: "num", value, decimal: sci || v.includes(".") };
+  if (!sci && !v.includes(".")) return { kind: "num", value, decimal: false };
+  // The precision the literal states: its significant digits and the place of its last digit.
+  const frac = v.includes(".") ? (v.split(".")[1] as string).length : 0;
+  const sig = v.replace(".", "").replace(/^0+/, "").length;
+  return { kind: "num", value, decimal: true, sig, lastPlace: exp - frac };
 };
 const int = (k: number): Expr => ({ kind: "num", value: rat(BigInt(k)) ?? { n: 0n, d: 1n }, decimal: false });
 
@@ -111,15 +118,32 @@ class Parser {
     return e;
   }
 
-  /** item (, item)* → a bare list when more than one. */
+  /**
+   * item (, item)* → a bare list when more than one. When both `;` and `,` separate items, `;` separates groups of
+   * comma-separated items (`p=5, q=2; p=7, q=2` is a list of two groups).
+   */
   private parseList(_stop: string[]): Expr {
     const items = [this.parseUnion()];
+    const seps: string[] = [];
     while (this.isOp(",") || this.isOp(";")) {
+      seps.push((this.peek() as { v: string }).v);
       this.i++;
       if (this.peek() === undefined) break;
       items.push(this.parseUnion());
     }
-    return items.length === 1 ? (items[0] as Expr) : { kind: "list", items };
+    if (items.length === 1) return items[0] as Expr;
+    if (!(seps.includes(",") && seps.includes(";"))) return { kind: "list", items };
+    const groups: Expr[] = [];
+    let group: Expr[] = [items[0] as Expr];
+    for (let k = 1; k < items.length; k++) {
+      if (seps[k - 1] === ";") {
+        groups.push(group.length === 1 ? (group[0] as Expr) : { kind: "list", items: group });
+        group = [];
+      }
+      group.push(items[k] as Expr);
+    }
+    groups.push(group.length === 1 ? (group[0] as Expr) : { kind: "list", items: group });
+    return { kind: "list", items: groups };
   }
 
   private parseUnion(): Expr {
@@ -140,14 +164,24 @@ class Parser {
   }
 
   private parseRelation(): Expr {
-    const items = [this.parseExpr()];
+    const items = [this.parseRatio()];
     const ops: RelOp[] = [];
     for (let op = this.relOp(); op !== null; op = this.relOp()) {
       this.i++;
       ops.push(op);
-      items.push(this.parseExpr());
+      items.push(this.parseRatio());
     }
     return ops.length === 0 ? (items[0] as Expr) : { kind: "rel", ops, items };
+  }
+
+  /** `a : b (: c)…` (a ratio), else one expression. */
+  private parseRatio(): Expr {
+    const items = [this.parseExpr()];
+    while (this.isOp(":")) {
+      this.i++;
+      items.push(this.parseExpr());
+    }
+    return items.length === 1 ? (items[0] as Expr) : { kind: "ratio", items };
   }
 
   private parseExpr(): Expr {
@@ -394,7 +428,12 @@ class Parser {
     const open = (this.peek() as { v: string }).v as "(" | "[";
     this.i++;
     const items = [this.parseUnion()];
-    while (this.isOp(",")) {
+    // `(0;0;0)`: semicolons separate items when no comma does (with both, commas may be decimal commas).
+    let sep: string | null = null;
+    while (this.isOp(",") || this.isOp(";")) {
+      const s = (this.peek() as { v: string }).v;
+      if (sep !== null && s !== sep) throw new ParseError("both ',' and ';' inside brackets");
+      sep = s;
       this.i++;
       items.push(this.parseUnion());
     }
