@@ -123,7 +123,7 @@ describe("sentrl loss (docs/contracts.md §2)", () => {
     ["missing --name", ["loss"], JSON.stringify(input), "USAGE"],
     ["unknown flag", ["loss", "--name", "grpo", "--frob"], JSON.stringify(input), "USAGE"],
     ["--config not JSON", ["loss", "--name", "grpo", "--config", "{x"], JSON.stringify(input), "USAGE"],
-    ["unknown loss", ["loss", "--name", "ppo"], JSON.stringify(input), "LOSS_UNKNOWN"],
+    ["unknown loss", ["loss", "--name", "ppo"], JSON.stringify(input), "STRATEGY_UNKNOWN"],
     [
       "unknown option",
       ["loss", "--name", "grpo", "--config", '{"clip_ratio":0.2}'],

@@ -215,11 +215,14 @@ describe("createPolicyLossRegistry", () => {
     expect(r.names()).toEqual(["grpo", "other"]);
     expect(r.has("sent")).toBe(false);
     expect(() => r.get("sent")).toThrow(
-      expect.objectContaining({ code: "LOSS_UNKNOWN", message: expect.stringContaining("grpo, other") }),
+      expect.objectContaining({
+        code: "STRATEGY_UNKNOWN",
+        message: expect.stringContaining("grpo (core), other (core)"),
+      }),
     );
   });
   it("duplicate names are an error", () => {
-    expect(() => createPolicyLossRegistry([grpoLoss, { ...other, name: "grpo" }])).toThrow(code("LOSS_DUPLICATE"));
+    expect(() => createPolicyLossRegistry([grpoLoss, { ...other, name: "grpo" }])).toThrow(code("STRATEGY_DUPLICATE"));
   });
 });
 

@@ -29,7 +29,7 @@ export interface EntropyBaselinesPlugin extends Plugin {
  * import { createPolicyLossRegistry, grpoLoss } from "@sentrl/core";
  * import { entropyBaselinesPlugin } from "@sentrl/entropy-baselines";
  * const registry = createPolicyLossRegistry([grpoLoss, ...entropyBaselinesPlugin().policyLosses]);
- * registry.names(); // ["grpo", "kl-cov", "clip-cov", "high-entropy-mask", "entropy-advantage"]
+ * registry.names(); // ["clip-cov", "entropy-advantage", "grpo", "high-entropy-mask", "kl-cov"]
  * ```
  */
 export function entropyBaselinesPlugin(): EntropyBaselinesPlugin {

@@ -165,10 +165,10 @@ describe("kl-cov, high-entropy-mask, entropy-advantage", () => {
     const plugin = entropyBaselinesPlugin();
     expect(plugin.name).toBe("@sentrl/entropy-baselines");
     expect(createPolicyLossRegistry(plugin.policyLosses).names()).toEqual([
-      "kl-cov",
       "clip-cov",
-      "high-entropy-mask",
       "entropy-advantage",
+      "high-entropy-mask",
+      "kl-cov",
     ]);
     expect(Object.keys(clipCovLoss.defaults).sort()).toEqual(
       ["clipCovLb", "clipCovRatio", "clipCovUb", "clipRatioHigh", "clipRatioLow", "seed"].sort(),

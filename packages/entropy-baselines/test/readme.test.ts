@@ -15,11 +15,11 @@ describe("README examples", () => {
   it("the plugin snippet runs", async () => {
     const { exports } = await runTsBlock(`${blocks[1]}\nexport { registry };\n`);
     expect((exports.registry as { names(): string[] }).names()).toEqual([
-      "grpo",
-      "kl-cov",
       "clip-cov",
-      "high-entropy-mask",
       "entropy-advantage",
+      "grpo",
+      "high-entropy-mask",
+      "kl-cov",
     ]);
   });
 });

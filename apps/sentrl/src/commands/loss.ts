@@ -24,18 +24,17 @@ interface LoadedRegistry {
 }
 
 async function loadRegistry(): Promise<LoadedRegistry> {
-  // biome-ignore lint/suspicious/noExplicitAny: definitions of different option types are listed together
-  const defs: PolicyLossDefinition<any>[] = [grpoLoss];
+  const registry = createPolicyLossRegistry([grpoLoss]);
   const problems: string[] = [];
   for (const name of PLUGINS) {
     try {
       const mod = (await import(name)) as { policyLossDefinitions?: PolicyLossDefinition[] };
-      defs.push(...(mod.policyLossDefinitions ?? []));
+      for (const def of mod.policyLossDefinitions ?? []) registry.register(def, `plugin "${name}"`);
     } catch (e) {
       problems.push(`${name} could not be loaded (${(e as Error).message.split("\n")[0]})`);
     }
   }
-  return { registry: createPolicyLossRegistry(defs), problems };
+  return { registry, problems };
 }
 
 const loaded = await loadRegistry();
@@ -90,8 +89,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const config = parseJsonOption(values.config as string | undefined, "--config");
   if (!loaded.registry.has(name) && loaded.problems.length > 0) {
     throw new SentrlError(
-      "LOSS_UNKNOWN",
-      `unknown loss \`${name}\`; registered losses: ${loaded.registry.names().join(", ")}; ${loaded.problems.join("; ")}`,
+      "STRATEGY_UNKNOWN",
+      `unknown policyLoss "${name}"; registered: ${loaded.registry.names().join(", ")}; ${loaded.problems.join("; ")}`,
     );
   }
   const def = loaded.registry.get(name);

@@ -285,7 +285,7 @@ describe("strategy registries", () => {
     expect(() => reg.get("rloo")).toThrow(
       expect.objectContaining({
         code: "STRATEGY_UNKNOWN",
-        message: 'unknown advantage "rloo"; registered: dr-grpo, grpo',
+        message: 'unknown advantage "rloo"; registered: dr-grpo (core), grpo (core)',
       }),
     );
     expect(() => new StrategyRegistry("reward").get("dapo")).toThrow('unknown reward "dapo"; registered: (none)');

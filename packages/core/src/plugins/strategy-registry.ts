@@ -4,9 +4,32 @@ import { SentrlError } from "../errors.js";
 export type StrategyKind = "policyLoss" | "advantage" | "reward";
 
 /**
- * A per-trainer registry of named strategy definitions (policy losses, advantage estimators, verifiers), in the
- * spirit of verl's `register_policy_loss`: registering a name twice and asking for an unknown name are errors
- * (`STRATEGY_DUPLICATE`, `STRATEGY_UNKNOWN`) that list what is registered.
+ * Where the strategies of sentrl's own packages come from: an unknown name that one of them provides says which
+ * plugin to add (core cannot import them: they build on core).
+ */
+const PROVIDERS: Record<StrategyKind, Record<string, string>> = {
+  policyLoss: {
+    sent: "tokenEntropyKlPlugin() from @sentrl/token-entropy-kl",
+    "sent-v1": "tokenEntropyKlPlugin() from @sentrl/token-entropy-kl",
+    "kl-cov": "entropyBaselinesPlugin() from @sentrl/entropy-baselines",
+    "clip-cov": "entropyBaselinesPlugin() from @sentrl/entropy-baselines",
+    "high-entropy-mask": "entropyBaselinesPlugin() from @sentrl/entropy-baselines",
+    "entropy-advantage": "entropyBaselinesPlugin() from @sentrl/entropy-baselines",
+  },
+  advantage: {},
+  reward: {
+    dapo: "mathRewards() from @sentrl/evaluators",
+    "opencompass-v2": "mathRewards() from @sentrl/evaluators",
+    symbolic: "mathRewards() from @sentrl/evaluators",
+  },
+};
+
+/**
+ * The one registry of named strategy definitions (policy losses, advantage estimators, verifiers), in the spirit
+ * of verl's `register_policy_loss`; each trainer's driver holds one per kind. Registering a name twice
+ * (`STRATEGY_DUPLICATE`) and asking for an unknown name (`STRATEGY_UNKNOWN`) are errors that list what is
+ * registered and who provides each (`core` or a plugin), and for a strategy of a sentrl package, which plugin to
+ * add.
  *
  * @example
  * ```ts
@@ -14,7 +37,7 @@ export type StrategyKind = "policyLoss" | "advantage" | "reward";
  * const losses = new StrategyRegistry<{ name: string }>("policyLoss");
  * losses.register({ name: "grpo" }, "core");
  * losses.get("grpo");
- * losses.get("gpro"); // throws STRATEGY_UNKNOWN: unknown policyLoss "gpro"; registered: grpo
+ * losses.get("sent"); // throws STRATEGY_UNKNOWN: unknown policyLoss "sent"; registered: grpo (core); "sent" comes with tokenEntropyKlPlugin() from @sentrl/token-entropy-kl
  * ```
  */
 export class StrategyRegistry<D extends { readonly name: string }> {
@@ -46,14 +69,19 @@ export class StrategyRegistry<D extends { readonly name: string }> {
     return this.entries.has(name);
   }
 
-  /** The definition registered under `name`; throws `STRATEGY_UNKNOWN` listing the registered names. */
+  /**
+   * The definition registered under `name`; throws `STRATEGY_UNKNOWN` listing the registered names with their
+   * providers.
+   */
   get(name: string): D {
     const entry = this.entries.get(name);
     if (!entry) {
-      const known = this.names();
+      const known = this.names().map((n) => `${n} (${this.entries.get(n)!.owner})`);
+      const provider = PROVIDERS[this.kind][name];
       throw new SentrlError(
         "STRATEGY_UNKNOWN",
-        `unknown ${this.kind} "${name}"; registered: ${known.length > 0 ? known.join(", ") : "(none)"}`,
+        `unknown ${this.kind} "${name}"; registered: ${known.length > 0 ? known.join(", ") : "(none)"}` +
+          (provider ? `; "${name}" comes with ${provider}` : ""),
       );
     }
     return entry.definition;
@@ -67,5 +95,10 @@ export class StrategyRegistry<D extends { readonly name: string }> {
   /** Registered names, sorted. */
   names(): string[] {
     return [...this.entries.keys()].sort();
+  }
+
+  /** Registered definitions, in registration order. */
+  definitions(): D[] {
+    return [...this.entries.values()].map((e) => e.definition);
   }
 }

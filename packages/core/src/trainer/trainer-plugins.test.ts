@@ -101,10 +101,16 @@ describe("trainer hooks", () => {
         config: { ...base, ...config },
       });
     expect(make({ policyLoss: "sent" })).toThrow(
-      expect.objectContaining({ code: "STRATEGY_UNKNOWN", message: 'unknown policyLoss "sent"; registered: grpo' }),
+      expect.objectContaining({
+        code: "STRATEGY_UNKNOWN",
+        message:
+          'unknown policyLoss "sent"; registered: grpo (core); "sent" comes with tokenEntropyKlPlugin() from @sentrl/token-entropy-kl',
+      }),
     );
-    expect(make({ advantage: "rloo" })).toThrow('unknown advantage "rloo"; registered: dr-grpo, grpo');
-    expect(make({ reward: "dapo" })).toThrow('unknown reward "dapo"; registered: exact');
+    expect(make({ advantage: "rloo" })).toThrow('unknown advantage "rloo"; registered: dr-grpo (core), grpo (core)');
+    expect(make({ reward: "dapo" })).toThrow(
+      'unknown reward "dapo"; registered: exact (plugin "exact-match"); "dapo" comes with mathRewards() from @sentrl/evaluators',
+    );
     expect(make({ lossOptions: { clipRatio: 0.3, bogus: 1 } })).toThrow(
       expect.objectContaining({ code: "LOSS_UNKNOWN_OPTION" }),
     );

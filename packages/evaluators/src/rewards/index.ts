@@ -1,0 +1,2 @@
+export { checkerVerifier, checkerVerifiers } from "./checker-verifier.js";
+export { type MathRewardsPlugin, mathRewards } from "./plugin.js";
