@@ -20,12 +20,27 @@ export {
 } from "./steps.js";
 export {
   checkpointDir,
+  checkpointProblem,
+  cleanupCheckpointLeftovers,
+  findResumableCheckpoint,
   latestCheckpoint,
+  listCheckpoints,
   loadCheckpoint,
+  type ResumableCheckpoint,
+  type SaveCheckpointOptions,
   saveCheckpoint,
   type TrainerCheckpoint,
   type TrainerCheckpointMeta,
 } from "./checkpoint.js";
+export {
+  type ConfigDifference,
+  canonicalJson,
+  checkResumeConfig,
+  configHash,
+  diffConfigs,
+  type ResumeConfigCheck,
+} from "./config-diff.js";
+export { RESUME_SAFE_FIELDS } from "./resume.js";
 export { decodeTensors, encodeTensors } from "./tensor-file.js";
 export { adamwStep, globalGradNorm } from "./adamw.js";
 export {

@@ -98,6 +98,7 @@ describe("checkpoints and exact resume", () => {
       plugins: [exactMatchReward()],
       config,
       outputDir: resumedDir,
+      resumeWithChanges: true, // totalSteps 4 → 6
     });
     expect(await second.resume()).toBe(3);
     await second.run();
@@ -108,7 +109,7 @@ describe("checkpoints and exact resume", () => {
     expect(straightMetrics.trimEnd().split("\n")).toHaveLength(6);
     expect(JSON.parse(straightMetrics.split("\n")[5])["actor/kl_loss"]).toBeGreaterThan(0);
     const ckpts = await readdir(join(resumedDir, "checkpoints"));
-    expect(ckpts.sort()).toEqual(["latest.json", "step_3", "step_6"]);
+    expect(ckpts.sort()).toEqual(["latest.json", "metrics", "step_3", "step_6"]);
     expect(await readdir(join(resumedDir, "checkpoints", "step_6"))).toEqual(
       expect.arrayContaining(["policy.safetensors", "reference.safetensors", "trainer.json"]),
     );
@@ -137,7 +138,7 @@ describe("checkpoints and exact resume", () => {
     expect(JSON.parse(lines.at(-1)!)).toEqual({ step: 2, "val/score": 0.5 });
   });
 
-  it("a checkpoint holds the metrics so far: a lost or torn metrics log comes back on resume", async () => {
+  it("checkpoints store the metrics by offset (no copies): a lost or torn metrics log comes back on resume", async () => {
     const config = { ...base, totalSteps: 4, checkpointEvery: 2 };
     const make = () =>
       createTrainer({
@@ -149,8 +150,15 @@ describe("checkpoints and exact resume", () => {
       });
     await make().run();
     const full = await readFile(join(dir, "metrics.jsonl"), "utf8");
-    expect(await readFile(join(dir, "checkpoints", "step_4", "metrics.jsonl"), "utf8")).toBe(full);
-    const atStep2 = await readFile(join(dir, "checkpoints", "step_2", "metrics.jsonl"), "utf8");
+    expect(await readdir(join(dir, "checkpoints", "step_4"))).not.toContain("metrics.jsonl");
+    // The log's bytes are stored once, in one segment per checkpoint: [0, step 2) and [step 2, step 4).
+    const segments = (await readdir(join(dir, "checkpoints", "metrics"))).sort();
+    expect(segments).toHaveLength(2);
+    const joined = (
+      await Promise.all(segments.map((s) => readFile(join(dir, "checkpoints", "metrics", s), "utf8")))
+    ).join("");
+    expect(joined).toBe(full);
+    const atStep2 = await readFile(join(dir, "checkpoints", "metrics", segments[0]), "utf8");
     expect(atStep2.trimEnd().split("\n")).toHaveLength(2);
     // a torn last line and a lost log: both restored from the checkpoint
     await writeFile(join(dir, "metrics.jsonl"), `${atStep2.slice(0, 30)}`);

@@ -1,4 +1,3 @@
-import { readFile, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { advantageEstimatorDefinitions } from "../advantages/estimator.js";
 import type { AdvantageEstimator } from "../advantages/estimator.js";
@@ -8,12 +7,13 @@ import type { CommonLossOptions, PolicyLoss } from "../contracts/policy-loss.js"
 import type { Verifier } from "../contracts/verifier.js";
 import { SentrlError } from "../errors.js";
 import { createMetricsLogger, type MetricsLogger } from "../io/metrics-logger.js";
-import { writeFileAtomic } from "../io/write-file-atomic.js";
 import { grpoLoss } from "../losses/grpo.js";
 import { resolveLossOptions } from "../losses/options.js";
 import { PluginDriver } from "../plugins/driver.js";
 import type { Plugin, PluginStrategies, StageStart } from "../plugins/types.js";
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
+import { saveCheckpoint } from "./checkpoint.js";
+import { configHash } from "./config-diff.js";
+import { openForResume, restoreMetricsLog } from "./resume.js";
 import { resolveTrainerConfig, type TrainerConfig } from "./config.js";
 import { PromptSampler } from "./sampler.js";
 import {
@@ -48,8 +48,12 @@ export interface CreateTrainerOptions {
    * step's checkpoint, so a resumed run repeats them) and to `onEvaluate` observers.
    */
   evaluate?: (event: { step: number; policy: Policy }) => Promise<Record<string, number>> | Record<string, number>;
-  /** Where warnings go (default `process.emitWarning`): `TRAINER_NO_REWARD_VARIANCE`. */
+  /** Where warnings go (default `process.emitWarning`): `TRAINER_NO_REWARD_VARIANCE`, `CHECKPOINT_FALLBACK`. */
   onWarning?: (warning: { code: string; message: string; step: number }) => void;
+  /** Keep only the newest this many checkpoints (default: all). */
+  keepCheckpoints?: number;
+  /** `resume()` accepts a config that differs in `totalSteps`, `checkpointEvery`, `evaluateEvery` (docs/contracts.md §7). */
+  resumeWithChanges?: boolean;
 }
 
 export interface StepResult {
@@ -243,35 +247,41 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       if (!outputDir) throw new SentrlError("TRAINER_NO_OUTPUT_DIR", "checkpoints need createTrainer({ outputDir })");
       await ensureReference();
       await logger?.close();
-      const metrics = logger ? await readFile(logger.path).catch(() => Buffer.alloc(0)) : undefined;
-      const metricsBytes = metrics?.length ?? 0;
-      return saveCheckpoint(outputDir, {
-        meta: {
-          format: 1,
-          step,
-          sampler: sampler.state,
-          metricsBytes,
-          policyMeta: {},
-          config: config as unknown as Record<string, unknown>,
-          trainer: { zeroVarianceStreak },
-          plugins: Object.fromEntries(
-            plugins.filter((p) => typeof p.state === "function").map((p) => [p.name, p.state!()]),
-          ),
+      return saveCheckpoint(
+        outputDir,
+        {
+          meta: {
+            format: 1,
+            step,
+            sampler: sampler.state,
+            metricsBytes: 0,
+            policyMeta: {},
+            config: config as unknown as Record<string, unknown>,
+            configHash: configHash(config),
+            trainer: { zeroVarianceStreak },
+            plugins: Object.fromEntries(
+              plugins.filter((p) => typeof p.state === "function").map((p) => [p.name, p.state!()]),
+            ),
+          },
+          policy: await policy.state(),
+          reference: options.reference ? undefined : (referenceState ?? undefined),
         },
-        policy: await policy.state(),
-        reference: options.reference ? undefined : (referenceState ?? undefined),
-        metrics: metrics ? new Uint8Array(metrics) : undefined,
-      });
+        { metricsPath: logger?.path, keep: options.keepCheckpoints },
+      );
     },
 
     async resume(dir) {
-      const path = dir ?? (outputDir ? await latestCheckpoint(outputDir) : null);
-      if (!path)
-        throw new SentrlError(
-          "CHECKPOINT_NOT_FOUND",
-          `no checkpoint to resume from${outputDir ? ` under ${outputDir}` : ""}`,
-        );
-      const ckpt = await loadCheckpoint(path);
+      if (!dir && !outputDir) throw new SentrlError("CHECKPOINT_NOT_FOUND", "no checkpoint to resume from");
+      // The newest intact checkpoint, its config checked against ours (docs/contracts.md §7).
+      const opened = await openForResume({
+        outputDir,
+        dir,
+        metricsPath: logger?.path,
+        config,
+        allowChanges: options.resumeWithChanges,
+        warn,
+      });
+      const ckpt = opened.ckpt;
       if (ckpt.reference && !options.reference) {
         await policy.load(ckpt.reference);
         reference = await policy.snapshot();
@@ -286,17 +296,9 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
         if (saved !== undefined && typeof p.loadState === "function") p.loadState(saved);
       }
       if (logger) {
-        // The metrics log becomes the checkpoint's copy: lines of steps after the checkpoint go, lost or torn ones
-        // come back.
+        // The metrics log becomes the checkpoint's: lines of steps after it go, lost or torn ones come back.
         await logger.close();
-        if (ckpt.metrics) await writeFileAtomic(logger.path, ckpt.metrics);
-        else {
-          const size = await stat(logger.path).then(
-            (s) => s.size,
-            () => -1,
-          );
-          if (size > ckpt.meta.metricsBytes) await truncate(logger.path, ckpt.meta.metricsBytes);
-        }
+        await restoreMetricsLog(opened.dir, logger.path, ckpt);
       }
       return step;
     },
