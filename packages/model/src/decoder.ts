@@ -204,7 +204,9 @@ export class DecoderModel {
       const ent = alloc(N);
       const attend: Attend = (_l, q, k, v, att) => be.attentionForward({ out: att, q, k, v, batch: B, seqLen: T, heads: nh, kvHeads: nkv, headDim: hd, keyMask });
       be.embeddingForward({ out: x, table: P.embed, ids, rows: N, dim: H, vocab: V });
-      P.layers.forEach((L, l) => blockForward(be, this.config, L, l, b, N, positions, attend));
+      P.layers.forEach((L, l) => {
+        blockForward(be, this.config, L, l, b, N, positions, attend);
+      });
       be.rmsnormForward({ out: hn, x, weight: P.norm, rows: N, dim: H, eps });
       be.logitsStatsForward({ logp: lp, entropy: ent, h: hn, w: P.head, targets, rows: N, dim: H, vocab: V, temperature });
       return unpad(be.download(lp), be.download(ent), rows.map((r) => r.length), T);

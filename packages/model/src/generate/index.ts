@@ -1,7 +1,6 @@
-// Generation: KV-cached incremental decoding, seeded sampling, and the `local:` generator.
-export { IncrementalDecoder } from "./incremental.js";
-export { attendCached, cloneKvCache, KvCache } from "./kv-cache.js";
-export { type SampledSequence, type SampleRequest, type SamplingOptions, sampleSequences } from "./sample.js";
+// Generation: the batched KV-cache engine on the Backend, seeded sampling, and the `local:` generator.
+export { createGenerationEngine, GenerationEngine, type GenerationEngineOptions, type GenerationRequest, type SampledSequence } from "./engine.js";
+export { type SampleRequest, type SamplingOptions, sampleSequences } from "./sample.js";
 export { sampleRng } from "./seed.js";
 export { createLocalGenerator, LocalGenerator, type LocalGeneratorOptions } from "./local-generator.js";
 export {
