@@ -9,6 +9,7 @@ const BASE_KEYWORDS = ["sentrl", "reinforcement-learning", "rlvr", "llm", "reaso
 /** Extra keywords per package, by folder name. */
 const KEYWORDS = {
   core: ["grpo", "policy-loss", "plugins"],
+  generators: ["generation", "openai", "vllm", "sglang"],
   compute: ["backend", "kernels", "cpu"],
   "compute-native": ["avx2", "avx512", "gemm", "n-api"],
   "compute-cuda": ["cuda", "gpu", "kernels"],

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createReferenceBackend } from "@sentrl/compute";
-import { createGenerator, generatorSchemes } from "@sentrl/core";
+import { createGenerator, generatorSchemes } from "@sentrl/generators";
 import { afterAll, describe, expect, it } from "vitest";
 // Test helper of @sentrl/model (not part of its public API): a tiny random model folder with a tokenizer.
 import { writeTinyModelDir } from "../../../packages/model/src/generate/tiny.js";

@@ -1,5 +1,6 @@
 import type { Backend } from "@sentrl/compute";
-import { registerGeneratorScheme, SentrlError } from "@sentrl/core";
+import { SentrlError } from "@sentrl/core";
+import { registerGeneratorScheme } from "@sentrl/generators";
 
 let done = false;
 
@@ -11,7 +12,7 @@ let done = false;
  *
  * @example
  * ```ts
- * import { createGenerator } from "@sentrl/core";
+ * import { createGenerator } from "@sentrl/generators";
  * import { registerAppGenerators } from "./generators.js";
  * registerAppGenerators();
  * const gen = await createGenerator("local:models/Qwen2.5-0.5B-Instruct");

@@ -59,11 +59,11 @@ async function cli(args: string[]) {
  */
 function writeWrapper(dir: string): string {
   const file = join(dir, "sentrl-slow.mts");
-  const core = pathToFileURL(join(ROOT, "packages", "core", "src", "index.ts")).href;
+  const generators = pathToFileURL(join(ROOT, "packages", "generators", "src", "index.ts")).href;
   const cli = pathToFileURL(join(ROOT, "apps", "sentrl", "src", "cli.ts")).href;
   writeFileSync(
     file,
-    `import { createReplayGenerator, registerGeneratorScheme } from ${JSON.stringify(core)};
+    `import { createReplayGenerator, registerGeneratorScheme } from ${JSON.stringify(generators)};
 import { main } from ${JSON.stringify(cli)};
 const ms = Number(process.env.SLOW_MS ?? "0");
 registerGeneratorScheme("slow", async (spec) => {

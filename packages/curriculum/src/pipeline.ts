@@ -26,7 +26,7 @@ export interface BuildFromGeneratorOptions extends SampleOptions {
  * only), so rerunning after an interruption samples only what is missing and writes identical stages.
  *
  * @example
- * const generator = await createGenerator("replay:responses.jsonl");
+ * const generator = await createGenerator("replay:responses.jsonl"); // from @sentrl/generators
  * const manifest = await buildCurriculumFromGenerator({ data: "train.parquet", generator, outDir: "curriculum",
  *   samples: 8, split: { kind: "equalSize", stages: 2 }, se: { checker: "dapo", estimator: "discrete" } });
  */

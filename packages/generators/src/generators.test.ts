@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Generator } from "../contracts/generator.js";
+import type { Generator } from "@sentrl/core";
 import { createGenerator, generatorSchemes, registerGeneratorScheme } from "./registry.js";
 import { createReplayGenerator, parseReplayRecords } from "./replay.js";
 import { parseGeneratorSpec } from "./spec.js";

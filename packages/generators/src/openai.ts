@@ -1,5 +1,4 @@
-import type { Completion, GenerateOptions, GenerationPrompt, Generator } from "../contracts/generator.js";
-import { SentrlError } from "../errors.js";
+import { type Completion, type GenerateOptions, type GenerationPrompt, type Generator, SentrlError } from "@sentrl/core";
 import { validateGenerateOptions, validatePrompt } from "./options.js";
 
 export interface OpenAIGeneratorOptions {
@@ -95,7 +94,7 @@ function toCompletion(choice: ChoiceJSON, chat: boolean, wantLogprobs: boolean):
  *
  * @example
  * ```ts
- * import { createOpenAIGenerator } from "@sentrl/core";
+ * import { createOpenAIGenerator } from "@sentrl/generators";
  * const gen = createOpenAIGenerator({ baseURL: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen2.5-Math-1.5B" });
  * const out = await gen.generate([{ id: "q", messages: [{ role: "user", content: "1+1?" }] }], { n: 4, temperature: 0.6 });
  * ```

@@ -1,5 +1,4 @@
-import type { GenerateOptions, GenerationPrompt } from "../contracts/generator.js";
-import { SentrlError } from "../errors.js";
+import { type GenerateOptions, type GenerationPrompt, SentrlError } from "@sentrl/core";
 
 /** Checks the options every generator reads (`GENERATE_BAD_OPTION`). */
 export function validateGenerateOptions(options: GenerateOptions): void {

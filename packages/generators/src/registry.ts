@@ -1,5 +1,4 @@
-import type { Generator } from "../contracts/generator.js";
-import { SentrlError } from "../errors.js";
+import { type Generator, SentrlError } from "@sentrl/core";
 import { createOpenAIGenerator } from "./openai.js";
 import { createReplayGenerator } from "./replay.js";
 import { type GeneratorSpec, parseGeneratorSpec } from "./spec.js";
@@ -33,7 +32,7 @@ const PROVIDERS: Record<string, string> = {
  *
  * @example
  * ```ts
- * import { registerGeneratorScheme } from "@sentrl/core";
+ * import { registerGeneratorScheme } from "@sentrl/generators";
  * registerGeneratorScheme("local", async (spec) => (await import("@sentrl/model")).localGenerator(spec.target));
  * ```
  */
@@ -72,7 +71,7 @@ export function generatorSchemes(): string[] {
  *
  * @example
  * ```ts
- * import { createGenerator } from "@sentrl/core";
+ * import { createGenerator } from "@sentrl/generators";
  * const gen = await createGenerator("replay:./responses.jsonl");
  * const [completions] = await gen.generate([{ id: "q1" }], { n: 4 });
  * ```

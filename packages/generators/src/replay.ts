@@ -1,7 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Completion, GenerateOptions, GenerationPrompt, Generator } from "../contracts/generator.js";
-import { SentrlError } from "../errors.js";
-import { parseJsonLines } from "../io/jsonl.js";
+import { type Completion, type GenerateOptions, type GenerationPrompt, type Generator, parseJsonLines, SentrlError } from "@sentrl/core";
 import { validateGenerateOptions, validatePrompt } from "./options.js";
 
 /** One line of a replay file (docs/contracts.md §5/§7): `logLik` is the sum of token log-probs, `lengths` token counts. */
@@ -98,7 +96,7 @@ export function replayGenerator(records: Map<string, ReplayRecord>, spec = "repl
  *
  * @example
  * ```ts
- * import { createReplayGenerator } from "@sentrl/core";
+ * import { createReplayGenerator } from "@sentrl/generators";
  * const gen = await createReplayGenerator("responses.jsonl");
  * const [[first]] = await gen.generate([{ id: "aime-2024-1" }], { n: 1 });
  * ```

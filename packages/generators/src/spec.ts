@@ -1,4 +1,4 @@
-import { SentrlError } from "../errors.js";
+import { SentrlError } from "@sentrl/core";
 
 /** The schemes of docs/contracts.md §7. `local:` and `onnx:` are provided by the app (core never loads a model). */
 export const BUILTIN_GENERATOR_SCHEMES = ["local", "openai", "onnx", "replay"] as const;
@@ -27,7 +27,7 @@ const EXAMPLES =
  *
  * @example
  * ```ts
- * import { parseGeneratorSpec } from "@sentrl/core";
+ * import { parseGeneratorSpec } from "@sentrl/generators";
  * parseGeneratorSpec("openai:http://127.0.0.1:8000/v1#Qwen/Qwen2.5-Math-1.5B");
  * // { scheme: "openai", baseURL: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen2.5-Math-1.5B", ... }
  * ```

@@ -1,5 +1,6 @@
 import type { Generator } from "@sentrl/core";
-import { createGenerator, UsageError } from "@sentrl/core";
+import { UsageError } from "@sentrl/core";
+import { createGenerator } from "@sentrl/generators";
 import {
   buildCurriculumFromGenerator,
   PROMPT_TEMPLATES,

@@ -78,13 +78,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const batchSize = num(values, "batch-size", 8, true, 1) as number;
 
   const ev = await import("@sentrl/evaluators");
-  const core = await import("@sentrl/core");
+  const { createGenerator } = await import("@sentrl/generators");
   const checker = ev.getChecker(oneOf(values.checker, "--checker", ev.CHECKER_NAMES, "opencompass-v2"));
   const rows = await ev.loadBenchmark(values.benchmark as string, values.data as string, {
     prompt: values.prompt as string | undefined,
     limit,
   });
-  const generator = await core.createGenerator(values.generator as string, { env: io.env });
+  const generator = await createGenerator(values.generator as string, { env: io.env });
   let last = 0;
   try {
     const result = await ev.runEval({
