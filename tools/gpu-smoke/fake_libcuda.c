@@ -21,6 +21,8 @@ int cuMemAlloc_v2(uint64_t *ptr, size_t bytes) { *ptr = (uint64_t)(uintptr_t)mal
 int cuMemFree_v2(uint64_t ptr) { free((void *)(uintptr_t)ptr); return 0; }
 int cuMemcpyHtoD_v2(uint64_t dst, const void *src, size_t bytes) { memcpy((void *)(uintptr_t)dst, src, bytes); return 0; }
 int cuMemcpyDtoH_v2(void *dst, uint64_t src, size_t bytes) { memcpy(dst, (void *)(uintptr_t)src, bytes); return 0; }
+int cuMemcpyDtoD_v2(uint64_t dst, uint64_t src, size_t bytes) { memmove((void *)(uintptr_t)dst, (void *)(uintptr_t)src, bytes); return 0; }
+int cuMemsetD32_v2(uint64_t dst, unsigned v, size_t n) { for (size_t i = 0; i < n; i++) ((unsigned *)(uintptr_t)dst)[i] = v; return 0; }
 int cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                    unsigned shmem, void *stream, void **params, void **extra) {
   (void)gy; (void)gz; (void)by; (void)bz; (void)shmem; (void)stream; (void)extra;
