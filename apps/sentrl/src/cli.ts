@@ -2,6 +2,9 @@ import { isSentrlError } from "@sentrl/core";
 import type { CliIO } from "./command.js";
 import { COMMANDS } from "./commands.js";
 import { registerAppGenerators } from "./generators.js";
+import { boundMessage } from "./io/format-value.js";
+import { fromSystemError, isSystemError } from "./io/fs-errors.js";
+import { installStreamGuards } from "./io/std-streams.js";
 
 const VERSION = "0.0.0";
 
@@ -24,6 +27,7 @@ function topHelp(): string {
 
 /** Entry point used by bin/sentrl.mjs and by tests. Returns the exit code. */
 export async function main(argv: string[], io: CliIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  if (io.stdout === process.stdout) installStreamGuards();
   const [name, ...rest] = argv;
   if (name === undefined) {
     // A usage error: the overview goes to stderr (stdout carries only JSON, docs/contracts.md §1).
@@ -53,11 +57,32 @@ export async function main(argv: string[], io: CliIO = { stdin: process.stdin, s
     }
     return await cmd.run(rest, io);
   } catch (e) {
-    if (isSentrlError(e)) {
-      io.stderr.write(`sentrl: ${e.code}: ${e.message}\n`);
-      return e.code === "USAGE" ? 2 : 1;
-    }
-    io.stderr.write(`sentrl: INTERNAL: ${(e as Error)?.stack ?? String(e)}\n`);
-    return 1;
+    return reportError(e, io);
   }
+}
+
+/** Where INTERNAL errors (bugs) should be reported. */
+export const REPORT_URL = "https://github.com/sentrl/sentrl/issues";
+
+/**
+ * Prints a failure as one line `sentrl: <CODE>: <message>` (bounded; never a stack trace) and returns the exit
+ * code: 2 for usage errors, 1 otherwise. Operating-system errors get their documented codes (NO_SPACE, ...).
+ */
+export function reportError(e: unknown, io: Pick<CliIO, "stderr" | "env">): number {
+  const err = isSystemError(e) ? fromSystemError(e) : e;
+  let line: string;
+  if (isSentrlError(err)) line = `${err.code}: ${err.message}`;
+  else {
+    const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    line = `INTERNAL: ${msg.split("\n")[0]} (a bug in sentrl: please report it with the command you ran at ${REPORT_URL})`;
+  }
+  let text = `sentrl: ${boundMessage(line.replace(/\s*\r?\n\s*/g, " "))}\n`;
+  // The stack only on request (SENTRL_DEBUG=1), for whoever fixes the bug.
+  if (io.env.SENTRL_DEBUG === "1" && err instanceof Error && err.stack) text += `${err.stack}\n`;
+  try {
+    io.stderr.write(text);
+  } catch {
+    // stderr is gone: the exit status still tells
+  }
+  return isSentrlError(err) && err.code === "USAGE" ? 2 : 1;
 }

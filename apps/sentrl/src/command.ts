@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UsageError } from "@sentrl/core";
+import { UsageError } from "./usage-error.js";
+import { jsonTooDeepAt, tooDeepMessage } from "./io/json-depth.js";
 
 /** What a command gets from the process: its arguments and the three streams. */
 export interface CliIO {
@@ -43,6 +44,8 @@ export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 export function parseJsonOption(value: string | undefined, flag: string): Record<string, unknown> {
   if (value === undefined) return {};
   let parsed: unknown;
+  const deep = jsonTooDeepAt(value);
+  if (deep >= 0) throw new UsageError(tooDeepMessage(flag, deep));
   try {
     parsed = JSON.parse(value);
   } catch (e) {

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import { SentrlError } from "@sentrl/core";
 import { readStdin } from "./command.js";
+import { jsonTooDeepAt, tooDeepMessage } from "./io/json-depth.js";
 
 // Reading JSON from stdin for the JSON-in/JSON-out commands: one document (`loss`, `advantages`) or JSON Lines
 // streamed line by line (`grade`, `se`). Every failure is a SentrlError with the command's own code.
@@ -32,6 +33,8 @@ export interface JsonStdinErrors {
 export async function readJsonStdin(stdin: NodeJS.ReadableStream, errors: JsonStdinErrors): Promise<unknown> {
   const text = await readStdin(stdin);
   if (text.trim() === "") throw new SentrlError(errors.code, `stdin is empty; pipe ${errors.pipe}`);
+  const deep = jsonTooDeepAt(text);
+  if (deep >= 0) throw new SentrlError(errors.code, tooDeepMessage("stdin", deep));
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -65,6 +68,8 @@ export async function* jsonLinesFromStdin(stdin: NodeJS.ReadableStream, code: st
     lineNo++;
     if (line.trim() === "") continue;
     let value: unknown;
+    const deep = jsonTooDeepAt(line);
+    if (deep >= 0) throw new SentrlError(code, tooDeepMessage(`stdin line ${lineNo}`, deep));
     try {
       value = JSON.parse(line);
     } catch (e) {

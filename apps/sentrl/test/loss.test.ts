@@ -270,10 +270,16 @@ describe("sentrl loss (docs/contracts.md §2)", () => {
       return [...text.matchAll(/(?:from\s+|import\()\s*["']([^"']+)["']/g)].map((m) => m[1]).sort();
     };
     const src = readFileSync(join(__dirname, "..", "src", "commands", "loss.ts"), "utf8");
-    expect(importsOf("commands/loss.ts")).toEqual(["../command.js", "../stdin-json.js", "@sentrl/core"]);
+    expect(importsOf("commands/loss.ts")).toEqual([
+      "../command.js",
+      "../io/output-guard.js",
+      "../stdin-json.js",
+      "@sentrl/core",
+    ]);
     // the helpers it uses import nothing heavier than node built-ins and core
-    for (const helper of ["stdin-json.ts", "command.ts"])
-      for (const spec of importsOf(helper)) expect(spec, helper).toMatch(/^(node:|@sentrl\/core$|\.\/command\.js$)/);
+    for (const helper of ["stdin-json.ts", "command.ts", "io/output-guard.ts", "io/json-depth.ts"])
+      for (const spec of importsOf(helper))
+        expect(spec, helper).toMatch(/^(node:|@sentrl\/core$|\.\.?\/command\.js$|\.\/io\/json-depth\.js$)/);
     expect(src).toContain('"@sentrl/token-entropy-kl", "@sentrl/entropy-baselines"');
     for (const pkg of ["core", "token-entropy-kl", "entropy-baselines"]) {
       const pj = JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8"));

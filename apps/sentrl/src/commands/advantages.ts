@@ -2,10 +2,11 @@ import {
   type AdvantageEstimatorDefinition,
   advantageEstimatorDefinitions,
   SentrlError,
-  UsageError,
 } from "@sentrl/core";
+import { UsageError } from "../usage-error.js";
 import { type CliIO, parseCommandArgs, parseJsonOption } from "../command.js";
 import { readJsonStdin } from "../stdin-json.js";
+import { writeJsonLine } from "../io/output-guard.js";
 
 // `sentrl advantages` (docs/contracts.md §3).
 
@@ -61,7 +62,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }),
   );
   const advantages = Array.from(estimator.compute(rewards, groups));
-  io.stdout.write(`${JSON.stringify({ advantages })}\n`);
+  writeJsonLine(io, { advantages });
   return 0;
 }
 

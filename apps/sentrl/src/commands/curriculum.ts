@@ -1,5 +1,5 @@
 import type { Generator } from "@sentrl/core";
-import { UsageError } from "@sentrl/core";
+import { UsageError } from "../usage-error.js";
 import { createGenerator } from "@sentrl/generators";
 import {
   buildCurriculumFromGenerator,
@@ -17,6 +17,9 @@ import {
 } from "@sentrl/semantic-entropy";
 import { type CliIO, parseCommandArgs } from "../command.js";
 import { numberOption as num, oneOf } from "../option-values.js";
+import { acquireOutputLock } from "../io/output-lock.js";
+import { writeJsonLine } from "../io/output-guard.js";
+import { safeWrite } from "../io/std-streams.js";
 
 // `sentrl curriculum build`: sample with any generator, score SE, write stage files + manifest (docs/algorithms.md §3, §4).
 
@@ -69,7 +72,8 @@ function progressReporter(io: CliIO): (done: number, total: number) => void {
     last = now;
     const secs = (now - start) / 1000;
     const pct = total === 0 ? 100 : (100 * done) / total;
-    io.stderr.write(
+    safeWrite(
+      io.stderr,
       `sentrl curriculum: sampled ${done}/${total} questions (${pct.toFixed(1)}%, ${secs.toFixed(1)} s)\n`,
     );
   };
@@ -123,8 +127,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const estimator = oneOf<SEEstimator>(values.estimator, "--estimator", SE_ESTIMATORS, "lengthNormalized");
   const invalid = oneOf<InvalidPolicy>(values.invalid, "--invalid", INVALID_POLICIES, "singleton");
   const template = oneOf<PromptTemplate>(values["prompt-template"], "--prompt-template", PROMPT_TEMPLATES, "dapo");
+  // One writer per output folder (docs/contracts.md §1).
+  const lock = acquireOutputLock(values.out as string, "curriculum build");
   const generator = withDelay(
-    await createGenerator(values.generator as string, { env: io.env }),
+    await createGenerator(values.generator as string, { env: io.env }).catch((e) => {
+      lock.release();
+      throw e;
+    }),
     Number(io.env.SENTRL_CURRICULUM_TEST_DELAY_MS ?? 0),
   );
   try {
@@ -146,12 +155,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       idField: values["id-field"] as string | undefined,
       onProgress: progressReporter(io),
     });
-    io.stdout.write(`${JSON.stringify(manifest)}\n`);
-    io.stderr.write(
+    writeJsonLine(io, manifest);
+    safeWrite(
+      io.stderr,
       `sentrl curriculum: wrote ${manifest.stages.map((s) => `${s.file} (${s.rows} rows)`).join(", ")} and manifest.json to ${values.out}\n`,
     );
     return 0;
   } finally {
+    lock.release();
     await generator.close?.();
   }
 }

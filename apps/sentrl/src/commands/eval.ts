@@ -1,6 +1,9 @@
-import { UsageError } from "@sentrl/core";
+import { UsageError } from "../usage-error.js";
 import { type CliIO, parseCommandArgs } from "../command.js";
 import { numberOption, oneOf } from "../option-values.js";
+import { acquireOutputLock } from "../io/output-lock.js";
+import { writeJsonLine } from "../io/output-guard.js";
+import { safeWrite } from "../io/std-streams.js";
 
 export const help = `sentrl eval --benchmark <name> --data <dir|file> --generator <spec> --out <dir> [options]
 
@@ -84,7 +87,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     prompt: values.prompt as string | undefined,
     limit,
   });
-  const generator = await createGenerator(values.generator as string, { env: io.env });
+  // One writer per output folder (docs/contracts.md §1).
+  const lock = acquireOutputLock(values.out as string, "eval");
+  const generator = await createGenerator(values.generator as string, { env: io.env }).catch((e) => {
+    lock.release();
+    throw e;
+  });
   let last = 0;
   try {
     const result = await ev.runEval({
@@ -106,14 +114,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         const now = Date.now();
         if (p.problemsDone === p.problems || now - last >= 1000 || p.problemsDone === p.resumed) {
           last = now;
-          io.stderr.write(
+          safeWrite(
+            io.stderr,
             `sentrl eval: ${p.problemsDone}/${p.problems} problems, ${p.samplesDone} samples${p.resumed ? ` (${p.resumed} resumed)` : ""}\n`,
           );
         }
       },
     });
-    io.stdout.write(`${JSON.stringify(result.summary)}\n`);
+    writeJsonLine(io, result.summary);
   } finally {
+    lock.release();
     await generator.close?.();
   }
   return 0;

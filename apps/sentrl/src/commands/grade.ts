@@ -1,7 +1,9 @@
-import { SentrlError, UsageError } from "@sentrl/core";
+import { SentrlError } from "@sentrl/core";
+import { UsageError } from "../usage-error.js";
 import { type CliIO, parseCommandArgs } from "../command.js";
 import { numberOption, oneOf } from "../option-values.js";
 import { jsonLinesFromStdin } from "../stdin-json.js";
+import { writeJsonLine } from "../io/output-guard.js";
 
 const FALLBACKS = ["none", "last-number"] as const;
 
@@ -48,7 +50,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         `stdin line ${lineNo}: "gold" must be a string or a non-empty list of strings`,
       );
     const res = checker.check(response, gold as string | string[]);
-    io.stdout.write(`${JSON.stringify({ correct: res.correct, extracted: res.extracted })}\n`);
+    writeJsonLine(io, { correct: res.correct, extracted: res.extracted });
   }
   return 0;
 }

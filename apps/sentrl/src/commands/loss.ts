@@ -8,10 +8,11 @@ import {
   resolveLossOptions,
   SentrlError,
   tokenBatchFromJson,
-  UsageError,
 } from "@sentrl/core";
+import { UsageError } from "../usage-error.js";
 import { type CliIO, parseCommandArgs, parseJsonOption } from "../command.js";
 import { readJsonStdin } from "../stdin-json.js";
+import { writeJsonLine } from "../io/output-guard.js";
 
 // `sentrl loss` (docs/contracts.md §2). Imports only @sentrl/core and the two loss plugins: no model, no ONNX.
 
@@ -104,6 +105,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   });
   const batch = tokenBatchFromJson(input);
   const out = evaluatePolicyLoss(loss, batch, common, { step: 0, microBatch: 0, seed: 0 });
-  io.stdout.write(`${JSON.stringify(lossOutputToJson(out, batch.rows, batch.cols))}\n`);
+  writeJsonLine(io, lossOutputToJson(out, batch.rows, batch.cols));
   return 0;
 }

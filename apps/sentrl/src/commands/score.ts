@@ -1,5 +1,8 @@
-import { SentrlError, UsageError } from "@sentrl/core";
+import { SentrlError } from "@sentrl/core";
+import { UsageError } from "../usage-error.js";
 import { type CliIO, parseCommandArgs, readStdin } from "../command.js";
+import { jsonTooDeepAt, tooDeepMessage } from "../io/json-depth.js";
+import { writeJsonLine } from "../io/output-guard.js";
 
 // `sentrl score` (docs/contracts.md §6). The model package is imported only when the command runs.
 
@@ -54,6 +57,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const text = await readStdin(io.stdin);
   if (text.trim() === "") throw new SentrlError("SCORE_BAD_INPUT", 'stdin is empty; pipe {"tokens": [[id, ..], ..]}');
   let input: unknown;
+  const deep = jsonTooDeepAt(text);
+  if (deep >= 0) throw new SentrlError("SCORE_BAD_INPUT", tooDeepMessage("stdin", deep));
   try {
     input = JSON.parse(text);
   } catch (e) {
@@ -69,7 +74,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   try {
     // score() validates every row (MODEL_BAD_TOKENS, MODEL_TOKEN_OUT_OF_RANGE).
     const { logp, entropy } = model.score(tokens as number[][], { temperature, batchSize });
-    io.stdout.write(`${JSON.stringify({ logp: logp.map((r) => Array.from(r)), entropy: entropy.map((r) => Array.from(r)) })}\n`);
+    writeJsonLine(io, { logp: logp.map((r) => Array.from(r)), entropy: entropy.map((r) => Array.from(r)) });
   } finally {
     model.dispose();
   }

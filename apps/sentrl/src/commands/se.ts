@@ -10,6 +10,7 @@ import {
 import { type CliIO, parseCommandArgs } from "../command.js";
 import { oneOf } from "../option-values.js";
 import { jsonLinesFromStdin } from "../stdin-json.js";
+import { jsonLine } from "../io/output-guard.js";
 
 // `sentrl se` (docs/contracts.md §5): JSONL in, JSONL out, one line per input line, streamed.
 
@@ -79,7 +80,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         if (err.code) throw new SentrlError(err.code, `stdin line ${lineNo}: ${err.message}`);
         throw e;
       }
-      out += `${JSON.stringify({ id: rec.id ?? null, semanticEntropy: res.semanticEntropy, clusterIds: res.clusterIds })}\n`;
+      out += jsonLine({ id: rec.id ?? null, semanticEntropy: res.semanticEntropy, clusterIds: res.clusterIds }, `line ${lineNo}`);
       if (out.length > 1 << 16) {
         io.stdout.write(out);
         out = "";

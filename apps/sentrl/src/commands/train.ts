@@ -1,14 +1,20 @@
 import { dirname, resolve } from "node:path";
-import { readConfigFile, UsageError } from "@sentrl/core";
+import { readConfigFile } from "../io/config-file.js";
+import { UsageError } from "../usage-error.js";
 import cliProgress from "cli-progress";
 import { type CliIO, parseCommandArgs } from "../command.js";
+import { acquireOutputLock, type OutputLock } from "../io/output-lock.js";
+import { safeWrite } from "../io/std-streams.js";
+import { numberOption } from "../option-values.js";
+import { checkRunConfigForResume } from "../resume-check.js";
 import { PRESET_NAMES, PRESETS } from "../presets/presets.js";
 import { resolveRunConfig } from "../presets/run-config.js";
 import { runTraining } from "../presets/run-training.js";
+import { writeJsonLine } from "../io/output-guard.js";
 
 // `sentrl train`: one GRPO/SENT training run from a config file (JSON or YAML), optionally on a preset.
 
-export const help = `Usage: sentrl train --config <file> [--preset <name>] [--out <dir>] [--resume]
+export const help = `Usage: sentrl train --config <file> [--preset <name>] [--out <dir>] [--resume [--resume-with-changes]]
 
 Trains a policy with the GRPO trainer of @sentrl/core and the losses of every sentrl package. The config file
 (JSON or YAML) is validated before any work: errors name the field (config.loss.options.klCovRatio: ...) and
@@ -17,7 +23,8 @@ missing files (data, stage files, verifier module, model dir) are reported first
 Writes <out>/metrics.jsonl (verl metric names: actor/pg_loss, actor/entropy, actor/ppo_kl, actor/pg_clipfrac,
 actor/grad_norm, critic/score/mean, response_length/mean, ...), <out>/checkpoints/step_N/ and latest.json,
 <out>/run-config.json. Progress goes to stderr; a JSON summary to stdout. --resume continues a killed run from its
-last checkpoint, bit for bit.
+newest intact checkpoint, bit for bit, with the same configuration (RESUME_CONFIG_MISMATCH lists what differs).
+Only one process writes an output folder at a time (OUTPUT_LOCKED names the other one).
 
 Options:
   --config <file>    run configuration (.json, .yaml, .yml)
@@ -25,6 +32,9 @@ Options:
 ${PRESET_NAMES.map((n) => `                       ${n.padEnd(18)} ${PRESETS[n].description}`).join("\n")}
   --out <dir>        output directory (default: runs/<config file name>)
   --resume           continue from the last checkpoint in --out
+  --resume-with-changes  with --resume: allow changes to totalSteps, epochs, checkpointEvery, evaluateEvery,
+                     zeroVarianceWarnSteps (nothing that changes the steps already trained)
+  --keep-checkpoints <n>  keep only the newest n checkpoints (default: all)
 
 Config fields: preset, seed, totalSteps | epochs, promptsPerStep, groupSize, miniBatchPrompts, microBatchSize,
 ppoEpochs, shuffle, temperature, topP, topK, maxResponseTokens, selectionScope, microBatchCombination,
@@ -90,7 +100,7 @@ function lines(io: CliIO, label: string): (step: number, total: number, m: Recor
     lastShown = bucket;
     const score = m["critic/score/mean"]?.toFixed(3) ?? "-";
     const entropy = m["actor/entropy"]?.toFixed(3) ?? "-";
-    io.stderr.write(`sentrl train${label}: step ${step}/${total}  score ${score}  entropy ${entropy}\n`);
+    safeWrite(io.stderr, `sentrl train${label}: step ${step}/${total}  score ${score}  entropy ${entropy}\n`);
   };
 }
 
@@ -100,24 +110,43 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     preset: { type: "string" },
     out: { type: "string" },
     resume: { type: "boolean" },
+    "resume-with-changes": { type: "boolean" },
+    "keep-checkpoints": { type: "string" },
   });
+  const withChanges = values["resume-with-changes"] === true;
+  if (withChanges && values.resume !== true) throw new UsageError("--resume-with-changes only goes with --resume");
+  const keep = numberOption(values["keep-checkpoints"], "--keep-checkpoints", { int: true, min: 1 });
   if (typeof values.config !== "string") throw new UsageError("--config <file> is required; see `sentrl train --help`");
   const configPath = resolve(values.config);
   const raw = await readConfigFile(configPath);
   const rc = resolveRunConfig(raw, { preset: values.preset as string | undefined });
   const name = configPath.replace(/^.*[\\/]/, "").replace(/\.(json|ya?ml)$/i, "");
   const outDir = resolve((values.out as string | undefined) ?? `runs/${name}`);
+  // One writer per output folder, taken once the config checks passed (nothing is written before), released when done
+  // or taken over by the next run after a kill (docs/contracts.md §1).
+  let lock: OutputLock | undefined;
+  let summary: Awaited<ReturnType<typeof runTraining>>;
   const show = progress(io, rc.preset ? ` (${rc.preset})` : "");
-  const delay = Number(io.env.SENTRL_TRAIN_TEST_STEP_DELAY_MS ?? 0);
-  const summary = await runTraining({
-    rc,
-    baseDir: dirname(configPath),
-    outDir,
-    resume: values.resume === true,
-    stepDelayMs: delay,
-    onStep: (r, total) => show.update(r.step, total, r.metrics),
-    onWarning: (w) => io.stderr.write(`sentrl train: warning ${w.code} at step ${w.step}: ${w.message}\n`),
-  }).finally(() => show.stop());
-  io.stdout.write(`${JSON.stringify(summary)}\n`);
+  try {
+    summary = await runTraining({
+      rc,
+      baseDir: dirname(configPath),
+      outDir,
+      resume: values.resume === true,
+      resumeWithChanges: withChanges,
+      keepCheckpoints: keep,
+      stepDelayMs: Number(io.env.SENTRL_TRAIN_TEST_STEP_DELAY_MS ?? 0),
+      beforeWrite: async () => {
+        lock = acquireOutputLock(outDir, "train");
+        if (values.resume === true) await checkRunConfigForResume(outDir, rc, { allowChanges: withChanges });
+      },
+      onStep: (r, total) => show.update(r.step, total, r.metrics),
+      onWarning: (w) => safeWrite(io.stderr, `sentrl train: warning ${w.code} at step ${w.step}: ${w.message}\n`),
+    });
+  } finally {
+    show.stop();
+    lock?.release();
+  }
+  writeJsonLine(io, summary);
   return 0;
 }

@@ -2,9 +2,9 @@
  * Runs one training configuration to completion (or resumes it): trainer from `prepareRun`, metrics JSONL and
  * checkpoints in the output directory, a progress callback per step. Used by `sentrl train` and `sentrl demo`.
  */
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { createTrainer, SentrlError, type StepResult, type Trainer } from "@sentrl/core";
+import { createTrainer, SentrlError, type StepResult, type Trainer, writeFileAtomic } from "@sentrl/core";
 import { prepareRun } from "./build.js";
 import type { RunConfig } from "./run-config.js";
 
@@ -19,6 +19,12 @@ export interface TrainingRunOptions {
   /** Test hook: sleep this long inside every step (after the rollout), so a signal can land mid-step. */
   stepDelayMs?: number;
   onWarning?: (w: { code: string; message: string; step: number }) => void;
+  /** Resume even though safe fields (totalSteps, checkpointEvery, ...) changed (docs/contracts.md §7). */
+  resumeWithChanges?: boolean;
+  /** Keep only the newest this many checkpoints. */
+  keepCheckpoints?: number;
+  /** Called after every check passed and before anything is written (`sentrl train` takes its output lock here). */
+  beforeWrite?: () => void | Promise<void>;
 }
 
 export interface TrainingRunSummary {
@@ -45,6 +51,7 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 /** Prepares (all checks before any work), then trains, checkpointing at the end. */
 export async function runTraining(o: TrainingRunOptions): Promise<TrainingRunSummary> {
   const prepared = await prepareRun(o.rc, o.baseDir);
+  await o.beforeWrite?.();
   const metricsFile = join(o.outDir, "metrics.jsonl");
   const hasMetrics = await stat(metricsFile).then(
     () => true,
@@ -75,15 +82,27 @@ export async function runTraining(o: TrainingRunOptions): Promise<TrainingRunSum
     outputDir: o.outDir,
     onWarning: o.onWarning,
     evaluate: prepared.evaluate,
+    resumeWithChanges: o.resumeWithChanges,
+    keepCheckpoints: o.keepCheckpoints,
   });
   let resumedFrom = 0;
   if (o.resume) resumedFrom = await trainer.resume();
-  else await writeFile(join(o.outDir, "run-config.json"), `${JSON.stringify(o.rc, null, 2)}\n`);
+  // The run's configuration, written atomically (after a resume with allowed changes: the new values).
+  if (!o.resume || o.resumeWithChanges)
+    await writeFileAtomic(join(o.outDir, "run-config.json"), `${JSON.stringify(o.rc, null, 2)}\n`);
   const total = trainer.config.totalSteps;
   const results: StepResult[] = [];
   while (trainer.step < total) {
     const r = await trainer.trainStep();
-    if (r.done) break;
+    if (r.done) {
+      // The data (a curriculum's last stage) ran out before totalSteps: say so rather than stop silently.
+      o.onWarning?.({
+        code: "TRAIN_STEPS_BEYOND_DATA",
+        step: r.step,
+        message: `totalSteps is ${total} but the data ends after step ${r.step} (the curriculum's last stage is done); the run stopped there`,
+      });
+      break;
+    }
     results.push(r);
     o.onStep?.(r, total);
   }

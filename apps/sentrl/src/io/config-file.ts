@@ -1,0 +1,47 @@
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parseDocument } from "yaml";
+import { SentrlError } from "@sentrl/core";
+
+/**
+ * Reads a run configuration file: JSON (`.json`) or YAML (`.yaml`, `.yml`; any other extension is tried as YAML,
+ * a superset of JSON). Returns the parsed value, unvalidated. `CONFIG_NOT_FOUND` when the file is missing,
+ * `CONFIG_PARSE` (with the line) when it is not valid JSON/YAML, `CONFIG_BAD_FIELD` when it is not an object.
+ *
+ * @example
+ * ```ts
+ * import { readConfigFile } from "./io/config-file.js";
+ * const raw = await readConfigFile("run.yaml"); // { preset: "sent", totalSteps: 200, ... }
+ * ```
+ */
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new SentrlError("CONFIG_NOT_FOUND", `config file ${path} does not exist or cannot be read`, { cause: e });
+  }
+  let value: unknown;
+  if (extname(path).toLowerCase() === ".json") {
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new SentrlError("CONFIG_PARSE", `${path} is not valid JSON: ${(e as Error).message}`);
+    }
+  } else {
+    const doc = parseDocument(text, { prettyErrors: true });
+    if (doc.errors.length > 0) {
+      const err = doc.errors[0];
+      const line = err.linePos?.[0].line;
+      throw new SentrlError(
+        "CONFIG_PARSE",
+        `${path}${line ? `:${line}` : ""} is not valid YAML: ${err.message.split("\n")[0]}`,
+      );
+    }
+    value = doc.toJS();
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new SentrlError("CONFIG_BAD_FIELD", `config: expected an object (a mapping of fields) in ${path}`);
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,44 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { checkResumeConfig, SentrlError } from "@sentrl/core";
+
+// `sentrl train --resume` checks the run configuration against the one the output folder was started with
+// (`run-config.json`, docs/contracts.md §7): the trainer checks its own settings against the checkpoint; this check
+// also covers what the trainer does not see (preset, policy, data, curriculum).
+
+/** Run-config fields that may change with `--resume-with-changes`: they cannot alter the steps already trained. */
+export const RUN_SAFE_FIELDS = ["totalSteps", "epochs", "checkpointEvery", "evaluateEvery", "zeroVarianceWarnSteps"];
+
+/**
+ * Throws `RESUME_CONFIG_MISMATCH` (listing the differing fields) when `rc` differs from `<outDir>/run-config.json`
+ * in a field that may not change; a missing or unreadable run-config.json is `CHECKPOINT_CORRUPT`.
+ *
+ * @example
+ * ```ts
+ * await checkRunConfigForResume("runs/a", rc, { allowChanges: values["resume-with-changes"] === true });
+ * ```
+ */
+export async function checkRunConfigForResume(
+  outDir: string,
+  rc: unknown,
+  options: { allowChanges?: boolean } = {},
+): Promise<void> {
+  const path = join(outDir, "run-config.json");
+  let saved: unknown;
+  try {
+    saved = JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    throw new SentrlError(
+      missing ? "CHECKPOINT_NOT_FOUND" : "CHECKPOINT_CORRUPT",
+      `${path} is ${missing ? "missing" : "not valid JSON"}, so the run's configuration cannot be checked; ` +
+        `${missing ? "is --out the folder of an earlier run?" : "start a new run in another output folder"}`,
+    );
+  }
+  // Compared as JSON, the way it was saved (undefined members dropped).
+  checkResumeConfig(saved, JSON.parse(JSON.stringify(rc)), {
+    safeFields: RUN_SAFE_FIELDS,
+    allowChanges: options.allowChanges,
+    source: outDir,
+  });
+}
