@@ -9,7 +9,8 @@
         "src/native/matmul.cc",
         "src/native/logits.cc",
         "src/native/layers.cc",
-        "src/native/attention.cc"
+        "src/native/attention.cc",
+        "src/native/decode.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-O3", "-mavx2", "-mfma", "-fPIC", "-fexceptions"],

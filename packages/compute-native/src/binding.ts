@@ -137,6 +137,20 @@ export interface NativeBinding {
     headDim: number,
     accumulate: boolean,
   ): void;
+  /** Present in addons built from this source (older builds lack it; callers fall back to TypeScript). */
+  cachedAttention?(
+    out: Float32Array,
+    q: Float32Array,
+    kCache: Float32Array,
+    vCache: Float32Array,
+    slots: Int32Array,
+    lengths: Int32Array,
+    rows: number,
+    capacity: number,
+    heads: number,
+    kvHeads: number,
+    headDim: number,
+  ): void;
 }
 
 /** The binding ABI this TypeScript expects (`abiVersion` exported by the addon). */

@@ -137,6 +137,21 @@ export interface NativeAdamwArgs {
   gradScale?: number;
 }
 
+/** Arguments of `cachedAttention` (see there). */
+export interface NativeCachedAttentionArgs {
+  out: Float32Array;
+  q: Float32Array;
+  kCache: Float32Array;
+  vCache: Float32Array;
+  slots: Int32Array;
+  lengths: Int32Array;
+  rows: number;
+  capacity: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
 /**
  * Causal GQA attention. `q`/`out` are `[batch·seqLen, heads·headDim]`, `k`/`v` `[batch·seqLen, kvHeads·headDim]`;
  * query head h reads kv head `floor(h / (heads / kvHeads))`; query t sees keys `s ≤ t` with `keyMask[b·seqLen+s] ≠ 0`
@@ -223,12 +238,22 @@ export interface NativeKernels {
   adamwUpdate(args: NativeAdamwArgs): void;
   attentionForward(args: NativeAttentionForwardArgs): void;
   attentionBackward(args: NativeAttentionBackwardArgs): void;
+  /**
+   * Attention of `rows` query rows (`[rows, heads·headDim]`) over a KV cache `[slot, position, kvHeads·headDim]`:
+   * row r attends to positions `[0, lengths[r])` of slot `slots[r]` (zeros when the slot is negative or the length 0).
+   * Absent when the addon was built from older sources.
+   */
+  cachedAttention?(args: NativeCachedAttentionArgs): void;
 }
 
 /** Wraps the positional addon functions in the named-argument `NativeKernels` interface. */
 export function wrapBinding(b: NativeBinding, addonPath: string): NativeKernels {
+  const cached = b.cachedAttention?.bind(b);
   return {
     addonPath,
+    cachedAttention: cached
+      ? (a) => cached(a.out, a.q, a.kCache, a.vCache, a.slots, a.lengths, a.rows, a.capacity, a.heads, a.kvHeads, a.headDim)
+      : undefined,
     threads: () => b.getThreads(),
     setThreads: (n) => b.setThreads(n),
     isa: () => b.gemmIsa(),

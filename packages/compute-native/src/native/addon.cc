@@ -2,6 +2,7 @@
 // kernel (built with -mavx2 -mfma in a separate static library) can run. Every typed array is used in place.
 #include <node_api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -324,6 +325,29 @@ napi_value AttentionBackward(napi_env env, napi_callback_info info) {
   });
 }
 
+napi_value CachedAttention(napi_env env, napi_callback_info info) {
+  return guarded(env, info, "cachedAttention", [&](Args& a) {
+    const int rows = a.integer(6), capacity = a.integer(7), heads = a.integer(8, 1), kvHeads = a.integer(9, 1),
+              hd = a.integer(10, 1);
+    checkHeads(a, heads, kvHeads);
+    float* out = a.f32(0, mul(rows, heads) * hd);
+    const float* q = a.f32(1, mul(rows, heads) * hd);
+    const int64_t cacheLen = std::min(a.f32Length(2), a.f32Length(3));
+    const float* kc = a.f32(2, 0);
+    const float* vc = a.f32(3, 0);
+    const int32_t* slots = a.i32(4, rows);
+    const int32_t* lengths = a.i32(5, rows);
+    const int64_t slotSize = mul(capacity, kvHeads) * hd;
+    for (int r = 0; r < rows; r++) {
+      if (slots[r] < 0) continue;
+      if (lengths[r] < 0 || lengths[r] > capacity) a.failMsg("a length is outside [0, capacity]");
+      if ((static_cast<int64_t>(slots[r]) + 1) * slotSize > cacheLen) a.failMsg("a slot is outside the cache");
+    }
+    sentrl::cachedAttention(out, q, kc, vc, slots, lengths, rows, capacity, heads, kvHeads, hd);
+    return undefinedValue(env);
+  });
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   try {
     Args a(env, info, "setThreads");
@@ -390,6 +414,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adamwUpdate", AdamwUpdate},
       {"attentionForward", AttentionForward},
       {"attentionBackward", AttentionBackward},
+      {"cachedAttention", CachedAttention},
   };
   for (const Entry& e : entries) {
     napi_value fn;

@@ -35,4 +35,9 @@ void attentionBackward(float* dq, float* dk, float* dv, const float* dout, const
                        const float* k, const float* v, int batch, int seqLen, int heads, int kvHeads, int headDim,
                        bool accumulate);
 
+// Attention of `rows` query rows over a KV cache [slot, position, kvHeads*headDim]: row r attends to positions
+// [0, lengths[r]) of slot slots[r] (zero output when the slot is negative or the length 0).
+void cachedAttention(float* out, const float* q, const float* kCache, const float* vCache, const int32_t* slots,
+                     const int32_t* lengths, int rows, int capacity, int heads, int kvHeads, int headDim);
+
 }  // namespace sentrl
