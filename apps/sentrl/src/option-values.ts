@@ -1,4 +1,4 @@
-import { UsageError } from "@sentrl/core";
+import { UsageError } from "./usage-error.js";
 
 // Checking string flag values (`util.parseArgs` gives strings): a choice from a list, a number with bounds.
 // Failures are UsageErrors (exit 2) that name the flag and what it accepts.

@@ -18,14 +18,6 @@ export class SentrlError extends Error {
   }
 }
 
-/** Bad command-line usage (exit code 2 in the CLI). */
-export class UsageError extends SentrlError {
-  constructor(message: string) {
-    super("USAGE", message);
-    this.name = "UsageError";
-  }
-}
-
 /** True for any error that carries a sentrl code (also across package copies). */
 export function isSentrlError(e: unknown): e is SentrlError {
   if (!(e instanceof Error)) return false;

@@ -11,6 +11,11 @@ export interface ClusterEquivalence {
   canonicalKey?(extracted: string): string;
   /** Equivalence of two extracted answers; used when there is no `canonicalKey` (compares with each cluster's first member). */
   equivalent(a: string, b: string): boolean;
+  /**
+   * Keys such that two equivalent answers share at least one (null: none), e.g. the `symbolic` checker's: an answer
+   * is then compared only with the clusters sharing a key with it or having none (the same clusters result).
+   */
+  clusterKeys?(extracted: string): string[] | null;
 }
 
 /** Where responses without an extractable answer go: each its own cluster, or all in one shared cluster. */
@@ -82,27 +87,51 @@ export function clusterExtracted(
     }
     return ids;
   }
-  // Equivalence only: compare with each cluster's first member (order-independent when `equivalent` is transitive).
+  // Equivalence only: compare with each cluster's first member, in cluster order (order-independent when
+  // `equivalent` is transitive). With `clusterKeys`, only clusters sharing a key or having none are compared.
   const reps: string[] = [];
   const repIds: number[] = [];
+  const byKey = new Map<string, number[]>();
+  const unkeyed: number[] = [];
+  const raw2id = new Map<string, number>();
   for (let i = 0; i < m; i++) {
     const a = answers[i];
     if (a === null) {
       ids[i] = invalidId();
       continue;
     }
+    const seen = raw2id.get(a);
+    if (seen !== undefined) {
+      ids[i] = seen;
+      continue;
+    }
+    const keys = eq.clusterKeys ? eq.clusterKeys(a) : null;
+    let candidates: Iterable<number> = reps.keys();
+    if (keys !== null) {
+      const set = new Set<number>(unkeyed);
+      for (const k of keys) for (const r of byKey.get(k) ?? []) set.add(r);
+      candidates = [...set].sort((x, y) => x - y);
+    }
     let found = -1;
-    for (let r = 0; r < reps.length; r++) {
-      if (reps[r] === a || eq.equivalent(reps[r], a)) {
-        found = repIds[r];
+    for (const r of candidates) {
+      if (reps[r] === a || eq.equivalent(reps[r] as string, a)) {
+        found = repIds[r] as number;
         break;
       }
     }
     if (found < 0) {
       found = next++;
-      reps.push(a);
+      const r = reps.push(a) - 1;
       repIds.push(found);
+      if (keys === null) unkeyed.push(r);
+      else
+        for (const k of keys) {
+          const list = byKey.get(k);
+          if (list) list.push(r);
+          else byKey.set(k, [r]);
+        }
     }
+    raw2id.set(a, found);
     ids[i] = found;
   }
   return ids;

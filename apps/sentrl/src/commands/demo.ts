@@ -1,7 +1,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { UsageError } from "@sentrl/core";
+import { UsageError } from "../usage-error.js";
 import { type CliIO, parseCommandArgs } from "../command.js";
 import { resolveRunConfig } from "../presets/run-config.js";
 import { runTraining, type TrainingRunSummary } from "../presets/run-training.js";

@@ -57,4 +57,3 @@ export {
   type Trainer,
 } from "./trainer.js";
 export { exactMatchReward, TOY_GOLDS, toyDataset, toyPolicy } from "./toy-task.js";
-export { readConfigFile } from "./config-file.js";

@@ -24,6 +24,12 @@ export const SYMBOLIC_RTOL = 1e-9;
 export const CONSTANT_RTOL = 1e-12;
 /** A floating-point tolerance must stay this far below the smallest term it could otherwise swallow. */
 const TERM_MARGIN = 100;
+/** A value at most this fraction of the largest magnitude summed into it is a cancellation residue (about 0). */
+export const RESIDUE = 1e-12;
+/** Relative agreement required of two numerically equal values that stand KEYABLE above their rounding. */
+export const VALUE_RTOL = 1e-6;
+/** A value more than this fraction of the magnitudes summed into it has float rounding far below VALUE_RTOL. */
+export const KEYABLE = 1e-6;
 /** Significant digits from which a decimal is read as a printed value of an exact one (`0.0833333333333333`). */
 export const PRINTED_DIGITS = 12;
 
@@ -136,13 +142,20 @@ function isContainer(e: Expr): boolean {
   );
 }
 
-function hasContainerInside(e: Expr): boolean {
+export function hasContainerInside(e: Expr): boolean {
   let found = false;
   mapExpr(e, (n) => {
     if (n !== e && isContainer(n)) found = true;
     return null;
   });
   return found;
+}
+
+/** Values of the symbols at random point p (seeded by each name, so one symbol's value does not depend on others). */
+export function randomPoint(names: Iterable<string>, p: number): Map<string, Complex> {
+  const env = new Map<string, Complex>();
+  for (const n of names) env.set(n, c(0.3 + 3.3 * unitRandom(hash32(n) + 7919 * (p + 1))));
+  return env;
 }
 
 /** The answer as compared: `\pm` expanded, one-item lists unwrapped, chains and approximations read. */
@@ -173,7 +186,9 @@ function sameTree(x: Expr, y: Expr): boolean {
 
 /** A string that is equal for structurally identical trees (the notation of decimals aside). */
 export function sameTreeKey(e: Expr): string {
-  return JSON.stringify(e, (k, v) => (typeof v === "bigint" ? v.toString() : k === "sig" || k === "lastPlace" ? undefined : v));
+  return JSON.stringify(e, (k, v) =>
+    typeof v === "bigint" ? v.toString() : k === "sig" || k === "lastPlace" ? undefined : v,
+  );
 }
 
 export function freeSymbols(e: Expr, out: Set<string>): Set<string> {
@@ -234,7 +249,7 @@ function isCapitalName(e: Expr): boolean {
 }
 
 /** The values of a comma group of labelled equations with distinct labels (`x=1, y=2` → [1, 2]), else null. */
-function labelledValues(e: Expr): Expr[] | null {
+export function labelledValues(e: Expr): Expr[] | null {
   if (e.kind !== "list" || e.items.length < 2) return null;
   const labels = new Set<string>();
   const values: Expr[] = [];
@@ -273,7 +288,8 @@ export function normalizeRelation(e: Expr): Expr {
     }
   }
   if (ops.length >= 2 && ops.every((o) => o === "=")) {
-    if (isDefinitionTarget(items[0] as Expr)) return { kind: "rel", ops: ["="], items: [items[0] as Expr, items.at(-1) as Expr] };
+    if (isDefinitionTarget(items[0] as Expr))
+      return { kind: "rel", ops: ["="], items: [items[0] as Expr, items.at(-1) as Expr] };
     if (items.every((x) => freeSymbols(x, new Set()).size === 0)) return items.at(-1) as Expr;
   }
   return ops === e.ops ? e : { kind: "rel", ops, items };
@@ -481,9 +497,7 @@ class Comparator {
    * reproducible. Positive reals keep `\sqrt{x^2} = x` and `\ln(ab) = \ln a + \ln b` true, as graders usually assume.
    */
   private point(names: string[], p: number): Map<string, Complex> {
-    const env = new Map<string, Complex>();
-    for (const n of names) env.set(n, c(0.3 + 3.3 * unitRandom(hash32(n) + 7919 * (p + 1))));
-    return env;
+    return randomPoint(names, p);
   }
 
   private ratPoint(names: string[], p: number): Map<string, Rational> {
@@ -588,13 +602,26 @@ class Comparator {
       const fy = isFiniteC(vy);
       if (fx !== fy) return false;
       if (!fx) continue;
-      const scale = Math.max(cabs(vx), cabs(vy), sx.max, sy.max, 1e-300);
+      const ax = cabs(vx);
+      const ay = cabs(vy);
+      const scale = Math.max(ax, ay, sx.max, sy.max, 1e-300);
       const tol = rtol * scale;
-      if (cabs(csub(vx, vy)) > tol) return false;
-      // The tolerance must not be able to swallow a term (`\sqrt{2}^{100}+1` vs `\sqrt{2}^{100}`, docs/contracts.md
-      // §4): where it could, this point proves nothing (and a constant, with its one point, is judged unequal).
-      const smallest = Math.min(sx.min as number, sy.min as number, ...[cabs(vx), cabs(vy)].filter((v) => v > tol));
+      const diff = cabs(csub(vx, vy));
+      if (diff > tol) return false;
+      // The tolerance must not be able to swallow a term or a value that is not a rounding residue
+      // (`\sqrt{2}^{100}+1` vs `\sqrt{2}^{100}`, docs/contracts.md §4): where it could, equality is not shown.
+      const realX = ax > RESIDUE * sx.max;
+      const realY = ay > RESIDUE * sy.max;
+      // Values well above their rounding agree to VALUE_RTOL (what the cluster keys rely on, cluster-keys.ts).
+      if ((ax > KEYABLE * sx.max || ay > KEYABLE * sy.max) && diff > VALUE_RTOL * Math.max(ax, ay)) return false;
+      const smallest = Math.min(
+        sx.min as number,
+        sy.min as number,
+        realX ? ax : Number.POSITIVE_INFINITY,
+        realY ? ay : Number.POSITIVE_INFINITY,
+      );
       if (tol * TERM_MARGIN >= smallest) {
+        // this point shows nothing; a constant has no other point
         if (names.length === 0) return false;
         continue;
       }

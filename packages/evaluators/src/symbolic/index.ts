@@ -1,11 +1,13 @@
 import type { AnswerChecker, CheckResult } from "@sentrl/core";
 import { SentrlError } from "@sentrl/core";
 import { DEFAULT_EQUIVALENCE, type EquivalenceOptions, equivalentAnswers } from "./equivalence.js";
+import { symbolicClusterKeys } from "./cluster-keys.js";
 import { extractSymbolicAnswer } from "./extract.js";
 
 export type { Expr as SymbolicExpr } from "./ast.js";
 export { equivalentAnswers as symbolicEquivalent, parseAnswer as parseSymbolicAnswer } from "./equivalence.js";
 export { extractSymbolicAnswer } from "./extract.js";
+export { symbolicClusterKeys } from "./cluster-keys.js";
 
 /** Options of the `symbolic` checker (docs/contracts.md §4). */
 export interface SymbolicCheckerOptions {
@@ -17,6 +19,15 @@ export interface SymbolicCheckerOptions {
   timeBudgetMs?: number;
 }
 
+/** The `symbolic` checker: an `AnswerChecker` with cluster keys. */
+export interface SymbolicChecker extends AnswerChecker {
+  /**
+   * Keys such that two equivalent answers share at least one (null: compare with every answer), so that clustering
+   * compares an answer only with the clusters sharing a key (see `symbolicClusterKeys`).
+   */
+  clusterKeys(extracted: string): string[] | null;
+}
+
 /**
  * The `symbolic` checker: answer equivalence without a CAS (exact rationals, else seeded random-point evaluation).
  *
@@ -26,9 +37,10 @@ export interface SymbolicCheckerOptions {
  * checker.equivalent("3.83e35", "3.83 \\times 10^{35}"); // true
  * checker.equivalent("\\frac{1}{3}", "0.3333"); // false
  * checker.check("so the answer is \\boxed{-\\frac{1}{3}}", ["-1./3"]).correct; // true
+ * checker.clusterKeys("\\frac{1}{2}")?.some((k) => checker.clusterKeys("0.5")?.includes(k)); // true
  * ```
  */
-export function createSymbolicChecker(options: SymbolicCheckerOptions = {}): AnswerChecker {
+export function createSymbolicChecker(options: SymbolicCheckerOptions = {}): SymbolicChecker {
   const rtol = options.rtol ?? DEFAULT_EQUIVALENCE.rtol;
   if (!(rtol >= 0 && rtol < 1))
     throw new SentrlError("SYMBOLIC_BAD_RTOL", `rtol must be in [0, 1), got ${rtol}; pass e.g. --rtol 1e-4`);
@@ -48,5 +60,6 @@ export function createSymbolicChecker(options: SymbolicCheckerOptions = {}): Ans
       return { correct: golds.some((g) => equivalent(extracted, g)), extracted };
     },
     equivalent,
+    clusterKeys: (extracted: string) => symbolicClusterKeys(extracted, rtol),
   };
 }
