@@ -19,18 +19,29 @@ const { packages } = JSON.parse(staged.stdout);
 
 let failures = 0;
 for (const pkg of packages) {
-  const { messages, pkg: manifest } = await publint({ pkgDir: pkg.stage, level: "suggestion", strict: true, pack: false });
+  const { messages, pkg: manifest } = await publint({
+    pkgDir: pkg.stage,
+    level: "suggestion",
+    strict: true,
+    pack: false,
+  });
   for (const m of messages) {
     failures++;
     process.stderr.write(`publint ${pkg.name}: ${m.type}: ${formatMessage(m, manifest) ?? m.code}\n`);
   }
-  const attw = spawnSync(join(ROOT, "node_modules", ".bin", "attw"), [pkg.tarball, "--profile", "node16", "--format", "ascii", "--no-emoji", "--no-color"], {
-    encoding: "utf8",
-  });
+  const attw = spawnSync(
+    join(ROOT, "node_modules", ".bin", "attw"),
+    [pkg.tarball, "--profile", "node16", "--format", "ascii", "--no-emoji", "--no-color"],
+    {
+      encoding: "utf8",
+    },
+  );
   if (attw.status !== 0) {
     failures++;
     process.stderr.write(`attw ${pkg.name}:\n${attw.stdout}${attw.stderr}\n`);
   }
 }
-process.stdout.write(`package lint: ${packages.length} packages, ${failures === 0 ? "publint and attw clean" : `${failures} finding(s)`}\n`);
+process.stdout.write(
+  `package lint: ${packages.length} packages, ${failures === 0 ? "publint and attw clean" : `${failures} finding(s)`}\n`,
+);
 process.exit(failures === 0 ? 0 : 1);

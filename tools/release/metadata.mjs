@@ -24,7 +24,8 @@ const KEYWORDS = {
 
 /** Files a tarball holds (besides package.json, which npm always adds): the build, docs and license. */
 export function publishedFiles(folder) {
-  if (folder === "compute-native") return ["dist", "binding.gyp", "scripts", "src/native", "prebuilds", "README.md", "LICENSE", "CHANGELOG.md"];
+  if (folder === "compute-native")
+    return ["dist", "binding.gyp", "scripts", "src/native", "prebuilds", "README.md", "LICENSE", "CHANGELOG.md"];
   if (folder === "compute-cuda") return ["dist", "kernels", "README.md", "LICENSE", "CHANGELOG.md"];
   if (folder === "sentrl") return ["bin", "dist", "README.md", "LICENSE", "CHANGELOG.md"];
   return ["dist", "README.md", "LICENSE", "CHANGELOG.md"];

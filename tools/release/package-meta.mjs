@@ -23,14 +23,36 @@ for (const pkg of workspacePackages().filter((p) => p.publishable)) {
   if (!check) writeFileSync(join(pkg.dir, "package.json"), `${JSON.stringify(order(next), null, 2)}\n`);
 }
 if (check && problems.length > 0) {
-  process.stderr.write(`package metadata missing or stale (run node tools/release/package-meta.mjs):\n  ${problems.join("\n  ")}\n`);
+  process.stderr.write(
+    `package metadata missing or stale (run node tools/release/package-meta.mjs):\n  ${problems.join("\n  ")}\n`,
+  );
   process.exit(1);
 }
 
 /** Keeps the conventional key order so diffs stay readable. */
 function order(manifest) {
-  const first = ["name", "version", "description", "keywords", "license", "author", "homepage", "bugs", "repository",
-    "engines", "type", "bin", "main", "module", "types", "exports", "files", "sideEffects", "gypfile", "scripts"];
+  const first = [
+    "name",
+    "version",
+    "description",
+    "keywords",
+    "license",
+    "author",
+    "homepage",
+    "bugs",
+    "repository",
+    "engines",
+    "type",
+    "bin",
+    "main",
+    "module",
+    "types",
+    "exports",
+    "files",
+    "sideEffects",
+    "gypfile",
+    "scripts",
+  ];
   const out = {};
   for (const k of first) if (k in manifest) out[k] = manifest[k];
   for (const k of Object.keys(manifest)) if (!(k in out)) out[k] = manifest[k];

@@ -24,7 +24,9 @@ const { packages } = JSON.parse(staged.stdout);
 for (const p of packages) process.stderr.write(`release: ${p.name}: ${p.tarball} (${p.files.length} files)\n`);
 step("changeset status", "npx", ["changeset", "status"], true);
 if (!publish) {
-  process.stderr.write("release: dry run done; nothing published (npm run release -- --publish publishes the tarballs)\n");
+  process.stderr.write(
+    "release: dry run done; nothing published (npm run release -- --publish publishes the tarballs)\n",
+  );
   process.exit(0);
 }
 for (const p of packages) step(`publish ${p.name}`, "npm", ["publish", p.tarball, "--access", "public"]);

@@ -64,7 +64,9 @@ function packedFiles(dir) {
 function addPrebuild(dir, stage) {
   const built = join(dir, "build", "Release", "sentrl_native.node");
   if (process.platform !== "linux" || process.arch !== "x64" || !existsSync(built)) {
-    process.stderr.write("stage: no native addon built on this machine; @sentrl/compute-native ships without a prebuild\n");
+    process.stderr.write(
+      "stage: no native addon built on this machine; @sentrl/compute-native ships without a prebuild\n",
+    );
     return;
   }
   mkdirSync(join(stage, "prebuilds", "linux-x64"), { recursive: true });

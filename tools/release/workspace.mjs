@@ -24,7 +24,13 @@ export function workspacePackages() {
       const file = join(ROOT, parent, entry, "package.json");
       if (!existsSync(file)) continue;
       const manifest = JSON.parse(readFileSync(file, "utf8"));
-      out.push({ name: manifest.name, dir: join(ROOT, parent, entry), rel: `${parent}/${entry}`, manifest, publishable: manifest.private !== true });
+      out.push({
+        name: manifest.name,
+        dir: join(ROOT, parent, entry),
+        rel: `${parent}/${entry}`,
+        manifest,
+        publishable: manifest.private !== true,
+      });
     }
   }
   return out;
