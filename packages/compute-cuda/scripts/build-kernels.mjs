@@ -26,7 +26,11 @@ const hash = sourcesHash(root);
 const recordPath = join(root, "ptx", "SOURCES.json");
 const record = existsSync(recordPath) ? JSON.parse(readFileSync(recordPath, "utf8")) : {};
 if (!has("nvcc")) {
-  log(record.sha256 === hash ? "nvcc not found; the committed PTX matches the sources" : "nvcc not found; the committed PTX is STALE against kernels/ (rebuild where nvcc exists)");
+  log(
+    record.sha256 === hash
+      ? "nvcc not found; the committed PTX matches the sources"
+      : "nvcc not found; the committed PTX is STALE against kernels/ (rebuild where nvcc exists)",
+  );
 } else if (record.sha256 === hash && sources.every((s) => existsSync(join(root, "ptx", `${s.name}.ptx`)))) {
   log("PTX up to date");
 } else {
@@ -37,7 +41,10 @@ if (!has("nvcc")) {
     execFileSync("nvcc", [...NVCC_FLAGS, "-o", `${out}.tmp`, s.path], { stdio: "inherit" });
     renameSync(`${out}.tmp`, out);
   }
-  writeAtomic(recordPath, `${JSON.stringify({ sha256: hash, nvcc: version, flags: NVCC_FLAGS.join(" "), files: sources.map((s) => `${s.name}.ptx`) }, null, 2)}\n`);
+  writeAtomic(
+    recordPath,
+    `${JSON.stringify({ sha256: hash, nvcc: version, flags: NVCC_FLAGS.join(" "), files: sources.map((s) => `${s.name}.ptx`) }, null, 2)}\n`,
+  );
   log(`PTX rebuilt with nvcc ${version} (${sources.length} files)`);
 }
 
@@ -51,14 +58,19 @@ const old = existsSync(status) ? JSON.parse(readFileSync(status, "utf8")) : {};
 if (old.ok && old.sha256 === emuHash && existsSync(lib)) {
   log("emulator up to date");
 } else if (!has("g++")) {
-  writeAtomic(status, `${JSON.stringify({ ok: false, reason: "g++ (C++20) not found: the CUDA emulator library was not built" })}\n`);
+  writeAtomic(
+    status,
+    `${JSON.stringify({ ok: false, reason: "g++ (C++20) not found: the CUDA emulator library was not built" })}\n`,
+  );
   log("g++ not found: the CUDA emulator was not built (its tests skip)");
 } else {
   const objects = [];
   const jobs = [];
   for (const s of sources) {
     const unit = join(build, "emu", `${s.name}.cpp`);
-    const regs = kernelNames(s.text).map((k) => `EMU_KERNEL(${k})`).join("\n");
+    const regs = kernelNames(s.text)
+      .map((k) => `EMU_KERNEL(${k})`)
+      .join("\n");
     writeFileSync(unit, `#include "${s.path}"\n${regs}\n`);
     const obj = unit.replace(/\.cpp$/, ".o");
     objects.push(obj);
@@ -75,9 +87,11 @@ if (old.ok && old.sha256 === emuHash && existsSync(lib)) {
       p.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.at(-1)} failed (${code})`))));
     });
   const queue = [...jobs];
-  await Promise.all([0, 1].map(async () => {
-    while (queue.length) await run(queue.shift());
-  }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (queue.length) await run(queue.shift());
+    }),
+  );
   execFileSync("g++", ["-shared", "-o", `${lib}.tmp`, ...objects]);
   renameSync(`${lib}.tmp`, lib);
   writeAtomic(status, `${JSON.stringify({ ok: true, sha256: emuHash, library: "libsentrl_cuda_emu.so" })}\n`);

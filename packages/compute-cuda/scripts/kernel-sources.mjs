@@ -8,7 +8,15 @@ import { join } from "node:path";
 /** nvcc flags for the committed PTX: compute_75 PTX (JIT-compiled by any driver for Turing and newer). */
 export const NVCC_FLAGS = ["-ptx", "-arch=compute_75", "-std=c++17"];
 /** g++ flags for the emulator (no fast-math: the same IEEE arithmetic as the kernels ask for). */
-export const EMU_FLAGS = ["-std=c++20", "-O2", "-fPIC", "-U_FORTIFY_SOURCE", "-D_FORTIFY_SOURCE=0", "-fno-stack-protector", "-w"];
+export const EMU_FLAGS = [
+  "-std=c++20",
+  "-O2",
+  "-fPIC",
+  "-U_FORTIFY_SOURCE",
+  "-D_FORTIFY_SOURCE=0",
+  "-fno-stack-protector",
+  "-w",
+];
 
 /** kernels/*.cu, sorted by name. */
 export function kernelSources(root) {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Backend, BackendUnavailableError } from "@sentrl/compute";
+import { sourcesHash } from "../scripts/kernel-sources.mjs";
 import { type CudaBackendOptions, createCudaBackend } from "./backend.js";
 
 /** Where `npm run build` puts the emulator: `<package>/build/libsentrl_cuda_emu.so` (or `SENTRL_CUDA_EMULATOR`). */
@@ -41,5 +42,15 @@ export function emulatorStatus(env: NodeJS.ProcessEnv = process.env): { library:
 export function createCudaEmulatorBackend(options: Omit<CudaBackendOptions, "driverLibrary"> = {}): Backend {
   const s = emulatorStatus();
   if ("reason" in s) throw new BackendUnavailableError("cuda-emulator", s.reason);
+  const record = join(s.library, "..", "emu-status.json");
+  const built = existsSync(record) ? (JSON.parse(readFileSync(record, "utf8")) as { sha256?: string }) : {};
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  if (built.sha256 && existsSync(join(root, "kernels")) && built.sha256 !== sourcesHash(root, true)) {
+    // A stale build would test old kernel code: fail loudly instead of skipping.
+    throw new BackendUnavailableError(
+      "cuda-emulator",
+      `${s.library} is stale against kernels/ and emu/; run npm run build -w @sentrl/compute-cuda`,
+    );
+  }
   return createCudaBackend({ threads: 64, cublas: false, name: "cuda-emulator", ...options, driverLibrary: s.library });
 }

@@ -33,7 +33,9 @@ describe("@sentrl/compute-cuda without a GPU", () => {
       available: true,
       library: lib,
       driverVersion: "13.0",
-      devices: [{ ordinal: 0, name: "Fake CPU Device", memoryBytes: 2 ** 30, computeCapability: "9.0", multiprocessors: 0 }],
+      devices: [
+        { ordinal: 0, name: "Fake CPU Device", memoryBytes: 2 ** 30, computeCapability: "9.0", multiprocessors: 0 },
+      ],
     });
   });
 });
