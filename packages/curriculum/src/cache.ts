@@ -103,8 +103,15 @@ export class ResponseCache {
     } else writeFileAtomicSync(metaPath, metaText);
     const cache = new ResponseCache(dir);
     cache.fd = openSync(cache.file, existsSync(cache.file) ? "r+" : "w+");
+    // A record with another number of responses than the build asks for (a hand-edited or foreign cache line) is
+    // not used: its question is sampled again, and the fresh record (appended later) wins.
+    const want = typeof meta.samples === "number" ? meta.samples : undefined;
     const good = scanRecords(cache.fd, (rec) => {
       if (cache.ids.has(rec.id)) return;
+      if (want !== undefined && rec.responses.length !== want) {
+        cache.rejected++;
+        return;
+      }
       cache.ids.add(rec.id);
       visit?.(rec);
     });
@@ -114,6 +121,8 @@ export class ResponseCache {
   }
 
   private offset = 0;
+  /** Records passed over on open because they hold fewer (or more) responses than `meta.samples`. */
+  rejected = 0;
 
   has(id: string): boolean {
     return this.ids.has(id);

@@ -5,6 +5,23 @@ import { describe, expect, it } from "vitest";
 import { ResponseCache, type SampledRecord } from "../src/index.js";
 
 describe("ResponseCache", () => {
+  it("passes over a record with fewer responses than asked for, so its question is sampled again", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sentrl-cache-short-"));
+    const c = ResponseCache.open(dir, { samples: 4 });
+    c.append([{ id: "a", responses: ["1", "2", "3"] }, { id: "b", responses: ["1", "2", "3", "4"] }]);
+    c.close();
+    const seen: string[] = [];
+    const d = ResponseCache.open(dir, { samples: 4 }, (r) => seen.push(r.id));
+    expect(seen).toEqual(["b"]);
+    expect(d.has("a")).toBe(false);
+    expect(d.rejected).toBe(1);
+    d.append([{ id: "a", responses: ["w", "x", "y", "z"] }]); // resampled: the full record is used from now on
+    d.close();
+    const again: SampledRecord[] = [];
+    ResponseCache.open(dir, { samples: 4 }, (r) => again.push(r)).close();
+    expect(again.map((r) => [r.id, r.responses.length])).toEqual([["b", 4], ["a", 4]]);
+  });
+
   it("streams records back across chunk boundaries (records larger than the 1 MiB read chunk)", () => {
     const dir = mkdtempSync(join(tmpdir(), "sentrl-cache-"));
     const big = "x".repeat(2_500_000);

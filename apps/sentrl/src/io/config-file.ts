@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
 import { SentrlError } from "@sentrl/core";
+import { jsonTooDeepAt, tooDeepMessage } from "./json-depth.js";
 
 /**
  * Reads a run configuration file: JSON (`.json`) or YAML (`.yaml`, `.yml`; any other extension is tried as YAML,
@@ -22,6 +23,8 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
     throw new SentrlError("CONFIG_NOT_FOUND", `config file ${path} does not exist or cannot be read`, { cause: e });
   }
   let value: unknown;
+  const deep = jsonTooDeepAt(text);
+  if (deep >= 0) throw new SentrlError("CONFIG_PARSE", tooDeepMessage(path, deep));
   if (extname(path).toLowerCase() === ".json") {
     try {
       value = JSON.parse(text);
@@ -38,7 +41,15 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
         `${path}${line ? `:${line}` : ""} is not valid YAML: ${err.message.split("\n")[0]}`,
       );
     }
-    value = doc.toJS();
+    try {
+      // An alias bomb (aliases of aliases expanding to billions of nodes) stops at yaml's alias budget.
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw new SentrlError(
+        "CONFIG_PARSE",
+        `${path} is not a usable YAML document: ${(e as Error).message.split("\n")[0]}; write the values out instead of nesting aliases`,
+      );
+    }
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new SentrlError("CONFIG_BAD_FIELD", `config: expected an object (a mapping of fields) in ${path}`);
