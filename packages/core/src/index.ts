@@ -9,6 +9,7 @@ export * from "./contracts/dataset.js";
 export * from "./losses/index.js";
 export * from "./advantages/index.js";
 export * from "./plugins/index.js";
+export * from "./config/index.js";
 export * from "./rng/index.js";
 export * from "./io/index.js";
 export * from "./trainer/index.js";

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readConfigFile } from "./config-file.js";
-import { resolveTrainerConfig } from "@sentrl/core";
 
 describe("readConfigFile", () => {
   const dir = mkdtempSync(join(tmpdir(), "sentrl-config-file-"));
@@ -29,20 +28,5 @@ describe("readConfigFile", () => {
       message: expect.stringMatching(/c\.yaml:\d+ is not valid YAML/),
     });
     await expect(readConfigFile(file("d.yaml", "- 1\n- 2\n"))).rejects.toMatchObject({ code: "CONFIG_BAD_FIELD" });
-  });
-});
-
-describe("resolveTrainerConfig errors name the field", () => {
-  it("bad values, unknown keys and unknown optimizer keys", () => {
-    expect(() => resolveTrainerConfig({ temperature: 0 })).toThrow(
-      /config\.temperature: expected a positive number, got 0/,
-    );
-    expect(() => resolveTrainerConfig({ lr: 1 } as never)).toThrow(
-      /config\.lr: unknown trainer option; valid options: seed/,
-    );
-    expect(() => resolveTrainerConfig({ optimizer: { lr: 1, momentum: 0.9 } as never })).toThrow(
-      /config\.optimizer\.momentum: unknown optimizer option; valid options: lr, betas, eps, weightDecay, maxGradNorm/,
-    );
-    expect(() => resolveTrainerConfig({ eosTokenId: -1 })).toThrow(/config\.eosTokenId: expected a token id/);
   });
 });

@@ -1,5 +1,14 @@
 // The GRPO trainer: config, exported step functions, checkpoints, and the tabular policy used to test it.
-export { DEFAULT_TRAINER_CONFIG, resolveTrainerConfig, type SelectionScope, type TrainerConfig } from "./config.js";
+export {
+  checkTrainerConfig,
+  DEFAULT_TRAINER_CONFIG,
+  OPTIMIZER_FIELDS,
+  resolveTrainerConfig,
+  type SelectionScope,
+  TRAINER_CONFIG_FIELDS,
+  TRAINER_CONFIG_SCHEMA,
+  type TrainerConfig,
+} from "./config.js";
 export { PromptSampler, type SamplerPosition } from "./sampler.js";
 export {
   afterRollout,

@@ -114,9 +114,9 @@ describe("trainer hooks", () => {
     expect(make({ lossOptions: { clipRatio: 0.3, bogus: 1 } })).toThrow(
       expect.objectContaining({ code: "LOSS_UNKNOWN_OPTION" }),
     );
-    expect(make({ miniBatchPrompts: 8 })).toThrow(expect.objectContaining({ code: "TRAINER_BAD_OPTION" }));
+    expect(make({ miniBatchPrompts: 8 })).toThrow(expect.objectContaining({ code: "CONFIG_BAD_FIELD" }));
     expect(make({ batchSize: 3 } as Partial<TrainerConfig>)).toThrow(
-      expect.objectContaining({ code: "TRAINER_UNKNOWN_OPTION" }),
+      expect.objectContaining({ code: "CONFIG_UNKNOWN_FIELD" }),
     );
     expect(make({ advantage: "dr-grpo", lossOptions: { lossAggMode: "seq-mean-token-sum-norm" } })).not.toThrow();
   });
