@@ -6,8 +6,9 @@ let done = false;
 
 /**
  * Registers the generator schemes the app provides on top of core's built-ins: `local:<dir>` (our own model,
- * docs/contracts.md §7). `@sentrl/model` is imported only when a `local:` spec is actually built, so commands that never
- * use it do not load it. Idempotent; a `local:` scheme someone else registered first is left in place.
+ * docs/contracts.md §7) and `onnx:<dir>` (`@sentrl/onnx`). `@sentrl/model` / `@sentrl/onnx` are imported only when
+ * such a spec is actually built, so commands that never use them do not load them. Idempotent; a `local:` or
+ * `onnx:` scheme someone else registered first is left in place.
  * Factory options read: `backend` (a `@sentrl/compute` Backend), `batchSize`, `chatTemplateVariables`.
  *
  * @example
@@ -30,6 +31,15 @@ export function registerAppGenerators(): void {
         batchSize: options.batchSize as number | undefined,
         chatTemplateVariables: options.chatTemplateVariables as Record<string, unknown> | undefined,
       });
+    });
+  } catch (e) {
+    if (!(e instanceof SentrlError && e.code === "GENERATOR_SCHEME_DUPLICATE")) throw e;
+  }
+  try {
+    // `onnx:<dir>` (docs/contracts.md §7): `@sentrl/onnx` and its optional peers load only when such a spec is built.
+    registerGeneratorScheme("onnx", async (spec) => {
+      const { createOnnxGenerator } = await import("@sentrl/onnx");
+      return createOnnxGenerator(spec.target, { spec: spec.spec });
     });
   } catch (e) {
     if (!(e instanceof SentrlError && e.code === "GENERATOR_SCHEME_DUPLICATE")) throw e;
