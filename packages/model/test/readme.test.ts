@@ -5,13 +5,13 @@ import { expect, it } from "vitest";
 import { annotatedOutputs, readmeTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
 import * as model from "../src/index.js";
 
-/** Runs the README's `index`-th ts block (imports stripped, fixture paths made absolute) and returns its `result`. */
+/** Runs the README's `index`-th ts block (imports stripped, the model folder pointed at a test fixture) and returns its `result`. */
 async function runBlock(index: number): Promise<unknown> {
   const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
   const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)][index]?.[1] ?? "";
   const body = block
     .replace(/^import .*$/gm, "")
-    .replace("packages/model/test/fixtures", join(import.meta.dirname, "fixtures"));
+    .replace("models/qwen2-tiny", join(import.meta.dirname, "fixtures", "qwen2-tied-gqa1"));
   const scope = { ...compute, ...model } as Record<string, unknown>;
   const names = Object.keys(scope);
   const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
