@@ -267,7 +267,7 @@ export function labelledValues(e: Expr): Expr[] | null {
 
 /**
  * Reads chains and approximations (docs/contracts.md §4 extended in the README): `x = 5+5+1 = 11` → `x = 11`,
- * `5+5+1 = 11` → `11` (constants only), `\frac{\sqrt3}{3} \approx 0.577` → `\frac{\sqrt3}{3}` (the exact value before
+ * `\frac{\sqrt3}{3} \approx 0.577` → `\frac{\sqrt3}{3}` (the exact value before
  * `\approx`), `x \approx 11` → `x = 11`. Applied to the whole answer and to the items of lists and sets.
  */
 export function normalizeRelation(e: Expr): Expr {
@@ -287,11 +287,8 @@ export function normalizeRelation(e: Expr): Expr {
       items = exact;
     }
   }
-  if (ops.length >= 2 && ops.every((o) => o === "=")) {
-    if (isDefinitionTarget(items[0] as Expr))
-      return { kind: "rel", ops: ["="], items: [items[0] as Expr, items.at(-1) as Expr] };
-    if (items.every((x) => freeSymbols(x, new Set()).size === 0)) return items.at(-1) as Expr;
-  }
+  if (ops.length >= 2 && ops.every((o) => o === "=") && isDefinitionTarget(items[0] as Expr))
+    return { kind: "rel", ops: ["="], items: [items[0] as Expr, items.at(-1) as Expr] };
   return ops === e.ops ? e : { kind: "rel", ops, items };
 }
 
@@ -431,6 +428,11 @@ class Comparator {
       const interval = relationAsInterval(r);
       if (interval !== null) return this.eq(interval, other);
     }
+    // `5+5+1 = 11` against `11`: an arithmetic chain whose members are all equal stands for its last member
+    if (r.kind === "rel" && r.ops.every((o) => o === "=") && r.items.every((e) => freeSymbols(e, new Set()).size === 0))
+      return (
+        r.items.every((e, k) => k === 0 || this.eq(r.items[k - 1] as Expr, e)) && this.eq(r.items.at(-1) as Expr, other)
+      );
     if (r.kind !== "rel" || r.ops.length !== 1 || r.ops[0] !== "=") return false;
     const [lhs, rhs] = r.items as [Expr, Expr];
     if (isDefinitionTarget(lhs) && this.eq(rhs, other)) return true;
