@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   se: { summary: "semantic entropy of sampled responses per question (JSONL in/out)", load: () => import("./commands/se.js") },
   curriculum: { summary: "build a semantic-entropy curriculum (stage files + manifest)", load: () => import("./commands/curriculum.js") },
   score: { summary: "per-token log-probs and entropies of token sequences under a model", load: () => import("./commands/score.js") },
+  generate: { summary: "sample completions with our own model (batched KV-cache decoding; JSONL in/out)", load: () => import("./commands/generate.js") },
   eval: { summary: "evaluate a generator on a benchmark: pass@k, avg@k, resumable", load: () => import("./commands/eval.js") },
   train: { summary: "train a policy with GRPO/SENT from a config file (JSON/YAML) or preset; resumable", load: () => import("./commands/train.js") },
   demo: { summary: "GRPO vs SENT on a toy verifiable task in seconds (no network, no model)", load: () => import("./commands/demo.js") },
