@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { loadFastKernels } from "@sentrl/compute";
@@ -35,6 +35,12 @@ describe("sentrl score --backend", () => {
         expect(Math.abs(v - exp.logp[i][t])).toBeLessThan(1e-4);
       });
     });
+  });
+
+  it.skipIf(existsSync("/dev/nvidia0"))("--backend cuda without a GPU is BACKEND_UNAVAILABLE (exit 1), with the reason", async () => {
+    const r = await runCli(["score", "--model", dir, "--backend", "cuda"], '{"tokens":[[1,2]]}');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^sentrl: BACKEND_UNAVAILABLE: backend `cuda` is unavailable: /);
   });
 
   it("an unknown backend is a usage error", async () => {

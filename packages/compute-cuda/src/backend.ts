@@ -680,6 +680,7 @@ function makeBackend(rt: CudaRuntime, gemm: Gemm, T: number, name: string): Back
       let ss = 0;
       for (const s of sums) ss += s;
       const gradNorm = Math.sqrt(ss);
+      if (!Number.isFinite(gradNorm)) return { gradNorm, clipCoef: 1, applied: false }; // the rule on AdamWArgs
       const clipCoef =
         maxGradNorm !== undefined && maxGradNorm > 0 && Number.isFinite(maxGradNorm)
           ? Math.min(1, maxGradNorm / (gradNorm + 1e-6))
@@ -703,7 +704,7 @@ function makeBackend(rt: CudaRuntime, gemm: Gemm, T: number, name: string): Back
           ["d", eps],
         ]);
       }
-      return { gradNorm, clipCoef };
+      return { gradNorm, clipCoef, applied: true };
     },
     sample({ logits, rows, vocab, uniforms, temperature, topK = 0, topP = 1 }) {
       dims("sample", { rows, vocab });

@@ -6,7 +6,7 @@ import { writeJsonLine } from "../io/output-guard.js";
 
 // `sentrl score` (docs/contracts.md §6). The model package is imported only when the command runs.
 
-export const help = `Usage: sentrl score --model <dir> [--temperature t] [--batch-size n] [--backend auto|fast|reference] < input.json
+export const help = `Usage: sentrl score --model <dir> [--temperature t] [--batch-size n] [--backend auto|fast|reference|cuda] < input.json
 
 Per-token log-probs and entropies of token rows under a Hugging Face Qwen2-family model (docs/algorithms.md §15, §6.7).
 The model folder needs config.json and model.safetensors (or a sharded model.safetensors.index.json), F32, F16 or
@@ -24,7 +24,8 @@ Options:
   --batch-size <n>     rows per forward pass (default 8; results do not depend on it)
   --backend <name>     auto (default): the fast CPU kernels (@sentrl/compute-native, AVX2/FMA) when they load,
                        else the TypeScript reference with one warning on stderr; fast: fail
-                       (BACKEND_UNAVAILABLE) instead of falling back; reference: the slow TypeScript reference.
+                       (BACKEND_UNAVAILABLE) instead of falling back; reference: the slow TypeScript reference;
+                       cuda: the GPU (@sentrl/compute-cuda; BACKEND_UNAVAILABLE without a GPU).
                        SENTRL_BACKEND sets the default.
 
 Errors: unsupported configs (rope_scaling, sliding window, other architectures) and token ids outside the
@@ -34,7 +35,7 @@ Example:
   echo '{"tokens":[[9707,11,1879,0],[16]]}' | sentrl score --model models/Qwen2.5-0.5B
 `;
 
-const BACKEND_NAMES = ["auto", "fast", "reference"];
+const BACKEND_NAMES = ["auto", "fast", "reference", "cuda"];
 
 function positiveNumber(value: string | undefined, flag: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;

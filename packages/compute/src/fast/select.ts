@@ -4,11 +4,27 @@ import { createReferenceBackend } from "../reference/backend.js";
 import { createFastCpuBackend, type FastCpuBackendOptions } from "./backend.js";
 import { loadFastKernels } from "./kernels.js";
 
-/** Which CPU backend to use: `fast` (native kernels, error when unavailable), `reference`, or `auto` (fast, else reference). */
-export type BackendChoice = "auto" | "fast" | "reference";
+/**
+ * Which backend to use: `fast` (native CPU kernels, error when unavailable), `reference`, `auto` (fast, else
+ * reference; CPU until a GPU run has verified the CUDA backend), or `cuda` (`@sentrl/compute-cuda`, error when there
+ * is no GPU or the package is not installed).
+ */
+export type BackendChoice = "auto" | "fast" | "reference" | "cuda";
 
 /** The accepted `BackendChoice` values. */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "fast", "reference"];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "fast", "reference", "cuda"];
+
+/** `@sentrl/compute-cuda`'s backend, imported only when asked for (an optional package that depends on this one). */
+async function loadCudaBackend(): Promise<Backend> {
+  const specifier = "@sentrl/compute-cuda"; // not a literal import: no build-time dependency cycle
+  let mod: { createCudaBackend: () => Backend };
+  try {
+    mod = (await import(specifier)) as typeof mod;
+  } catch (e) {
+    throw new BackendUnavailableError("cuda", `@sentrl/compute-cuda is not installed (${(e as Error).message}); npm install @sentrl/compute-cuda`);
+  }
+  return mod.createCudaBackend();
+}
 
 /** Options of `selectBackend` / `createDefaultBackend`. */
 export interface SelectBackendOptions extends FastCpuBackendOptions {
@@ -35,9 +51,10 @@ export async function loadFastCpuBackend(options: FastCpuBackendOptions = {}): P
 }
 
 /**
- * Picks a CPU backend. `auto` (the default, or `SENTRL_BACKEND` when set) is the fast backend when its native
+ * Picks a backend. `auto` (the default, or `SENTRL_BACKEND` when set) is the fast backend when its native
  * kernels load, else the TypeScript reference after ONE warning per process saying why; `fast` throws
- * `BackendUnavailableError` instead of falling back; `reference` is the reference backend.
+ * `BackendUnavailableError` instead of falling back; `reference` is the reference backend; `cuda` is
+ * `createCudaBackend()` of `@sentrl/compute-cuda` (`BackendUnavailableError` with the reason when there is no GPU).
  *
  * @example
  * ```ts
@@ -51,6 +68,7 @@ export async function selectBackend(choice?: BackendChoice | string, options: Se
   if (!(BACKEND_CHOICES as readonly string[]).includes(c)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `unknown backend \`${c}\`; choose one of ${BACKEND_CHOICES.join(", ")}`);
   if (c === "reference") return createReferenceBackend();
   if (c === "fast") return loadFastCpuBackend(options);
+  if (c === "cuda") return loadCudaBackend();
   const { kernels, reason } = await loadFastKernels();
   if (kernels) return createFastCpuBackend(kernels, options);
   if (!warned) {
