@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type Backend, createDefaultBackend } from "@sentrl/compute";
 import { type ModelConfig, parseModelConfig, toHfConfig } from "./config.js";
 import { DecoderModel } from "./decoder.js";
+import { assertFiniteWeights, assertRegularFile, checkModelFits } from "./load-guard.js";
 import { ModelError } from "./errors.js";
 import type { FloatDtype } from "./safetensors/dtype.js";
 import { SafetensorsFile } from "./safetensors/read.js";
@@ -16,12 +17,15 @@ export interface LoadModelOptions {
    * (native AVX2/FMA kernels) when it loads, else the TypeScript reference with one warning.
    */
   backend?: Backend;
+  /** Largest float32 parameter memory accepted (default: `SENTRL_MAX_MODEL_BYTES`, else the machine's memory). */
+  maxBytes?: number;
 }
 
 /** Reads and validates `<dir>/config.json`. */
 export function readModelConfig(dir: string): ModelConfig {
   const path = join(dir, "config.json");
-  if (!existsSync(path)) throw new ModelError("MODEL_FILES_MISSING", `${path} not found: --model must be a Hugging Face model folder with config.json and safetensors weights`);
+  if (!existsSync(path)) throw new ModelError("MODEL_FILES_MISSING", `${path} not found: a model is a Hugging Face model folder with config.json and safetensors weights`);
+  assertRegularFile(path);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
@@ -44,10 +48,15 @@ export function readModelConfig(dir: string): ModelConfig {
  */
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<DecoderModel> {
   const config = readModelConfig(dir);
+  // Sizes against the weights' headers and the memory limit, before anything is allocated.
+  checkModelFits(dir, config, { maxBytes: options.maxBytes });
   const backend = options.backend ?? (await createDefaultBackend());
   const model = DecoderModel.empty(config, backend);
   try {
-    readCheckpoint(dir, config, (spec, data) => model.setParameter(spec.name, data));
+    readCheckpoint(dir, config, (spec, data) => {
+      assertFiniteWeights(spec.name, data, dir);
+      model.setParameter(spec.name, data);
+    });
   } catch (e) {
     model.dispose();
     throw e;

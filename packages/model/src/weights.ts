@@ -40,7 +40,7 @@ function ignorable(name: string, cfg: ModelConfig): boolean {
 }
 
 /** Maps each tensor name to the safetensors file holding it (single file or sharded index). */
-function weightFiles(dir: string): Map<string, string> | string {
+export function weightFiles(dir: string): Map<string, string> | string {
   const single = join(dir, "model.safetensors");
   const index = join(dir, "model.safetensors.index.json");
   if (existsSync(index)) {

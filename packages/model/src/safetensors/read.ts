@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { ModelError } from "../errors.js";
 import { DTYPE_SIZES, decodeFloats, type FloatDtype } from "./dtype.js";
 
@@ -91,6 +91,10 @@ export class SafetensorsFile {
   /** Opens and validates `path`; throws `SAFETENSORS_*` coded errors on malformed files. */
   static open(path: string): SafetensorsFile {
     let fd: number;
+    // A FIFO or device would block or never end: only regular files are opened (docs/contracts.md §1).
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st && !st.isFile())
+      throw new ModelError("MODEL_FILE_NOT_REGULAR", `${path} is not a regular file; safetensors weights must be plain files`);
     try {
       fd = openSync(path, "r");
     } catch (e) {
