@@ -22,7 +22,7 @@ export {
 export { type AbsKlTerms, absKlTerms } from "./abs-kl.js";
 export { evaluatePolicyLoss, type PolicyLossOutput } from "./evaluate.js";
 export { combineMicroBatches, type MicroBatchCombination, microBatchWeights } from "./micro-batch.js";
-export { badLossOption, checkNumberOption, withLossDefaults } from "./option-checks.js";
+export { badLossOption, checkNumberOption, LossOptionError, withLossDefaults } from "./option-checks.js";
 export { COMMON_LOSS_KEYS, type ResolvedLossOptions, resolveLossOptions, validateCommonOptions } from "./options.js";
 export { createPolicyLossRegistry, type PolicyLossRegistry } from "./registry.js";
 export {

@@ -2,6 +2,16 @@ import { SentrlError } from "../errors.js";
 
 // Option checks for loss authors: the same LOSS_BAD_OPTION / LOSS_UNKNOWN_OPTION errors from every loss.
 
+/** A bad or unknown loss option; `option` is its key, so a config layer can name the field without reading text. */
+export class LossOptionError extends SentrlError {
+  readonly option: string;
+  constructor(code: "LOSS_BAD_OPTION" | "LOSS_UNKNOWN_OPTION", option: string, message: string) {
+    super(code, message);
+    this.name = "LossOptionError";
+    this.option = option;
+  }
+}
+
 /**
  * Throws `LOSS_BAD_OPTION`: "`key` must be <what>, got <value>".
  *
@@ -12,7 +22,7 @@ import { SentrlError } from "../errors.js";
  * ```
  */
 export function badLossOption(key: string, value: unknown, what: string): never {
-  throw new SentrlError("LOSS_BAD_OPTION", `\`${key}\` must be ${what}, got ${JSON.stringify(value)}`);
+  throw new LossOptionError("LOSS_BAD_OPTION", key, `\`${key}\` must be ${what}, got ${JSON.stringify(value)}`);
 }
 
 /**
@@ -49,8 +59,9 @@ export function withLossDefaults<O extends Record<string, unknown>>(
   const o: Record<string, unknown> = { ...defaults };
   for (const [key, v] of Object.entries(options)) {
     if (!valid.includes(key)) {
-      throw new SentrlError(
+      throw new LossOptionError(
         "LOSS_UNKNOWN_OPTION",
+        key,
         `unknown option \`${key}\` for loss \`${loss}\`; valid options: ${valid.join(", ")}`,
       );
     }

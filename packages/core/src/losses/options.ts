@@ -2,7 +2,7 @@ import { COMMON_LOSS_DEFAULTS, type CommonLossOptions, type PolicyLossDefinition
 import { SentrlError } from "../errors.js";
 import { LOSS_AGG_MODES } from "./aggregation.js";
 import { assertKlLossType } from "./kl.js";
-import { badLossOption } from "./option-checks.js";
+import { badLossOption, LossOptionError } from "./option-checks.js";
 
 /** The keys every loss accepts (docs/contracts.md §2). */
 export const COMMON_LOSS_KEYS = Object.keys(COMMON_LOSS_DEFAULTS) as (keyof CommonLossOptions)[];
@@ -60,8 +60,9 @@ export function resolveLossOptions<O extends Record<string, unknown>>(
     const isCommon = (COMMON_LOSS_KEYS as string[]).includes(key);
     if (!isCommon && !own.includes(key)) {
       const valid = [...COMMON_LOSS_KEYS, ...own].join(", ");
-      throw new SentrlError(
+      throw new LossOptionError(
         "LOSS_UNKNOWN_OPTION",
+        key,
         `unknown option \`${key}\` for loss \`${def.name}\`; valid options: ${valid}`,
       );
     }

@@ -11,6 +11,14 @@ export {
 } from "./config.js";
 export { PromptSampler, type SamplerPosition } from "./sampler.js";
 export {
+  type RunStrategies,
+  resolveStrategies,
+  type StrategyField,
+  type StrategyFieldPaths,
+  TRAINER_STRATEGY_PATHS,
+  trainerDriver,
+} from "./strategies.js";
+export {
   afterRollout,
   buildTokenBatch,
   choosePrompts,

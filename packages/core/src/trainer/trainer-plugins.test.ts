@@ -102,17 +102,24 @@ describe("trainer hooks", () => {
       });
     expect(make({ policyLoss: "sent" })).toThrow(
       expect.objectContaining({
-        code: "STRATEGY_UNKNOWN",
+        code: "CONFIG_BAD_FIELD",
         message:
-          'unknown policyLoss "sent"; registered: grpo (core); "sent" comes with tokenEntropyKlPlugin() from @sentrl/token-entropy-kl',
+          'config.policyLoss: unknown policyLoss "sent"; registered: grpo (core); "sent" comes with tokenEntropyKlPlugin() from @sentrl/token-entropy-kl (STRATEGY_UNKNOWN)',
       }),
     );
-    expect(make({ advantage: "rloo" })).toThrow('unknown advantage "rloo"; registered: dr-grpo (core), grpo (core)');
+    expect(make({ advantage: "rloo" })).toThrow(
+      'config.advantage: unknown advantage "rloo"; registered: dr-grpo (core), grpo (core) (STRATEGY_UNKNOWN)',
+    );
     expect(make({ reward: "dapo" })).toThrow(
-      'unknown reward "dapo"; registered: exact (plugin "exact-match"); "dapo" comes with mathRewards() from @sentrl/evaluators',
+      'config.reward: unknown reward "dapo"; registered: exact (plugin "exact-match"); "dapo" comes with mathRewards() from @sentrl/evaluators (STRATEGY_UNKNOWN)',
     );
     expect(make({ lossOptions: { clipRatio: 0.3, bogus: 1 } })).toThrow(
-      expect.objectContaining({ code: "LOSS_UNKNOWN_OPTION" }),
+      expect.objectContaining({
+        code: "CONFIG_BAD_FIELD",
+        message: expect.stringMatching(
+          /^config\.lossOptions\.bogus: unknown option `bogus` for loss `grpo`.*\(LOSS_UNKNOWN_OPTION\)$/,
+        ),
+      }),
     );
     expect(make({ miniBatchPrompts: 8 })).toThrow(expect.objectContaining({ code: "CONFIG_BAD_FIELD" }));
     expect(make({ batchSize: 3 } as Partial<TrainerConfig>)).toThrow(

@@ -1,21 +1,16 @@
 import { join } from "node:path";
-import { advantageEstimatorDefinitions } from "../advantages/estimator.js";
-import type { AdvantageEstimator } from "../advantages/estimator.js";
 import type { Dataset, DatasetRow } from "../contracts/dataset.js";
 import type { Policy, PolicyState, ScoringPolicy } from "../contracts/policy.js";
-import type { CommonLossOptions, PolicyLoss } from "../contracts/policy-loss.js";
-import type { Verifier } from "../contracts/verifier.js";
 import { SentrlError } from "../errors.js";
 import { createMetricsLogger, type MetricsLogger } from "../io/metrics-logger.js";
-import { grpoLoss } from "../losses/grpo.js";
-import { resolveLossOptions } from "../losses/options.js";
-import { PluginDriver } from "../plugins/driver.js";
+import type { PluginDriver } from "../plugins/driver.js";
 import type { Plugin, PluginStrategies, StageStart } from "../plugins/types.js";
 import { saveCheckpoint } from "./checkpoint.js";
 import { configHash } from "./config-diff.js";
 import { openForResume, restoreMetricsLog } from "./resume.js";
 import { resolveTrainerConfig, type TrainerConfig } from "./config.js";
 import { PromptSampler } from "./sampler.js";
+import { resolveStrategies, trainerDriver } from "./strategies.js";
 import {
   afterRollout,
   choosePrompts,
@@ -124,28 +119,9 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
   const rows = Array.isArray(options.dataset)
     ? (options.dataset as readonly DatasetRow[])
     : (options.dataset as Dataset).rows;
-  const driver = new PluginDriver(options.plugins ?? [], {
-    seed: config.seed,
-    config: config as unknown as Record<string, unknown>,
-    builtins: {
-      policyLosses: [grpoLoss, ...(options.builtins?.policyLosses ?? [])],
-      advantageEstimators: [...advantageEstimatorDefinitions, ...(options.builtins?.advantageEstimators ?? [])],
-      verifiers: [...(options.builtins?.verifiers ?? [])],
-    },
-  });
-
-  // Strategies: resolved once, so a bad name or option fails before any work.
-  const lossDef = driver.policyLosses.get(config.policyLoss);
-  const { common, options: lossOptions } = resolveLossOptions(lossDef, config.lossOptions);
-  const commonOptions: CommonLossOptions = { ...common };
-  if (commonOptions.lossAggMode === "seq-mean-token-sum-norm" && commonOptions.lossAggNorm === undefined) {
-    commonOptions.lossAggNorm = config.maxResponseTokens;
-  }
-  const loss: PolicyLoss = lossDef.create(lossOptions);
-  const estimator: AdvantageEstimator = driver.advantageEstimators
-    .get(config.advantage)
-    .create(config.advantageOptions);
-  const verifier: Verifier = driver.verifiers.get(config.reward).create(config.rewardOptions);
+  const driver = trainerDriver(options.plugins ?? [], config, options.builtins);
+  // Strategies: resolved once, so a bad name or option fails before any work (CONFIG_BAD_FIELD naming the field).
+  const { loss, commonOptions, estimator, verifier } = resolveStrategies(driver, config);
   const needReference = commonOptions.useKlLoss || loss.needs?.refLogp === true;
 
   const sampler = new PromptSampler(rows, {
