@@ -1,10 +1,14 @@
 /**
  * Throughput of the `symbolic` checker on the real benchmark golds: JSON lines on stdout.
  * Run: `npm run bench:symbolic -w @sentrl/evaluators` (needs ../shared/benchmarks; prints a skip line otherwise).
+ * `SYMBOLIC_BASELINE=<dir>/src/symbolic/index.ts` times an earlier copy of the checker (e.g. from `git archive`) on
+ * the same pairs in the same run, interleaved, and reports its rate beside ours.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { AnswerChecker } from "@sentrl/core";
+import { clearPreparedAnswers } from "../src/symbolic/equivalence.js";
 import { createSymbolicChecker } from "../src/symbolic/index.js";
 import { BENCH_DIR, HAVE_BENCH } from "../../core/test/shared-data.js";
 import { loadGolds, rerender } from "../test/symbolic-golds.js";
@@ -22,29 +26,47 @@ if (!HAVE_BENCH) {
 }
 
 const checker = createSymbolicChecker({});
+const baselinePath = process.env.SYMBOLIC_BASELINE;
+const baseline: AnswerChecker | null = baselinePath
+  ? (
+      (await import(path.resolve(baselinePath))) as { createSymbolicChecker: () => AnswerChecker }
+    ).createSymbolicChecker()
+  : null;
 const golds = loadGolds();
 const all = Object.values(golds).flat();
 
-function time(set: string, pairs: [string, string][]): void {
-  // warm-up, then the best of 3 runs
-  for (const [a, b] of pairs.slice(0, 200)) checker.equivalent(a, b);
+/**
+ * Best of 3 runs (after a warm-up on other pairs) of one checker on the pairs: [ms, equal pairs]. Our checker's
+ * memo of prepared answers is emptied before each run, so every answer is parsed again as on first sight.
+ */
+function run(c: AnswerChecker, pairs: [string, string][]): [number, number] {
+  for (const [a, b] of pairs.slice(0, 200)) c.equivalent?.(b, a);
   let best = Number.POSITIVE_INFINITY;
   let equal = 0;
   for (let r = 0; r < 3; r++) {
     equal = 0;
+    clearPreparedAnswers();
     const t0 = performance.now();
-    for (const [a, b] of pairs) if (checker.equivalent(a, b)) equal++;
+    for (const [a, b] of pairs) if (c.equivalent?.(a, b)) equal++;
     best = Math.min(best, performance.now() - t0);
   }
+  return [best, equal];
+}
+
+function time(set: string, pairs: [string, string][]): void {
+  const [ms, equal] = run(checker, pairs);
+  const base = baseline ? run(baseline, pairs) : null;
   emit({
     bench: "symbolic-equivalent",
     set,
     pairs: pairs.length,
     equivalent: equal,
-    ms: Number(best.toFixed(1)),
-    pairs_per_s: Math.round((pairs.length / best) * 1000),
-    baseline_pairs_per_s: null,
-    baseline_reason: BASELINE_REASON,
+    ms: Number(ms.toFixed(1)),
+    pairs_per_s: Math.round((pairs.length / ms) * 1000),
+    baseline: base ? `earlier symbolic checker at ${baselinePath}` : null,
+    baseline_equivalent: base ? base[1] : null,
+    baseline_pairs_per_s: base ? Math.round((pairs.length / base[0]) * 1000) : null,
+    baseline_reason: base ? undefined : BASELINE_REASON,
   });
 }
 
@@ -66,10 +88,17 @@ time(
 );
 const responses = all.map((g) => `Reasoning ... so the final result is \\boxed{${rerender(g)}}.`);
 {
+  clearPreparedAnswers();
   const t0 = performance.now();
   let correct = 0;
   for (let k = 0; k < all.length; k++) if (checker.check(responses[k] as string, all[k] as string).correct) correct++;
   const ms = performance.now() - t0;
+  let baseCorrect = 0;
+  const t1 = performance.now();
+  if (baseline)
+    for (let k = 0; k < all.length; k++)
+      if (baseline.check(responses[k] as string, all[k] as string).correct) baseCorrect++;
+  const baseMs = performance.now() - t1;
   emit({
     bench: "symbolic-check",
     set: "boxed re-rendered gold vs gold (extract + compare)",
@@ -77,7 +106,35 @@ const responses = all.map((g) => `Reasoning ... so the final result is \\boxed{$
     correct,
     ms: Number(ms.toFixed(1)),
     items_per_s: Math.round((all.length / ms) * 1000),
-    baseline_items_per_s: null,
-    baseline_reason: BASELINE_REASON,
+    baseline_correct: baseline ? baseCorrect : null,
+    baseline_items_per_s: baseline ? Math.round((all.length / baseMs) * 1000) : null,
+    baseline_reason: baseline ? undefined : BASELINE_REASON,
+  });
+}
+
+// Answer clustering (`sentrl se --checker symbolic`): distinct answers of one question, by cluster keys against
+// the pairwise scan (each answer against every earlier cluster), the latter on a prefix (it is quadratic).
+{
+  const { clusterExtracted } = await import("../../semantic-entropy/src/cluster.js");
+  const distinct = [...new Set(all)].slice(0, 3000);
+  clearPreparedAnswers();
+  const t0 = performance.now();
+  const ids = clusterExtracted(distinct, checker);
+  const keyedMs = performance.now() - t0;
+  const prefix = distinct.slice(0, 400);
+  clearPreparedAnswers();
+  const t1 = performance.now();
+  const pairwise = clusterExtracted(prefix, { equivalent: checker.equivalent });
+  const pairwiseMs = performance.now() - t1;
+  const same = prefix.every((_a, k) => pairwise[k] === ids[k]);
+  emit({
+    bench: "symbolic-cluster",
+    answers: distinct.length,
+    clusters: new Set(ids).size,
+    keyed_ms: Number(keyedMs.toFixed(1)),
+    pairwise_prefix: prefix.length,
+    pairwise_prefix_ms: Number(pairwiseMs.toFixed(1)),
+    pairwise_estimate_ms_all: Math.round(pairwiseMs * (distinct.length / prefix.length) ** 2),
+    same_clusters_on_prefix: same,
   });
 }

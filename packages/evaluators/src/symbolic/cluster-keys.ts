@@ -25,14 +25,13 @@ import {
   isDefinitionTarget,
   KEYABLE,
   normalizeTop,
-  parseAnswer,
+  preparedAnswer,
   randomPoint,
   relationAsInterval,
   sameTreeKey,
   VALUE_RTOL,
 } from "./equivalence.js";
 import { Budget, numEval, type Scale } from "./evaluate.js";
-import { MAX_ANSWER_LENGTH, normalizeString } from "./normalize.js";
 
 /** Budget of one key computation, in milliseconds. */
 const KEY_BUDGET_MS = 50;
@@ -54,8 +53,8 @@ interface Magnitude {
  * ```
  */
 export function symbolicClusterKeys(raw: string, rtol: number): string[] | null {
-  const str = `s:${(raw.length <= MAX_ANSWER_LENGTH * 4 ? normalizeString(raw) : raw).toLowerCase()}`;
-  const parsed = parseAnswer(raw);
+  const { norm, expr: parsed } = preparedAnswer(raw);
+  const str = `s:${norm.toLowerCase()}`;
   if (parsed === null) return [str];
   const keys = new KeyMaker(rtol, Budget.ms(KEY_BUDGET_MS));
   try {

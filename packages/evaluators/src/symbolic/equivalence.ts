@@ -51,14 +51,38 @@ export function parseAnswer(raw: string): Expr | null {
  */
 export function equivalentAnswers(a: string, b: string, options: EquivalenceOptions = DEFAULT_EQUIVALENCE): boolean {
   const short = a.length <= MAX_ANSWER_LENGTH * 4 && b.length <= MAX_ANSWER_LENGTH * 4;
-  const na = short ? normalizeString(a) : a;
-  const nb = short ? normalizeString(b) : b;
-  if (na === nb) return true;
-  const x = parseAnswer(a);
-  const y = parseAnswer(b);
+  const pa = preparedAnswer(a);
+  const pb = preparedAnswer(b);
+  if (pa.norm === pb.norm) return true;
   // Text answers (`\text{East}` vs `east`) compare case-insensitively; mathematics never does (`A` ≠ `a`).
-  if (x === null || y === null) return short && na.toLowerCase() === nb.toLowerCase();
-  return equivalentExprs(x, y, options);
+  if (pa.expr === null || pb.expr === null) return short && pa.norm.toLowerCase() === pb.norm.toLowerCase();
+  return equivalentExprs(pa.expr, pb.expr, options);
+}
+
+/** An answer's normalised string and parse (null: not mathematics the parser understands). */
+export interface PreparedAnswer {
+  norm: string;
+  expr: Expr | null;
+}
+
+/** Answers seen recently, prepared once (clustering and grading compare each answer many times). */
+const prepared = new Map<string, PreparedAnswer>();
+const PREPARED_CAP = 20_000;
+
+/** Forgets the prepared answers (benchmarks time cold comparisons with it). */
+export function clearPreparedAnswers(): void {
+  prepared.clear();
+}
+
+/** The normalised string and parse of an answer, memoised (parsed trees are never modified). */
+export function preparedAnswer(raw: string): PreparedAnswer {
+  let p = prepared.get(raw);
+  if (p === undefined) {
+    p = { norm: raw.length <= MAX_ANSWER_LENGTH * 4 ? normalizeString(raw) : raw, expr: parseAnswer(raw) };
+    if (prepared.size >= PREPARED_CAP) prepared.clear();
+    prepared.set(raw, p);
+  }
+  return p;
 }
 
 /** Equivalence of two parsed answers. */
