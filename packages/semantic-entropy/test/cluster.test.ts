@@ -103,3 +103,34 @@ describe("scorer", () => {
     }
   });
 });
+
+describe("answer clustering with cluster keys", () => {
+  it("compares only clusters sharing a key (or without keys) and gives the pairwise result", () => {
+    let calls = 0;
+    // equal ignoring case; a `?` answer has no key (compared with every cluster)
+    const equivalent = (a: string, b: string) => {
+      calls++;
+      return a.replace("?", "").toLowerCase() === b.replace("?", "").toLowerCase();
+    };
+    const clusterKeys = (a: string) => (a.startsWith("?") ? null : [a.toLowerCase()]);
+    const answers = ["a", "B", "A", null, "?b", "c", "?d", "D", "b", "e", null, "E"];
+    const pairwise = clusterExtracted(answers, { equivalent });
+    const pairwiseCalls = calls;
+    calls = 0;
+    const keyed = clusterExtracted(answers, { equivalent, clusterKeys });
+    expect(Array.from(keyed)).toEqual(Array.from(pairwise));
+    expect(Array.from(keyed)).toEqual([0, 1, 0, 2, 1, 3, 4, 4, 1, 5, 6, 5]);
+    expect(calls).toBeLessThan(pairwiseCalls);
+  });
+
+  it("clusters distinct symbolic answers by key (timing: packages/evaluators/bench/symbolic.ts)", () => {
+    const symbolic = resolveChecker("symbolic");
+    const answers = Array.from({ length: 600 }, (_, k) =>
+      k % 3 === 0 ? `\\frac{${k}}{7}` : k % 3 === 1 ? `${k}\\sqrt{2}` : `(${k}, x^2+${k})`,
+    );
+    const ids = clusterExtracted([...answers, "\\frac{6}{14}", "(2, x^2 + 2)"], symbolic);
+    expect(new Set(ids).size).toBe(600);
+    expect(ids[600]).toBe(ids[3]); // 6/14 = 3/7
+    expect(ids[601]).toBe(ids[2]);
+  });
+});
