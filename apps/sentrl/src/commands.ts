@@ -14,6 +14,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   generate: { summary: "sample completions with our own model (batched KV-cache decoding; JSONL in/out)", load: () => import("./commands/generate.js") },
   eval: { summary: "evaluate a generator on a benchmark: pass@k, avg@k, resumable", load: () => import("./commands/eval.js") },
   train: { summary: "train a policy with GRPO/SENT from a config file (JSON/YAML) or preset; resumable", load: () => import("./commands/train.js") },
-  demo: { summary: "GRPO vs SENT on a toy verifiable task in seconds (no network, no model)", load: () => import("./commands/demo.js") },
+  demo: { summary: "GRPO vs SENT on a small transformer, held-out pass@k with intervals, HTML report (~10 min, offline)", load: () => import("./commands/demo.js") },
+  sft: { summary: "supervised fine-tuning on JSONL prompt/response pairs (Qwen2-family model); resumable", load: () => import("./commands/sft.js") },
   benchmarks: { summary: "list the known benchmarks, their field maps and prompts", load: () => import("./commands/benchmarks.js") },
 };

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../src/command.js";
 import { main } from "../src/cli.js";
+import type { CliIO } from "../src/command.js";
 
 function io(): CliIO & { out: () => string; err: () => string } {
   let out = "";
@@ -19,40 +19,65 @@ function io(): CliIO & { out: () => string; err: () => string } {
   };
 }
 
-describe("sentrl demo", () => {
-  it("trains GRPO and SENT on the toy task: table on stderr, JSON summary on stdout, metrics JSONL under --out", async () => {
+const interval = expect.objectContaining({ mean: expect.any(Number), lo: expect.any(Number), hi: expect.any(Number) });
+
+describe("sentrl demo --quick (end to end: committed base model, SE curriculum, grpo + sent, held-out evaluation)", () => {
+  it("writes report.html, report.md and summary.json with the fields of docs/contracts.md §12", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "sentrl-demo-test-")), "demo");
     const o = io();
-    expect(await main(["demo", "--out", out, "--every", "20"], o), o.err()).toBe(0);
-    const summary = JSON.parse(o.out());
-    expect(summary.outDir).toBe(out);
+    expect(await main(["demo", "--quick", "--out", out, "--seed", "2"], o), o.err()).toBe(0);
+    const line = JSON.parse(o.out());
+    expect(line.outDir).toBe(out);
+    const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(s.task).toMatchObject({ family: "sum-chain", minTerms: 3, maxTerms: 8 });
+    expect(s.model).toMatchObject({ layers: 4, hidden: 128 });
+    expect(s.model.params).toBeGreaterThan(800_000);
+    expect(s.heldOut).toBe(48);
+    expect(s.samplesPerQuestion).toBe(4);
+    expect(s.baseline.passAt).toEqual({ "1": interval, "2": interval, "4": interval });
+    expect(s.seconds).toBeGreaterThan(0);
+    expect(Object.keys(s.arms)).toEqual(["grpo", "sent"]);
     for (const arm of ["grpo", "sent"]) {
-      const s = summary.arms[arm];
-      expect(s.loss).toBe(arm);
-      expect(s.scoreLast).toBeGreaterThan(0.9);
-      expect(s.scoreFirst).toBeLessThan(s.scoreLast - 0.25);
-      expect(s.entropyLast).toBeLessThan(s.entropyFirst);
-      const lines = readFileSync(join(out, arm, "metrics.jsonl"), "utf8")
-        .trimEnd()
-        .split("\n");
-      expect(lines).toHaveLength(s.steps);
-      expect(Number.isFinite(JSON.parse(lines[0])["actor/entropy"])).toBe(true);
+      const a = s.arms[arm];
+      expect(a.steps).toBe(8);
+      expect(a.passAt["4"]).toEqual(interval);
+      expect(a.avgAt["4"]).toEqual(interval);
+      expect(a.entropy).toHaveLength(8);
+      expect(a.reward).toHaveLength(8);
+      for (const v of [...a.entropy, ...a.reward]) expect(Number.isFinite(v)).toBe(true);
+      const p1 = a.passAt["1"];
+      expect(p1.lo).toBeLessThanOrEqual(p1.mean);
+      expect(p1.mean).toBeLessThanOrEqual(p1.hi);
+      expect(
+        readFileSync(join(out, arm, "metrics.jsonl"), "utf8")
+          .trimEnd()
+          .split("\n"),
+      ).toHaveLength(8);
+      expect(existsSync(join(out, arm, "model", "model.safetensors"))).toBe(true);
     }
-    const err = o.err();
-    expect(err).toContain(`writing metrics under ${out}`);
-    expect(err).toMatch(/GRPO reward\s+entropy \| SENT stage\s+reward\s+entropy/);
-    expect(err).toMatch(/stage 1: "\w+" \d\.\d\d, .*\n\s+stage 2: /);
-    expect(err.split("\n").filter((l) => /^\s+\d+-\d+\s+\|/.test(l))).toHaveLength(6); // 120 steps / 20
-    expect(err).toContain("not the paper's numbers");
+    expect(s.arms.sent.stage).toContain(2); // the second curriculum stage was reached
+    expect(s.curriculum.stages.map((x: { rows: number }) => x.rows)).toEqual([16, 16]);
+    expect(s.curriculum.stages[0].seMean).toBeLessThanOrEqual(s.curriculum.stages[1].seMean);
+    expect(Object.keys(s.comparisons)).toEqual(["grpo - base", "sent - base", "sent - grpo"]);
+
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html.match(/<svg /g)?.length).toBe(4);
+    expect(html).not.toMatch(/<script|src="http|href="http/); // self-contained
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    expect(md).toContain("| base |");
+    expect(md).toMatch(/## Verdict/);
+    expect(o.err()).toContain("sentrl demo: train sent");
   });
 
-  it("defaults to a fresh temporary directory and rejects bad options", async () => {
-    const o = io();
-    expect(await main(["demo", "--every", "60"], o), o.err()).toBe(0);
-    const dir = JSON.parse(o.out()).outDir as string;
-    expect(dir.startsWith(tmpdir())).toBe(true);
-    expect(existsSync(join(dir, "sent", "metrics.jsonl"))).toBe(true);
-    const bad = io();
-    expect(await main(["demo", "--seed", "x"], bad)).toBe(2);
+  it("rejects bad options with usage errors", async () => {
+    for (const args of [
+      ["--arms", "nope"],
+      ["--k", "0"],
+      ["--held-out", "5000"],
+      ["--arms", "grpo,grpo"],
+    ]) {
+      const o = io();
+      expect(await main(["demo", ...args], o)).toBe(2);
+    }
   });
 });

@@ -1,40 +1,47 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { UsageError } from "../usage-error.js";
+import { resolve } from "node:path";
 import { type CliIO, parseCommandArgs } from "../command.js";
-import { resolveRunConfig } from "../presets/run-config.js";
-import { runTraining, type TrainingRunSummary } from "../presets/run-training.js";
+import { writeJsonLine } from "../io/output-guard.js";
+import { acquireOutputLock } from "../io/output-lock.js";
+import { UsageError } from "../usage-error.js";
 
-// `sentrl demo`: the README's main job (GRPO vs SENT) on an embedded toy task, in seconds, offline.
+// `sentrl demo`: the main job (docs/contracts.md §12): GRPO vs SENT on a small Qwen2-family transformer, offline.
 
-export const help = `Usage: sentrl demo [--out <dir>] [--seed <n>] [--every <k>]
+export const help = `Usage: sentrl demo [--out <dir>] [--seed <n>] [--quick] [--arms grpo,sent] [--held-out <n>] [--k <n>] [--steps <n>]
 
-Trains a tabular softmax policy on a toy verifiable task (6 prompts; answer a 1- or 2-letter string over {a, b};
-reward 1 for the exact answer) twice, from the same "pretrained" start (one-letter answers favoured) and seed:
-  grpo   the \`grpo\` preset: clipped surrogate + k3 KL 0.001, all prompts shuffled
-  sent   the \`sent\` preset: the \`sent\` token loss (code-intended), k3 KL 0.001, and SENT's curriculum in miniature:
-         16 answers per prompt sampled from the initial policy, clustered by answer, prompts sorted by semantic
-         entropy and split into 2 stages; a fresh optimiser and the stage's starting policy as reference per stage
-Prints the curriculum and a table of reward and token entropy over the steps to stderr, a JSON summary to stdout,
-and writes each arm's metrics JSONL (verl names) and checkpoints under --out (default: a new temporary directory).
+Trains a small Qwen2-family transformer (~0.85M parameters, 4 layers, hidden 128) with GRPO and with SENT from the
+same base model, seed and sample budget, on sums of 3-8 one-digit terms worked line by line with the answer in
+\\boxed{} (difficulty = number of terms), and reports held-out pass@k / avg@k with 95% bootstrap intervals.
 
-This shows the mechanism, not the paper's numbers: the policy is a lookup table, the task is tiny, presets are
-scaled to it (2 prompts per step, lr 0.1). Use \`sentrl train\` for real runs.
+  base model  committed in apps/sentrl/assets/demo-base (SFT on worked solutions; \`sentrl sft --demo-base --out <dir>\`
+              regenerates it); if missing or stale it is regenerated once into $XDG_CACHE_HOME/sentrl (~4 min)
+  curriculum  the base model's own samples on the RL prompts, clustered by answer (symbolic checker), ordered by
+              semantic entropy, 2 equal stages (@sentrl/semantic-entropy + @sentrl/curriculum)
+  arms        grpo (the \`grpo\` preset) and sent (the \`sent\` preset: SENT loss + the SE curriculum), scaled to the
+              demo (lr 1e-4, 16 prompts × 8 samples per step, 64 steps); --arms takes any presets
+  evaluation  500 held-out questions (never in SFT or RL) × 8 samples at temperature 0.6, top-p 0.95, graded by the
+              symbolic checker on \\boxed{}
+
+Writes under --out (default runs/demo-<timestamp>): report.html (self-contained, inline SVG), report.md,
+summary.json, each arm's metrics.jsonl, checkpoint and model folder, the data splits and the curriculum. Prints the
+summary's path and headline numbers as JSON on stdout; progress on stderr. About 10 minutes on 2 cores; --quick
+(a small budget, 48 held-out questions) about 1-2 minutes.
 
 Options:
-  --out <dir>    output directory (default: a temporary directory)
-  --seed <n>     run seed (default 1)
-  --every <k>    table row every k steps (default 10)
+  --out <dir>      output directory (default runs/demo-<timestamp>)
+  --seed <n>       seed of sampling, data order and evaluation (default 1)
+  --quick          small budget for a smoke test (CI)
+  --arms <list>    comma-separated presets to train (default grpo,sent)
+  --held-out <n>   held-out questions (default 500, at most 1000)
+  --k <n>          samples per held-out question (default 8)
+  --steps <n>      training steps per arm (default 64); curriculum epochs per stage follow
+  --lr <x>         learning rate of every arm (default 1e-4)
 `;
 
-const ARMS = ["grpo", "sent"] as const;
-
-function intOption(v: unknown, flag: string, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
+function intOption(v: unknown, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (v === undefined) return undefined;
   const x = Number(v);
-  if (!(Number.isInteger(x) && x >= min))
-    throw new UsageError(`${flag} must be an integer ≥ ${min}, got \`${String(v)}\``);
+  if (!(Number.isInteger(x) && x >= min && x <= max))
+    throw new UsageError(`${flag} must be an integer in [${min}, ${max}], got \`${String(v)}\``);
   return x;
 }
 
@@ -42,65 +49,73 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs(args, {
     out: { type: "string" },
     seed: { type: "string" },
-    every: { type: "string" },
+    quick: { type: "boolean" },
+    arms: { type: "string" },
+    "held-out": { type: "string" },
+    k: { type: "string" },
+    steps: { type: "string" },
+    lr: { type: "string" },
   });
-  const seed = intOption(values.seed, "--seed", 1, 0);
-  const every = intOption(values.every, "--every", 10, 1);
-  const outDir = typeof values.out === "string" ? resolve(values.out) : await mkdtemp(join(tmpdir(), "sentrl-demo-"));
-  io.stderr.write(`sentrl demo: writing metrics under ${outDir}\n`);
-
-  const curves: Record<string, { score: number[]; entropy: number[]; stage: number[] }> = {};
-  const summaries: Record<string, TrainingRunSummary> = {};
-  for (const arm of ARMS) {
-    const rc = resolveRunConfig({ preset: arm, seed, policy: { kind: "tabular" }, zeroVarianceWarnSteps: 0 });
-    const curve = { score: [] as number[], entropy: [] as number[], stage: [] as number[] };
-    curves[arm] = curve;
-    summaries[arm] = await runTraining({
-      rc,
-      baseDir: process.cwd(),
-      outDir: join(outDir, arm),
-      onStep: (r) => {
-        curve.score.push(r.metrics["critic/score/mean"]);
-        curve.entropy.push(r.metrics["actor/entropy"]);
-        curve.stage.push(r.metrics["curriculum/stage"] ?? 1);
-      },
-    });
+  const seed = intOption(values.seed, "--seed", 0) ?? 1;
+  const { PRESET_NAMES } = await import("../presets/presets.js");
+  const arms =
+    typeof values.arms === "string"
+      ? values.arms
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : ["grpo", "sent"];
+  if (arms.length === 0 || new Set(arms).size !== arms.length)
+    throw new UsageError("--arms must list distinct presets, e.g. grpo,sent");
+  for (const a of arms)
+    if (!PRESET_NAMES.includes(a))
+      throw new UsageError(`--arms: unknown preset \`${a}\`; valid: ${PRESET_NAMES.join(", ")}`);
+  const { DEFAULT_SCALE, QUICK_SCALE, runDemo } = await import("../demo/run-demo.js");
+  const base = values.quick ? QUICK_SCALE : DEFAULT_SCALE;
+  const heldOut = intOption(values["held-out"], "--held-out", 1, 1000) ?? base.heldOut;
+  const k = intOption(values.k, "--k", 1, 64) ?? base.k;
+  const steps = intOption(values.steps, "--steps", 1);
+  const arm = { ...base.arm };
+  if (values.lr !== undefined) {
+    const lr = Number(values.lr);
+    if (!(Number.isFinite(lr) && lr > 0))
+      throw new UsageError(`--lr must be a number > 0, got \`${String(values.lr)}\``);
+    arm.lr = lr;
   }
-
-  const stages = summaries.sent.curriculum ?? [];
-  io.stderr.write("\n  SENT curriculum (semantic entropy of 16 sampled answers per prompt, initial policy):\n");
-  for (const st of stages) {
-    const items = st.prompts.map((p) => `"${String(p.gold)}" ${p.semanticEntropy?.toFixed(2) ?? "?"}`);
-    io.stderr.write(`    stage ${st.stage}: ${items.join(", ")}\n`);
+  if (steps !== undefined) {
+    arm.totalSteps = steps;
+    arm.epochsPerStage = Math.max(1, Math.round((steps * arm.promptsPerStep) / base.rlPrompts));
   }
-
-  // Table: means over each window of `every` steps.
-  const steps = Math.max(...ARMS.map((a) => curves[a].score.length));
-  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
-  const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "  -  ");
-  io.stderr.write("\n  steps     | GRPO reward  entropy | SENT stage  reward  entropy\n");
-  io.stderr.write("  ----------+----------------------+----------------------------\n");
-  for (let s = 0; s < steps; s += every) {
-    const e = Math.min(steps, s + every);
-    const g = curves.grpo;
-    const t = curves.sent;
-    const stage = t.stage.slice(s, e);
-    io.stderr.write(
-      `  ${`${s + 1}-${e}`.padEnd(9)} |       ${fmt(mean(g.score.slice(s, e)))}    ${fmt(mean(g.entropy.slice(s, e)))} |` +
-        `      ${stage.length ? String(stage[stage.length - 1]) : "-"}    ${fmt(mean(t.score.slice(s, e)))}   ${fmt(mean(t.entropy.slice(s, e)))}\n`,
-    );
-  }
-  io.stderr.write(
-    "\n  reward = mean exact-match reward of the step's 16 sampled answers; entropy = mean token entropy (actor/entropy).\n" +
-      "  SENT's reward drops when stage 2 starts: new prompts of higher semantic entropy, fresh optimiser, new reference.\n" +
-      "  A toy: this shows the mechanism, not the paper's numbers.\n\n",
-  );
-  io.stdout.write(
-    `${JSON.stringify({
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-").replace(/Z$/, "");
+  const outDir = resolve(typeof values.out === "string" ? values.out : `runs/demo-${stamp}`);
+  const lock = acquireOutputLock(outDir, "demo");
+  try {
+    io.stderr.write(`sentrl demo: writing under ${outDir}\n`);
+    const summary = (await runDemo({
       outDir,
-      task: "toy: 6 prompts, answers over {a, b} of 1-2 letters, exact-match reward, tabular softmax policy with a prior",
-      arms: summaries,
-    })}\n`,
-  );
+      seed,
+      arms,
+      scale: { ...base, heldOut, k, arm },
+      stderr: io.stderr as NodeJS.WritableStream,
+      env: io.env,
+      command: `sentrl demo ${args.join(" ")}`.trim(),
+    })) as {
+      comparisons: Record<string, { verdict: string }>;
+      baseline: { passAt: Record<string, unknown> };
+      arms: Record<string, { passAt: Record<string, unknown> }>;
+      seconds: number;
+    };
+    for (const c of Object.values(summary.comparisons)) io.stderr.write(`  ${c.verdict}\n`);
+    io.stderr.write(`sentrl demo: report ${resolve(outDir, "report.html")}\n`);
+    writeJsonLine(io, {
+      outDir,
+      report: resolve(outDir, "report.html"),
+      seconds: summary.seconds,
+      baseline: { pass1: summary.baseline.passAt["1"] },
+      arms: Object.fromEntries(Object.entries(summary.arms).map(([n, a]) => [n, { pass1: a.passAt["1"] }])),
+    });
+  } finally {
+    lock.release();
+  }
   return 0;
 }
