@@ -3,8 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCudaDriver, probeCuda } from "../src/index.js";
 
-// Runs only with SENTRL_CUDA_TESTS=1 (vitest.config.ts), on a machine with an NVIDIA GPU.
-describe("@sentrl/compute-cuda on a GPU", () => {
+// Runs only with SENTRL_CUDA_TESTS=1 (vitest.config.ts); skips with the probe's reason where there is no GPU.
+const probe = probeCuda();
+const reason = probe.available ? "" : probe.reason;
+describe.skipIf(!!reason)(`@sentrl/compute-cuda on a GPU${reason ? ` (skipped: ${reason})` : ""}`, () => {
   it("finds a device and JIT-loads a PTX module", () => {
     const p = probeCuda();
     expect(p.available).toBe(true);

@@ -1,0 +1,291 @@
+// The device half of `npm run gpu-check` (bundled with its dependencies by bundle.mjs; run by run.sh on a GPU machine).
+// Each step prints one JSON line on stdout and appends it to $OUT/gpu-check.jsonl; the last line is a summary.
+//   conformance   the @sentrl/compute conformance suite on the GPU, with cuBLAS (when found) and with our SGEMM
+//   fixtures      the model's PyTorch fixtures (forward logp/entropy; backward gradients, bit-identical repeats)
+//   bench-parity  the ~11M bench model (8 × 256 tokens): score and one training step on CUDA and on the CPU backend,
+//                 same weights and tokens, max |Δ| reported
+//   timing        tokens/s of a training step and of scoring: bench model (CUDA and CPU, same run), and a
+//                 Qwen2.5-0.5B-shaped random model (CUDA; batch and sequence in the record)
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Backend, createReferenceBackend, loadFastCpuBackend } from "@sentrl/compute";
+import { runBackendConformance } from "@sentrl/compute/testing";
+import { createCudaBackend, describeCudaBackend, probeCuda } from "@sentrl/compute-cuda";
+import { DecoderModel, loadModel, parameterSpecs, parseModelConfig } from "@sentrl/model";
+
+const ROOT = process.env.SENTRL_ROOT ?? process.cwd();
+/** SENTRL_GPU_CHECK_SMALL=1: tiny shapes, no 0.5B model (a dry run of this script on the CPU emulator). */
+const SMALL = process.env.SENTRL_GPU_CHECK_SMALL === "1";
+const OUT = process.env.OUT ?? "/tmp";
+const started = performance.now();
+const elapsed = () => Math.round(performance.now() - started) / 1000;
+const results: Record<string, unknown>[] = [];
+function record(r: Record<string, unknown>): void {
+  const line = JSON.stringify({ ...r, t: elapsed() });
+  results.push(r);
+  process.stdout.write(`${line}\n`);
+  appendFileSync(join(OUT, "gpu-check.jsonl"), `${line}\n`);
+}
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let m = a.length === b.length ? 0 : Number.POSITIVE_INFINITY;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+const maxAbs = (a: ArrayLike<number>) => maxDiff(a, new Float32Array(a.length));
+const errText = (e: unknown) =>
+  e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e);
+
+function conformance(label: string, make: () => Backend): void {
+  const tests: { name: string; fn: () => void | Promise<void> }[] = [];
+  runBackendConformance(make, { describe: (_n, fn) => fn(), it: (name, fn) => tests.push({ name, fn }) });
+  let failed = 0;
+  for (const t of tests) {
+    const t0 = performance.now();
+    try {
+      t.fn();
+      record({ step: "conformance", gemm: label, test: t.name, ok: true, ms: Math.round(performance.now() - t0) });
+    } catch (e) {
+      failed++;
+      record({ step: "conformance", gemm: label, test: t.name, ok: false, error: errText(e) });
+    }
+  }
+  record({ step: "conformance-summary", gemm: label, tests: tests.length, failed, ok: failed === 0 });
+}
+
+async function fixtures(make: () => Backend): Promise<void> {
+  const fwd = join(ROOT, "packages", "model", "test", "fixtures");
+  for (const name of readdirSync(fwd).sort()) {
+    try {
+      const exp = JSON.parse(readFileSync(join(fwd, name, "expected.json"), "utf8"));
+      const model = await loadModel(join(fwd, name), { backend: make() });
+      const s = model.score(exp.tokens, { temperature: exp.temperature, batchSize: 16 });
+      let dl = 0;
+      let de = 0;
+      let aloneEqual = true;
+      exp.tokens.forEach((row: number[], i: number) => {
+        dl = Math.max(dl, maxDiff(s.logp[i], exp.logp[i]));
+        de = Math.max(de, maxDiff(s.entropy[i], exp.entropy[i]));
+        const alone = model.score([row], { temperature: exp.temperature });
+        aloneEqual &&= maxDiff(alone.logp[0], s.logp[i]) === 0;
+      });
+      model.dispose();
+      record({
+        step: "fixture-forward",
+        name,
+        maxAbsLogp: dl,
+        maxAbsEntropy: de,
+        rowAloneBitEqual: aloneEqual,
+        ok: dl < 1e-4 && de < 1e-4,
+      });
+    } catch (e) {
+      record({ step: "fixture-forward", name, ok: false, error: errText(e) });
+    }
+  }
+  const bwd = join(ROOT, "packages", "model", "test", "fixtures-backward");
+  for (const name of readdirSync(bwd).sort()) {
+    try {
+      const exp = JSON.parse(readFileSync(join(bwd, name, "expected.json"), "utf8"));
+      const model = await loadModel(join(bwd, name), { backend: make() });
+      const grads = () => {
+        model.zeroGrad();
+        const h = model.forward(exp.tokens, { temperature: exp.temperature });
+        model.backward(h, { dLogp: exp.dLogp, dEntropy: exp.dEntropy });
+        return new Map(Object.keys(exp.grads).map((p) => [p, model.getGradient(p)]));
+      };
+      const a = grads();
+      const b = grads();
+      let rel = 0;
+      let repeatEqual = true;
+      for (const [p, ref] of Object.entries(exp.grads) as [string, number[]][]) {
+        rel = Math.max(rel, maxDiff(a.get(p) as Float32Array, ref) / Math.max(1e-30, maxAbs(ref)));
+        repeatEqual &&= maxDiff(a.get(p) as Float32Array, b.get(p) as Float32Array) === 0;
+      }
+      model.dispose();
+      record({
+        step: "fixture-backward",
+        name,
+        maxRelGrad: rel,
+        repeatBitEqual: repeatEqual,
+        ok: rel <= 1e-3 && repeatEqual,
+      });
+    } catch (e) {
+      record({ step: "fixture-backward", name, ok: false, error: errText(e) });
+    }
+  }
+}
+
+/** A random Qwen2-shaped model (same generator as packages/model/bench/fast.ts). */
+function randomModel(
+  shape: { hidden: number; layers: number; heads: number; kvHeads: number; intermediate: number; vocab: number },
+  backend: Backend,
+): DecoderModel {
+  const config = parseModelConfig({
+    model_type: "qwen2",
+    hidden_size: shape.hidden,
+    intermediate_size: shape.intermediate,
+    num_hidden_layers: shape.layers,
+    num_attention_heads: shape.heads,
+    num_key_value_heads: shape.kvHeads,
+    vocab_size: shape.vocab,
+    rope_theta: 1e6,
+    rms_norm_eps: 1e-6,
+    tie_word_embeddings: true,
+  });
+  let seed = 1;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31 - 0.5;
+  };
+  const tensors = new Map<string, Float32Array>();
+  for (const s of parameterSpecs(config)) {
+    const n = s.shape.reduce((a, d) => a * d, 1);
+    const scale = s.shape.length === 1 ? 0 : 2 / Math.sqrt(s.shape[1]);
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = s.shape.length === 1 && !s.name.endsWith("bias") ? 1 : rand() * scale;
+    tensors.set(s.name, a);
+  }
+  return DecoderModel.fromTensors(config, tensors, backend);
+}
+
+function inputs(vocab: number, batch: number, seqLen: number) {
+  let seed = 7;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const rows = Array.from({ length: batch }, () => Array.from({ length: seqLen }, () => Math.floor(rand() * vocab)));
+  return {
+    rows,
+    dLogp: rows.map((r) => r.slice(1).map(() => rand() - 0.5)),
+    dEntropy: rows.map((r) => r.slice(1).map(() => (rand() - 0.5) * 0.1)),
+  };
+}
+
+function trainStep(model: DecoderModel, x: ReturnType<typeof inputs>): void {
+  model.zeroGrad();
+  const h = model.forward(x.rows, { temperature: 1 });
+  model.backward(h, { dLogp: x.dLogp, dEntropy: x.dEntropy });
+  model.step({ lr: 1e-4, maxGradNorm: 1 });
+}
+
+function timeIt(fn: () => void, sync: () => void, reps: number): number {
+  fn();
+  sync();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    sync();
+    ts.push((performance.now() - t0) / 1000);
+  }
+  return ts.sort((a, b) => a - b)[Math.floor(reps / 2)];
+}
+
+async function main(): Promise<void> {
+  const probe = probeCuda();
+  record({ step: "probe", ...probe, ok: probe.available });
+  if (!probe.available) return;
+  const cuda = () => createCudaBackend();
+  record({ step: "backend", ...describeCudaBackend(cuda()) });
+  conformance("default", cuda);
+  conformance("sgemm", () => createCudaBackend({ cublas: false }));
+  await fixtures(cuda);
+
+  // The bench model: CUDA against the CPU backend, same weights and tokens.
+  const bench = { hidden: 384, layers: 6, heads: 6, kvHeads: 2, intermediate: 1024, vocab: 4096 };
+  const [batch, seqLen] = SMALL ? [2, 16] : [8, 256];
+  let cpu: Backend;
+  try {
+    cpu = await loadFastCpuBackend();
+  } catch (e) {
+    record({ step: "cpu-backend", note: `fast CPU backend unavailable (${errText(e)}); using the reference` });
+    cpu = createReferenceBackend();
+  }
+  const x = inputs(bench.vocab, batch, seqLen);
+  const g = randomModel(bench, cuda());
+  const c = randomModel(bench, cpu);
+  const sg = g.score(x.rows);
+  const sc = c.score(x.rows);
+  let dl = 0;
+  let de = 0;
+  sg.logp.forEach((r, i) => {
+    dl = Math.max(dl, maxDiff(r, sc.logp[i]));
+    de = Math.max(de, maxDiff(sg.entropy[i], sc.entropy[i]));
+  });
+  trainStep(g, x);
+  trainStep(c, x);
+  let dp = 0;
+  for (const p of g.parameterNames()) dp = Math.max(dp, maxDiff(g.getParameter(p), c.getParameter(p)));
+  record({
+    step: "bench-parity",
+    model: "11M",
+    batch,
+    seqLen,
+    cpu: cpu.name,
+    maxAbsLogp: dl,
+    maxAbsEntropy: de,
+    maxAbsParamAfterStep: dp,
+    ok: dl < 1e-3 && de < 1e-3 && dp < 1e-4,
+  });
+
+  const tokens = batch * seqLen;
+  const none = () => {};
+  const gpuSync = () => g.getParameter(g.parameterNames()[0]);
+  for (const [label, model, sync, reps] of [
+    ["cuda", g, gpuSync, 5],
+    [cpu.name, c, none, 2],
+  ] as const) {
+    const train = timeIt(() => trainStep(model, x), sync, reps);
+    const score = timeIt(() => model.score(x.rows), sync, reps);
+    record({
+      step: "timing",
+      model: "11M",
+      backend: label,
+      batch,
+      seqLen,
+      trainStepS: train,
+      trainTokPerS: Math.round(tokens / train),
+      scoreS: score,
+      scoreTokPerS: Math.round(tokens / score),
+    });
+  }
+  g.dispose();
+  c.dispose();
+
+  if (SMALL || elapsed() > 150) {
+    record({
+      step: "timing",
+      model: "qwen2.5-0.5b-shape",
+      skipped: SMALL ? "SENTRL_GPU_CHECK_SMALL" : `time budget (${elapsed()} s used)`,
+    });
+    return;
+  }
+  const qwen = { hidden: 896, layers: 24, heads: 14, kvHeads: 2, intermediate: 4864, vocab: 151936 };
+  const [qb, qt] = [4, 512];
+  const q = randomModel(qwen, cuda());
+  const qx = inputs(qwen.vocab, qb, qt);
+  const qs = () => q.getParameter("model.norm.weight");
+  const train = timeIt(() => trainStep(q, qx), qs, 3);
+  const score = timeIt(() => q.score(qx.rows, { batchSize: qb }), qs, 3);
+  record({
+    step: "timing",
+    model: "qwen2.5-0.5b-shape",
+    backend: "cuda",
+    batch: qb,
+    seqLen: qt,
+    trainStepS: train,
+    trainTokPerS: Math.round((qb * qt) / train),
+    scoreS: score,
+    scoreTokPerS: Math.round((qb * qt) / score),
+  });
+  q.dispose();
+}
+
+try {
+  await main();
+} catch (e) {
+  record({ step: "crash", ok: false, error: errText(e), stack: (e as Error).stack });
+}
+const bad = results.filter((r) => r.ok === false);
+record({ step: "summary", ok: bad.length === 0, failed: bad.length, seconds: elapsed() });
+process.exit(bad.length === 0 ? 0 : 1);
