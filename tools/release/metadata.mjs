@@ -10,6 +10,7 @@ const BASE_KEYWORDS = ["sentrl", "reinforcement-learning", "rlvr", "llm", "reaso
 const KEYWORDS = {
   core: ["grpo", "policy-loss", "plugins"],
   generators: ["generation", "openai", "vllm", "sglang"],
+  testing: ["testing", "toy-task"],
   compute: ["backend", "kernels", "cpu"],
   "compute-native": ["avx2", "avx512", "gemm", "n-api"],
   "compute-cuda": ["cuda", "gpu", "kernels"],

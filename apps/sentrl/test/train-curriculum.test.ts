@@ -1,6 +1,7 @@
 // The trainer consumes @sentrl/curriculum's stage-start event (docs/algorithms.md §3.1): a fresh optimiser at every stage
 // start, and π_ref = the stage's starting policy (`stageInit`) or θ0 (`theta0`).
-import { createTrainer, toyPolicy } from "@sentrl/core";
+import { createTrainer } from "@sentrl/core";
+import { toyPolicy } from "@sentrl/testing";
 import { stagedCurriculum } from "@sentrl/curriculum";
 import { describe, expect, it } from "vitest";
 import { builtinVerifiers } from "../src/presets/build.js";

@@ -2,7 +2,6 @@ import {
   afterRollout,
   computeAdvantages,
   computeOldAndRefLogp,
-  createTabularPolicy,
   DEFAULT_OPTIMIZER_SETTINGS,
   type DatasetRow,
   grpoAdvantageEstimator,
@@ -18,10 +17,10 @@ import {
   COMMON_LOSS_DEFAULTS,
   type Verifier,
 } from "@sentrl/core";
+import { toyDataset, toyPolicy } from "@sentrl/testing";
 import { dropUniformGroups } from "./drop-uniform-groups.js";
 
-const golds = ["a", "b", "ab", "ba", "aa", "bb"];
-const rows: DatasetRow[] = golds.map((gold, s) => ({ id: String(s), prompt: `answer #${s}`, gold }));
+const rows: DatasetRow[] = toyDataset();
 const exact: Verifier = {
   name: "exact",
   score: (response, sample) => ({
@@ -47,7 +46,7 @@ export async function trainToyTask(steps: number, seed = 1): Promise<number[]> {
     maxResponseTokens: 3,
     optimizer: { ...DEFAULT_OPTIMIZER_SETTINGS, lr: 0.05, weightDecay: 0 },
   });
-  const policy = createTabularPolicy({ states: golds.length, vocab: ["a", "b", "<eos>"], eosToken: 2, maxTokens: 3 });
+  const policy = toyPolicy();
   const driver = new PluginDriver([dropUniformGroups()], { seed });
   const sampler = new PromptSampler(rows, { batchSize: config.promptsPerStep, seed, shuffle: true });
   const estimator = grpoAdvantageEstimator.create({});

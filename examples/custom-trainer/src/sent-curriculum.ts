@@ -1,4 +1,5 @@
-import { createTabularPolicy, createTrainer, type DatasetRow, type Plugin } from "@sentrl/core";
+import { createTrainer } from "@sentrl/core";
+import { exactMatchReward, toyDataset, toyPolicy } from "@sentrl/testing";
 import { stagedCurriculum } from "@sentrl/curriculum";
 import { tokenEntropyKlPlugin } from "@sentrl/token-entropy-kl";
 
@@ -25,24 +26,7 @@ export interface CurriculumStep {
  * ```
  */
 export async function trainSentWithCurriculum(seed = 1, epochsPerStage = 20): Promise<CurriculumStep[]> {
-  const golds = ["a", "b", "ab", "ba", "aa", "bb"];
-  const rows: DatasetRow[] = golds.map((gold, s) => ({ id: String(s), prompt: `answer #${s}`, gold }));
-  const exactReward: Plugin = {
-    name: "exact-reward",
-    verifiers: [
-      {
-        name: "exact",
-        create: () => ({
-          name: "exact",
-          score: (response, row) => ({
-            reward: response === row.gold ? 1 : 0,
-            correct: response === row.gold,
-            extracted: response,
-          }),
-        }),
-      },
-    ],
-  };
+  const rows = toyDataset(); // prompt `s` must be answered with a, b, ab, ba, aa or bb
   const curriculum = stagedCurriculum({
     stages: [rows.filter((r) => r.gold.length === 1), rows.filter((r) => r.gold.length === 2)],
     epochsPerStage,
@@ -51,9 +35,9 @@ export async function trainSentWithCurriculum(seed = 1, epochsPerStage = 20): Pr
     seed,
   });
   const trainer = createTrainer({
-    policy: createTabularPolicy({ states: golds.length, vocab: ["a", "b", "<eos>"], eosToken: 2, maxTokens: 3 }),
+    policy: toyPolicy(),
     dataset: rows,
-    plugins: [curriculum, tokenEntropyKlPlugin(), exactReward],
+    plugins: [curriculum, tokenEntropyKlPlugin(), exactMatchReward()],
     config: {
       seed,
       totalSteps: curriculum.api.stepsPerStage(2).reduce((a, b) => a + b, 0),

@@ -252,6 +252,10 @@ export interface AdamWParam {
  * `min(1, maxGradNorm / (norm + 1e-6))`. Then per element: `p ← p·(1 − lr·wd)`, `m ← β1·m + (1−β1)·g`,
  * `v ← β2·v + (1−β2)·g²`, `p ← p − lr/(1−β1^step) · m / (sqrt(v)/sqrt(1−β2^step) + eps)`. `step` starts at 1.
  * Gradients are left as they were (not clipped in place).
+ *
+ * **Non-finite gradients** (the one rule of the project, as verl): when the global norm is NaN or ±Infinity the whole
+ * update is skipped (parameters and both moments untouched) and the result says `applied: false`; the caller does
+ * not count the step (its next call passes the same `step`).
  */
 export interface AdamWArgs {
   params: AdamWParam[];
@@ -268,8 +272,10 @@ export interface AdamWArgs {
 export interface AdamWResult {
   /** Global gradient norm before clipping. */
   gradNorm: number;
-  /** The factor gradients were scaled by (1 when not clipped). */
+  /** The factor gradients were scaled by (1 when not clipped or not applied). */
   clipCoef: number;
+  /** False when the global norm was not finite and nothing was updated. */
+  applied: boolean;
 }
 
 /**

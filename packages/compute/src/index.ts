@@ -30,6 +30,7 @@ export type {
 } from "./backend.js";
 export { BackendUnavailableError, ComputeError } from "./errors.js";
 export { createReferenceBackend } from "./reference/backend.js";
+export { type AdamWArrays, adamwUpdate, globalGradNorm } from "./reference/adamw.js";
 export { ropeInvFreq } from "./reference/rope.js";
 export { createFastCpuBackend, type FastCpuBackendOptions } from "./fast/backend.js";
 export { type FastKernels, type FastKernelsStatus, loadFastKernels } from "./fast/kernels.js";

@@ -2,7 +2,8 @@
 // `{ prompts, stageStart }`): the stagedCurriculum doc example, run as written, and a trainer run that counts the
 // optimiser resets and watches the KL reference restart.
 import { join } from "node:path";
-import { createTrainer, exactMatchReward, toyDataset, toyPolicy } from "@sentrl/core";
+import { createTrainer } from "@sentrl/core";
+import { exactMatchReward, toyDataset, toyPolicy } from "@sentrl/testing";
 import { describe, expect, it } from "vitest";
 import { docCommentTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
 import { stagedCurriculum } from "../src/index.js";

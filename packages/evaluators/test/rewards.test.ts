@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { createTabularPolicy, createTrainer, PluginDriver } from "@sentrl/core";
+import { createTrainer, PluginDriver } from "@sentrl/core";
+import { createTabularPolicy } from "@sentrl/testing";
 import { describe, expect, it } from "vitest";
 import { annotatedOutputs, docCommentTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
 import { checkerVerifier, mathRewards } from "../src/index.js";

@@ -327,8 +327,8 @@ export class DecoderModel {
       const mv = moments.get(name) as { m: DeviceBuffer; v: DeviceBuffer };
       return { param, grad: this.grads?.get(name) as DeviceBuffer, m: mv.m, v: mv.v, weightDecay: noDecay?.(name) ? 0 : weightDecay };
     });
-    this.stepCount++;
-    const res = this.backend.adamwStep({ params, lr, beta1, beta2, eps, weightDecay, step: this.stepCount, maxGradNorm });
+    const res = this.backend.adamwStep({ params, lr, beta1, beta2, eps, weightDecay, step: this.stepCount + 1, maxGradNorm });
+    if (res.applied) this.stepCount++; // a skipped update (non-finite gradient norm, see AdamWArgs) is not a step
     return { ...res, step: this.stepCount };
   }
 

@@ -17,11 +17,11 @@ import {
   type PolicyLossDefinition,
   resolveLossOptions,
   SentrlError,
-  TOY_GOLDS,
   type TrainerConfig,
   type Verifier,
   type VerifierDefinition,
 } from "@sentrl/core";
+import { TOY_GOLDS } from "@sentrl/testing";
 import { type StagedCurriculumPlugin, stagedCurriculum, stagesFromRows } from "@sentrl/curriculum";
 import { entropyBaselinesPlugin } from "@sentrl/entropy-baselines";
 import { CHECKER_NAMES, getChecker } from "@sentrl/evaluators";

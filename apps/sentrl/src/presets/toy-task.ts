@@ -3,17 +3,13 @@
  * with the string `golds[s]` over {a, b}; a tabular softmax policy answers it. Its curriculum is SENT's in miniature:
  * sample the initial policy, cluster its answers, sort prompts by semantic entropy, split into stages (docs/algorithms.md §4).
  */
-import { createTabularPolicy, type DatasetRow, deriveSeed, type TabularPolicy } from "@sentrl/core";
+import { type DatasetRow, deriveSeed } from "@sentrl/core";
 import { assignStages } from "@sentrl/curriculum";
 import { clusterExtracted, semanticEntropy } from "@sentrl/semantic-entropy";
+import { type TabularPolicy, toyDataset, toyPolicy } from "@sentrl/testing";
 
-export const TOY_VOCAB = ["a", "b", "<eos>"] as const;
-const EOS = 2;
-
-/** The toy rows: `id` = the prompt's state, `gold` its answer. */
-export function toyRows(golds: readonly string[]): DatasetRow[] {
-  return golds.map((gold, s) => ({ id: String(s), prompt: `answer #${s}`, gold, source: "toy" }));
-}
+/** The toy rows (`@sentrl/testing`'s one copy of the toy task). */
+export const toyRows: (golds: readonly string[]) => DatasetRow[] = toyDataset;
 
 /**
  * A "pretrained" start for the toy: the logits of prompt `s`'s gold tokens (and of EOS right after them) get
@@ -24,21 +20,12 @@ export function defaultToyPrior(golds: readonly string[]): number[] {
   return golds.map((g) => (g.length === 1 ? 2 : 0));
 }
 
+/** The toy's tabular policy with a prior (`defaultToyPrior` unless given). */
 export function toyTabularPolicy(
   golds: readonly string[],
   prior: readonly number[] = defaultToyPrior(golds),
 ): TabularPolicy {
-  const L = Math.max(...golds.map((g) => g.length)) + 1;
-  const V = TOY_VOCAB.length;
-  const init = new Float64Array(golds.length * L * V);
-  golds.forEach((gold, s) => {
-    const ids = [...gold].map((c) => TOY_VOCAB.indexOf(c as "a" | "b"));
-    ids.push(EOS);
-    ids.forEach((y, t) => {
-      init[(s * L + t) * V + y] += prior[s] ?? 0;
-    });
-  });
-  return createTabularPolicy({ states: golds.length, vocab: TOY_VOCAB, eosToken: EOS, maxTokens: L, init });
+  return toyPolicy(golds, prior);
 }
 
 export interface ToyCurriculum {

@@ -398,9 +398,10 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
       let ss = 0;
       for (const t of tensors) ss += k.sumSquares(t.grad);
       const gradNorm = Math.sqrt(ss);
+      if (!Number.isFinite(gradNorm)) return { gradNorm, clipCoef: 1, applied: false }; // the rule on AdamWArgs
       const clipCoef = maxGradNorm !== undefined && maxGradNorm > 0 && Number.isFinite(maxGradNorm) ? Math.min(1, maxGradNorm / (gradNorm + 1e-6)) : 1;
       for (const t of tensors) k.adamwUpdate({ ...t, lr, beta1, beta2, eps, step, gradScale: clipCoef });
-      return { gradNorm, clipCoef };
+      return { gradNorm, clipCoef, applied: true };
     },
     sample({ logits, rows, vocab, uniforms, temperature, topK, topP }) {
       dims("sample", { rows, vocab });

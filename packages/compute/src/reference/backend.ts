@@ -1,6 +1,6 @@
 import type { Backend, DeviceBuffer } from "../backend.js";
 import { ComputeError } from "../errors.js";
-import { adamwStep } from "./adamw.js";
+import { adamwUpdate } from "./adamw.js";
 import { attentionBackward, attentionForward } from "./attention.js";
 import { cachedAttention, checkCachedAttention, checkCopy, checkKvCacheWrite, kvCacheWrite } from "./decode.js";
 import { residualBackward, residualForward, swigluBackward, swigluForward } from "./elementwise.js";
@@ -223,7 +223,7 @@ export function createReferenceBackend(): Backend {
         }
         return { param: arr(p.param, `adamwStep.params[${i}].param`, n), grad: arr(p.grad, `adamwStep.params[${i}].grad`, n), m: arr(p.m, `adamwStep.params[${i}].m`, n), v: arr(p.v, `adamwStep.params[${i}].v`, n), weightDecay: p.weightDecay ?? weightDecay };
       });
-      return adamwStep(tensors, lr, beta1, beta2, eps, step, maxGradNorm);
+      return adamwUpdate(tensors, { lr, beta1, beta2, eps, step, maxGradNorm });
     },
     sample({ logits, rows, vocab, uniforms, temperature, topK, topP }) {
       dims("sample", { rows, vocab });

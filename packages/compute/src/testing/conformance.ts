@@ -247,6 +247,24 @@ export function runBackendConformance(makeBackend: () => Backend, runner: Confor
       }
     });
 
+    it("adamw: a non-finite gradient norm skips the whole update (applied false, nothing touched)", () => {
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+        const p = randomArray(5, 80);
+        const g = randomArray(5, 81, 0.3);
+        g[3] = bad;
+        const m = randomArray(5, 82, 0.01);
+        const v = randomArray(5, 83, 0.01).map(Math.abs);
+        const buf = { param: up(p), grad: up(g), m: up(m), v: up(v) };
+        const res = get().adamwStep({ params: [buf], lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, step: 2, maxGradNorm: 1 });
+        if (res.applied !== false || Number.isFinite(res.gradNorm)) throw new Error(`adamw with a ${bad} gradient: applied ${res.applied}, gradNorm ${res.gradNorm}`);
+        assertClose(down(buf.param), p, "adamw skipped: param untouched", 0, 0);
+        assertClose(down(buf.m), m, "adamw skipped: m untouched", 0, 0);
+        assertClose(down(buf.v), v, "adamw skipped: v untouched", 0, 0);
+      }
+      const ok = get().adamwStep({ params: [{ param: up(randomArray(3, 84)), grad: up(randomArray(3, 85)), m: up(new Float32Array(3)), v: up(new Float32Array(3)) }], lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1 });
+      if (ok.applied !== true) throw new Error("adamw with finite gradients must report applied: true");
+    });
+
     backwardChecks(get, it);
     decodeChecks(get, it);
 

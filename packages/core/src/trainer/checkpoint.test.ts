@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findResumableCheckpoint, latestCheckpoint, loadCheckpoint } from "./checkpoint.js";
 import { checkResumeConfig, configHash, diffConfigs } from "./config-diff.js";
 import type { TrainerConfig } from "./config.js";
-import { exactMatchReward, toyDataset, toyPolicy } from "./toy-task.js";
+import { exactMatchReward, toyDataset, toyPolicy } from "@sentrl/testing";
 import { createTrainer, type CreateTrainerOptions } from "./trainer.js";
 
 const optimizer = { lr: 0.05, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };

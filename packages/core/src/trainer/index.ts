@@ -1,4 +1,4 @@
-// The GRPO trainer: config, exported step functions, checkpoints, and the tabular policy used to test it.
+// The GRPO trainer: config, exported step functions, checkpoints (its test policy is in @sentrl/testing).
 export {
   checkTrainerConfig,
   DEFAULT_TRAINER_CONFIG,
@@ -59,13 +59,6 @@ export {
 } from "./config-diff.js";
 export { RESUME_SAFE_FIELDS } from "./resume.js";
 export { decodeTensors, encodeTensors } from "./tensor-file.js";
-export { adamwStep, globalGradNorm } from "./adamw.js";
-export {
-  createTabularPolicy,
-  type TabularHandle,
-  type TabularPolicy,
-  type TabularPolicyOptions,
-} from "./tabular-policy.js";
 export {
   type CreateTrainerOptions,
   createTrainer,
@@ -73,4 +66,3 @@ export {
   type StepResult,
   type Trainer,
 } from "./trainer.js";
-export { exactMatchReward, TOY_GOLDS, toyDataset, toyPolicy } from "./toy-task.js";

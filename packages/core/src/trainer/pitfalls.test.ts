@@ -9,8 +9,8 @@ import { grpoLoss } from "../losses/grpo.js";
 import { definePlugin, type Plugin } from "../plugins/types.js";
 import type { TrainerConfig } from "./config.js";
 import { responseMaskLength } from "./steps.js";
-import { createTabularPolicy, type TabularPolicy } from "./tabular-policy.js";
-import { exactMatchReward, toyDataset, toyPolicy } from "./toy-task.js";
+import { createTabularPolicy, type TabularPolicy } from "@sentrl/testing";
+import { exactMatchReward, toyDataset, toyPolicy } from "@sentrl/testing";
 import { createTrainer } from "./trainer.js";
 
 const optimizer = { lr: 0.05, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };

@@ -16,7 +16,7 @@ import {
   StepMetrics,
   updatePolicy,
 } from "./steps.js";
-import { createTabularPolicy } from "./tabular-policy.js";
+import { createTabularPolicy } from "@sentrl/testing";
 import { decodeTensors, encodeTensors } from "./tensor-file.js";
 
 /** Samples over 2 states with random lengths 1..3 and advantages, `groups` groups of `n`. */

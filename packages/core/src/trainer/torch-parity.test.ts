@@ -6,7 +6,7 @@ import { resolveLossOptions } from "../losses/options.js";
 import { PluginDriver } from "../plugins/driver.js";
 import { resolveTrainerConfig } from "./config.js";
 import { computeOldAndRefLogp, StepMetrics, updatePolicy } from "./steps.js";
-import { createTabularPolicy } from "./tabular-policy.js";
+import { createTabularPolicy } from "@sentrl/testing";
 
 /** Golden values from tools/torch-ref/trainer_update.py (PyTorch autograd, verl's update loop, torch AdamW). */
 const fx = JSON.parse(readFileSync(new URL("./fixtures/trainer-update.json", import.meta.url), "utf8"));

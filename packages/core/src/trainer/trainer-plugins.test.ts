@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Plugin } from "../plugins/types.js";
 import { definePlugin } from "../plugins/types.js";
 import type { TrainerConfig } from "./config.js";
-import { exactMatchReward, toyDataset, toyPolicy } from "./toy-task.js";
+import { exactMatchReward, toyDataset, toyPolicy } from "@sentrl/testing";
 import { createTrainer } from "./trainer.js";
 
 const base: Partial<TrainerConfig> = {

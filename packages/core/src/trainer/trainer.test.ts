@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TrainerConfig } from "./config.js";
-import { exactMatchReward, toyDataset, toyPolicy } from "./toy-task.js";
+import { exactMatchReward, toyDataset, toyPolicy } from "@sentrl/testing";
 import { createTrainer } from "./trainer.js";
 
 const optimizer = { lr: 0.05, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };

@@ -92,7 +92,8 @@ export interface Trainer {
  *
  * @example
  * ```ts
- * import { createTabularPolicy, createTrainer } from "@sentrl/core";
+ * import { createTrainer } from "@sentrl/core";
+ * import { createTabularPolicy } from "@sentrl/testing";
  * const policy = createTabularPolicy({ states: 4, vocab: ["a", "b", "<eos>"], eosToken: 2, maxTokens: 3 });
  * const trainer = createTrainer({
  *   policy,

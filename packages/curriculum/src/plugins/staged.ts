@@ -100,7 +100,8 @@ export function stagesFromRows<T extends object>(rows: readonly T[]): T[][] {
  *
  * @example
  * ```ts
- * import { createTrainer, exactMatchReward, toyDataset, toyPolicy } from "@sentrl/core";
+ * import { createTrainer } from "@sentrl/core";
+ * import { exactMatchReward, toyDataset, toyPolicy } from "@sentrl/testing";
  * import { stagedCurriculum } from "@sentrl/curriculum";
  * const [easy, hard] = [toyDataset().slice(0, 3), toyDataset().slice(3)];
  * const curriculum = stagedCurriculum({ stages: [easy, hard], epochsPerStage: 2, batchSize: 3 });

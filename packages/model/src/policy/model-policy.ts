@@ -173,10 +173,8 @@ export class ModelPolicy implements Policy<ModelPolicyHandle> {
   step(settings: OptimizerSettings): OptimizerStepResult {
     const { lr, betas, eps, weightDecay, maxGradNorm } = settings;
     const clip = maxGradNorm > 0 && Number.isFinite(maxGradNorm) ? maxGradNorm : undefined;
-    const norm = this.gradNorm();
-    if (!Number.isFinite(norm)) return { gradNorm: norm, applied: false };
     const res = this.model.step({ lr, beta1: betas[0], beta2: betas[1], eps, weightDecay, maxGradNorm: clip });
-    return { gradNorm: res.gradNorm, applied: true };
+    return { gradNorm: res.gradNorm, applied: res.applied }; // non-finite norm: skipped by the backend (AdamWArgs)
   }
 
   snapshot(): ScoringPolicy {

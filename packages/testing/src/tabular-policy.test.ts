@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../rng/xoshiro.js";
-import { adamwStep } from "./adamw.js";
+import { Rng } from "@sentrl/core";
 import { createTabularPolicy } from "./tabular-policy.js";
 
 const vocab = ["a", "b", "c", "<eos>"];
@@ -110,29 +109,19 @@ describe("tabular policy", () => {
   });
 });
 
-describe("adamwStep", () => {
-  it("first update moves each parameter by lr·sign(g) after decoupled decay; clipping and skip on NaN", () => {
-    const p = new Float64Array([1, -2, 3]);
-    const g = new Float64Array([0.3, -4, 0]);
-    const m = new Float64Array(3);
-    const v = new Float64Array(3);
-    const r = adamwStep(p, g, m, v, 1, { lr: 0.01, betas: [0.9, 0.999], eps: 1e-12, weightDecay: 0.1, maxGradNorm: 1 });
-    expect(r.gradNorm).toBeCloseTo(Math.hypot(0.3, 4), 12);
-    expect(r.applied).toBe(true);
-    expect(p[0]).toBeCloseTo(1 * (1 - 0.001) - 0.01, 12);
-    expect(p[1]).toBeCloseTo(-2 * (1 - 0.001) + 0.01, 12);
-    expect(p[2]).toBe(3 * (1 - 0.001)); // no gradient: decay only
-    expect(Math.hypot(...g)).toBeCloseTo(1, 5); // clipped in place to maxGradNorm
-    const q = new Float64Array([1]);
-    expect(
-      adamwStep(q, new Float64Array([Number.NaN]), new Float64Array(1), new Float64Array(1), 1, {
-        lr: 1,
-        betas: [0.9, 0.999],
-        eps: 1e-8,
-        weightDecay: 0,
-        maxGradNorm: 1,
-      }),
-    ).toMatchObject({ applied: false });
-    expect(q[0]).toBe(1);
+describe("tabular policy step", () => {
+  it("uses the Backend's AdamW rule: a non-finite gradient norm skips the update and is not counted", () => {
+    const policy = make();
+    const before = Float64Array.from(policy.theta);
+    policy.grad[0] = Number.NaN;
+    const settings = { lr: 0.1, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };
+    expect(policy.step(settings)).toMatchObject({ applied: false });
+    expect(Array.from(policy.theta)).toEqual(Array.from(before));
+    expect(policy.state().meta.updates).toBe(0);
+    policy.zeroGrad();
+    policy.grad[1] = 2;
+    expect(policy.step(settings)).toEqual({ gradNorm: 2, applied: true });
+    expect(policy.theta[1]).toBeCloseTo(before[1] - 0.1, 8); // first Adam step: lr·sign(g) (eps 1e-8)
+    expect(policy.state().meta.updates).toBe(1);
   });
 });

@@ -1,18 +1,19 @@
-import type { GenerateOptions, GenerationPrompt } from "../contracts/generator.js";
-import type {
-  OptimizerSettings,
-  OptimizerStepResult,
-  Policy,
-  PolicyRollout,
-  PolicyScores,
-  PolicyState,
-  ScoreBatch,
-  ScoreGradients,
-  ScoreOptions,
-} from "../contracts/policy.js";
-import { SentrlError } from "../errors.js";
-import { Rng } from "../rng/xoshiro.js";
-import { adamwStep } from "./adamw.js";
+import { adamwUpdate } from "@sentrl/compute";
+import {
+  type GenerateOptions,
+  type GenerationPrompt,
+  type OptimizerSettings,
+  type OptimizerStepResult,
+  type Policy,
+  type PolicyRollout,
+  type PolicyScores,
+  type PolicyState,
+  Rng,
+  type ScoreBatch,
+  type ScoreGradients,
+  type ScoreOptions,
+  SentrlError,
+} from "@sentrl/core";
 
 export interface TabularPolicyOptions {
   /** Number of prompt states; a prompt's only prompt token is its state id. */
@@ -66,7 +67,7 @@ export interface TabularHandle {
  *
  * @example
  * ```ts
- * import { createTabularPolicy } from "@sentrl/core";
+ * import { createTabularPolicy } from "@sentrl/testing";
  * const policy = createTabularPolicy({ states: 2, vocab: ["a", "b", "<eos>"], eosToken: 2, maxTokens: 3 });
  * const [rollout] = await policy.rollout([{ id: "0" }], { n: 4, temperature: 1, seed: 1 });
  * rollout.completions[0].text; // e.g. "ab"
@@ -198,9 +199,12 @@ export function createTabularPolicy(options: TabularPolicyOptions): TabularPolic
       grad.fill(0);
     },
     step(settings: OptimizerSettings): OptimizerStepResult {
-      const result = adamwStep(theta, grad, m, v, updates + 1, settings);
-      if (result.applied) updates++;
-      return result;
+      // The Backend's AdamW arithmetic on the float64 tables; a non-finite norm skips the update (AdamWArgs).
+      const { lr, betas, eps, weightDecay, maxGradNorm } = settings;
+      const param = { param: theta, grad, m, v, weightDecay };
+      const r = adamwUpdate([param], { lr, beta1: betas[0], beta2: betas[1], eps, step: updates + 1, maxGradNorm });
+      if (r.applied) updates++;
+      return { gradNorm: r.gradNorm, applied: r.applied };
     },
     snapshot() {
       const frozen = Float64Array.from(theta);
