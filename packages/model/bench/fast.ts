@@ -8,7 +8,7 @@
 //                         beside PyTorch's forward pass alone on the same 16 × 256 tokens
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createReferenceBackend, loadFastCpuBackend } from "@sentrl/compute";
@@ -67,12 +67,12 @@ async function makeModelDir(): Promise<{ dir: string; inputs: string; cliInput: 
   return { dir, inputs, cliInput, params: [...tensors.values()].reduce((a, t) => a + t.length, 0), rows, dLogp, dEntropy };
 }
 
-/** How `sentrl score` is launched: the built CLI when it exists, else the sources through tsx. */
+/**
+ * How `sentrl score` is launched: the `sentrl` command as a user runs it (the committed launcher, which loads the built
+ * CLI). This package never imports the app's code; an unbuilt CLI reports "sentrl is not built" as the CLI row's reason.
+ */
 function cliCommand(): { argv: string[]; how: string } {
-  const built = join(ROOT, "apps", "sentrl", "dist", "cli.js");
-  if (existsSync(built) && process.env.SENTRL_BENCH_CLI !== "source") return { argv: [process.execPath, join(ROOT, "apps", "sentrl", "bin", "sentrl.mjs")], how: "node apps/sentrl/bin/sentrl.mjs (built dist)" };
-  const tsx = join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-  return { argv: [process.execPath, tsx, "--conditions=source", join(import.meta.dirname, "run-cli.ts")], how: "tsx --conditions=source packages/model/bench/run-cli.ts (sources)" };
+  return { argv: [process.execPath, join(ROOT, "apps", "sentrl", "bin", "sentrl.mjs")], how: "the sentrl command (built CLI)" };
 }
 
 /** A persistent PyTorch process (tools/torch-ref/bench_model.py in serve mode) that runs one repetition on request. */
