@@ -401,7 +401,8 @@ def main():
     strict_ne_lenient = 0
     with torch.no_grad():
         for rec in questions:
-            for mode in ("plain", "question"):
+            rec["nli"] = {}
+            for mode in ("plain", "withQuestion"):
                 texts = [r if mode == "plain" else f"{rec['question']} {r}" for r in rec["responses"]]
                 m = len(texts)
                 verdicts = [[None] * m for _ in range(m)]
@@ -417,12 +418,12 @@ def main():
                         verdicts[i][j] = label_names[int(logits.argmax())]
                         if mode == "plain" and i == 0:
                             pair_ids[str(j)] = {"inputIds": ids, "tokenTypeIds": types}
-                rec[mode] = {
+                rec["nli"][mode] = {
                     "verdicts": verdicts,
                     "strict": semantic_ids(m, lambda i, j: strict(verdicts[i][j], verdicts[j][i])),
                     "lenient": semantic_ids(m, lambda i, j: lenient(verdicts[i][j], verdicts[j][i])),
                 }
-                if rec[mode]["strict"] != rec[mode]["lenient"]:
+                if rec["nli"][mode]["strict"] != rec["nli"][mode]["lenient"]:
                     strict_ne_lenient += 1
                 if mode == "plain":
                     rec["pairTokensFromFirst"] = pair_ids
