@@ -34,6 +34,9 @@ describe("symbolic extraction: several boxes, and an answer after the last box",
     ["We get \\boxed{3}.\nAnswer: 5", "5"],
     ["The final answer is $\\boxed{7}$. I hope it is correct.", "7"],
     ["Answer: \\boxed{8}", "8"],
+    ["\\boxed{5}. The final answer is correct.", "5"], // a later sentence counts only if it is mathematics
+    ["\\boxed{5}\nAnswer: see above", "5"],
+    ["$\\boxed{5}$ $\\boxed{5}$", "5"],
   ])("%s → %s", (response, expected) => {
     expect(extractSymbolicAnswer(response)).toBe(expected);
   });

@@ -1,3 +1,5 @@
+import { parseAnswer } from "./equivalence.js";
+
 /** Longest response scanned for an answer (the tail is kept: answers come last). */
 export const MAX_RESPONSE_LENGTH = 200_000;
 
@@ -67,7 +69,7 @@ export function lastBoxedGroup(text: string): { text: string; end: number } | nu
     const b = boxes[j] as BoxedSpan;
     const between = text.slice(b.end, (boxes[j + 1] as BoxedSpan).start);
     if (b.text.trim() === "" || !BOX_JOINER.test(between)) break;
-    parts.unshift(b.text.trim());
+    if (b.text.trim() !== parts[0]) parts.unshift(b.text.trim()); // `\boxed{5}, \boxed{5}` is one answer
   }
   return { text: parts.join(", "), end: last.end };
 }
@@ -82,16 +84,18 @@ export function extractSymbolicAnswer(response: string, fallback: "none" | "last
   const boxed = lastBoxedGroup(text);
   const after = boxed === null ? 0 : boxed.end;
   const tail = text.slice(after);
+  // After a box, a later statement replaces it only when it reads as mathematics ("the final answer is correct" does not).
+  const usable = (s: string) => s !== "" && (boxed === null || parseAnswer(s) !== null);
   const lines = [...tail.matchAll(/(?:^|\n)[ \t*#>]*(?:\*\*)?Answer(?:\*\*)?\s*:(?:\*\*)?[ \t]*([^\n]*)/gi)];
   const line = lines.at(-1)?.[1]?.trim();
   if (line) {
     const s = stripMath(line);
-    if (s !== "") return s;
+    if (usable(s)) return s;
   }
   const fin = [...tail.matchAll(/final answer is[:\s]*([^\n]*)/gi)].at(-1)?.[1];
   if (fin !== undefined) {
     const s = stripMath(fin.replace(/\.\s*(?:I hope[^\n]*)?$/i, ""));
-    if (s !== "") return s;
+    if (usable(s)) return s;
   }
   if (boxed !== null) return boxed.text;
   if (fallback === "last-number") {
