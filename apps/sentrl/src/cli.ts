@@ -70,8 +70,10 @@ export const REPORT_URL = "https://github.com/sentrl/sentrl/issues";
  */
 export function reportError(e: unknown, io: Pick<CliIO, "stderr" | "env">): number {
   const err = isSystemError(e) ? fromSystemError(e) : e;
+  // Node's own `ERR_*` codes (ERR_MODULE_NOT_FOUND, ...) are not ours: they are reported as INTERNAL.
+  const ours = isSentrlError(err) && !err.code.startsWith("ERR_");
   let line: string;
-  if (isSentrlError(err)) line = `${err.code}: ${err.message}`;
+  if (ours) line = `${err.code}: ${err.message}`;
   else {
     const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     line = `INTERNAL: ${msg.split("\n")[0]} (a bug in sentrl: please report it with the command you ran at ${REPORT_URL})`;
@@ -84,5 +86,5 @@ export function reportError(e: unknown, io: Pick<CliIO, "stderr" | "env">): numb
   } catch {
     // stderr is gone: the exit status still tells
   }
-  return isSentrlError(err) && err.code === "USAGE" ? 2 : 1;
+  return ours && err.code === "USAGE" ? 2 : 1;
 }

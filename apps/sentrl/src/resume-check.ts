@@ -11,7 +11,7 @@ export const RUN_SAFE_FIELDS = ["totalSteps", "epochs", "checkpointEvery", "eval
 
 /**
  * Throws `RESUME_CONFIG_MISMATCH` (listing the differing fields) when `rc` differs from `<outDir>/run-config.json`
- * in a field that may not change; a missing or unreadable run-config.json is `CHECKPOINT_CORRUPT`.
+ * in a field that may not change; an unreadable run-config.json is `CHECKPOINT_CORRUPT` (a missing one is skipped).
  *
  * @example
  * ```ts
@@ -28,11 +28,12 @@ export async function checkRunConfigForResume(
   try {
     saved = JSON.parse(await readFile(path, "utf8"));
   } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    // Missing: a run killed before it wrote it (nothing trained yet) or from before this check; the trainer still
+    // checks its own settings against the checkpoint.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
     throw new SentrlError(
-      missing ? "CHECKPOINT_NOT_FOUND" : "CHECKPOINT_CORRUPT",
-      `${path} is ${missing ? "missing" : "not valid JSON"}, so the run's configuration cannot be checked; ` +
-        `${missing ? "is --out the folder of an earlier run?" : "start a new run in another output folder"}`,
+      "CHECKPOINT_CORRUPT",
+      `${path} is not valid JSON, so the run's configuration cannot be checked; start a new run in another output folder`,
     );
   }
   // Compared as JSON, the way it was saved (undefined members dropped).

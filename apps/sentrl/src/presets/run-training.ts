@@ -48,6 +48,25 @@ export interface TrainingRunSummary {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
+/**
+ * `--resume`: the newest intact checkpoint; a run killed before its first checkpoint starts again from step 0 (its
+ * metrics log emptied), with a warning.
+ */
+async function resumeOrRestart(
+  trainer: Trainer,
+  metricsFile: string,
+  onWarning: TrainingRunOptions["onWarning"],
+): Promise<number> {
+  try {
+    return await trainer.resume();
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== "CHECKPOINT_NOT_FOUND") throw e;
+    onWarning?.({ code: "RESUME_FROM_START", step: 0, message: "no checkpoint yet: the run starts again from step 0" });
+    await writeFileAtomic(metricsFile, "");
+    return 0;
+  }
+}
+
 /** Prepares (all checks before any work), then trains, checkpointing at the end. */
 export async function runTraining(o: TrainingRunOptions): Promise<TrainingRunSummary> {
   const prepared = await prepareRun(o.rc, o.baseDir);
@@ -86,7 +105,7 @@ export async function runTraining(o: TrainingRunOptions): Promise<TrainingRunSum
     keepCheckpoints: o.keepCheckpoints,
   });
   let resumedFrom = 0;
-  if (o.resume) resumedFrom = await trainer.resume();
+  if (o.resume) resumedFrom = await resumeOrRestart(trainer, metricsFile, o.onWarning);
   // The run's configuration, written atomically (after a resume with allowed changes: the new values).
   if (!o.resume || o.resumeWithChanges)
     await writeFileAtomic(join(o.outDir, "run-config.json"), `${JSON.stringify(o.rc, null, 2)}\n`);
