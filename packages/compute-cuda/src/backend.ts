@@ -11,7 +11,7 @@ import {
 import { dims, enoughIndices, gqaHeads, indicesInRange, positiveTemperature, samplerSettings } from "./checks.js";
 import { loadCublas } from "./cublas.js";
 import { loadCudaDriver } from "./driver.js";
-import { type Gemm, cublasGemm, kernelGemm, linear } from "./gemm.js";
+import { cublasGemm, type Gemm, kernelGemm, linear } from "./gemm.js";
 import { probeCuda } from "./probe.js";
 import { CudaRuntime, defaultPtxDir, type KernelArg } from "./runtime.js";
 

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { moduleFile } from "./paths.js";
 
 /** The cuBLAS sonames we can use, newest first. */
 export const CUBLAS_SONAMES = ["libcublas.so.13", "libcublas.so.12"] as const;
@@ -97,7 +98,7 @@ export interface Cublas {
 export function loadCublas(env: NodeJS.ProcessEnv = process.env, explicit?: string): Cublas | string {
   let koffi: typeof import("koffi");
   try {
-    koffi = createRequire(import.meta.url)("koffi");
+    koffi = createRequire(moduleFile())("koffi");
   } catch (e) {
     return `koffi could not be loaded (${(e as Error).message})`;
   }

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { moduleFile } from "./paths.js";
 
 /**
  * The slice of the CUDA driver API that sentrl uses, bound through FFI (koffi) at run time: no compile step, no
@@ -54,7 +55,7 @@ export const CU_ATTR = { computeCapabilityMajor: 75, computeCapabilityMinor: 76,
 export function loadCudaDriver(env: NodeJS.ProcessEnv = process.env): CudaDriver | string {
   let koffi: typeof import("koffi");
   try {
-    koffi = createRequire(import.meta.url)("koffi");
+    koffi = createRequire(moduleFile())("koffi");
   } catch (e) {
     return `the FFI library koffi could not be loaded (${(e as Error).message})`;
   }

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Backend, BackendUnavailableError } from "@sentrl/compute";
 import { sourcesHash } from "../scripts/kernel-sources.mjs";
 import { type CudaBackendOptions, createCudaBackend } from "./backend.js";
+import { packageRoot } from "./paths.js";
 
 /** Where `npm run build` puts the emulator: `<package>/build/libsentrl_cuda_emu.so` (or `SENTRL_CUDA_EMULATOR`). */
 export function emulatorLibraryPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SENTRL_CUDA_EMULATOR ?? fileURLToPath(new URL("../build/libsentrl_cuda_emu.so", import.meta.url));
+  return env.SENTRL_CUDA_EMULATOR ?? join(packageRoot(), "build", "libsentrl_cuda_emu.so");
 }
 
 /** The emulator library if it was built, else the reason it is missing (what the emulator tests print when skipping). */
@@ -44,7 +44,7 @@ export function createCudaEmulatorBackend(options: Omit<CudaBackendOptions, "dri
   if ("reason" in s) throw new BackendUnavailableError("cuda-emulator", s.reason);
   const record = join(s.library, "..", "emu-status.json");
   const built = existsSync(record) ? (JSON.parse(readFileSync(record, "utf8")) as { sha256?: string }) : {};
-  const root = fileURLToPath(new URL("..", import.meta.url));
+  const root = packageRoot();
   if (built.sha256 && existsSync(join(root, "kernels")) && built.sha256 !== sourcesHash(root, true)) {
     // A stale build would test old kernel code: fail loudly instead of skipping.
     throw new BackendUnavailableError(

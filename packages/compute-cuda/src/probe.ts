@@ -1,4 +1,4 @@
-import { type CudaDriver, CU_ATTR, loadCudaDriver } from "./driver.js";
+import { CU_ATTR, type CudaDriver, loadCudaDriver } from "./driver.js";
 
 export interface CudaDevice {
   ordinal: number;

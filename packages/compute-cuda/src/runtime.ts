@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { BackendUnavailableError, ComputeError } from "@sentrl/compute";
 import type { CudaDriver } from "./driver.js";
+import { packageRoot } from "./paths.js";
 
 /** One kernel argument: a device pointer, int32, int64, float32 or float64 (the kernel's C parameter type). */
 export type KernelArg = ["p", bigint] | ["i", number] | ["q", number] | ["f", number] | ["d", number];
 
 /** Where the committed PTX lives: `<package>/ptx` (one level above both src/ and dist/), or `SENTRL_CUDA_PTX_DIR`. */
 export function defaultPtxDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SENTRL_CUDA_PTX_DIR ?? fileURLToPath(new URL("../ptx/", import.meta.url));
+  return env.SENTRL_CUDA_PTX_DIR ?? join(packageRoot(), "ptx");
 }
 
 /** Size class of a pooled allocation: powers of two from 256 B to 64 MiB, then multiples of 2 MiB. */
