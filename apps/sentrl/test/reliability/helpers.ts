@@ -16,11 +16,20 @@ export function scratch(tag: string): string {
 }
 
 /** The toy run: grpo on the tabular policy, a checkpoint every step (kills land inside checkpoint writes). */
-export function toyConfig(dir: string, lines: string[] = []): string {
-  const path = join(dir, "toy.yaml");
+export function toyConfig(dir: string, fields: Record<string, string> = {}, name = "toy.yaml"): string {
+  const path = join(dir, name);
+  const all: Record<string, string> = {
+    preset: "grpo",
+    policy: "{ kind: tabular }",
+    totalSteps: "12",
+    checkpointEvery: "1",
+    ...fields,
+  };
   writeFileSync(
     path,
-    ["preset: grpo", "policy: { kind: tabular }", "totalSteps: 12", "checkpointEvery: 1", ...lines, ""].join("\n"),
+    `${Object.entries(all)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\n")}\n`,
   );
   return path;
 }
