@@ -29,6 +29,10 @@ describe.skipIf(!HAVE_BENCH)(
         const parsed = parseSymbolicAnswer(g) !== null;
         const r = parsed ? rerender(g) : g.replace(/,/g, ", ");
         if (!checker.equivalent(g, r) || !checker.equivalent(r, g)) failures.push(`re-rendered: ${g} -> ${r}`);
+        // equivalent answers share a cluster key (or one has none)
+        const kg = checker.clusterKeys(g);
+        const kr = checker.clusterKeys(r);
+        if (kg !== null && kr !== null && !kg.some((k) => kr.includes(k))) failures.push(`cluster keys: ${g} -> ${r}`);
       }
       expect(failures).toEqual([]);
     });

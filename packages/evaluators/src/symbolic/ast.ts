@@ -68,3 +68,35 @@ export function treeSize(e: Expr): number {
       return 1 + e.rows.reduce((s, r) => s + r.reduce((t, x) => t + treeSize(x), 0), 0);
   }
 }
+
+/** Calls `visit` on every node, parents first, without building anything; stops early when `visit` returns true. */
+export function someNode(e: Expr, visit: (n: Expr) => boolean): boolean {
+  if (visit(e)) return true;
+  switch (e.kind) {
+    case "neg":
+    case "percent":
+      return someNode(e.a, visit);
+    case "add":
+    case "sub":
+    case "mul":
+    case "div":
+    case "pow":
+    case "pm":
+      return someNode(e.a, visit) || someNode(e.b, visit);
+    case "apply":
+      return someNode(e.arg, visit);
+    case "fn":
+      return e.args.some((x) => someNode(x, visit));
+    case "rel":
+    case "seq":
+    case "set":
+    case "list":
+    case "union":
+    case "ratio":
+      return e.items.some((x) => someNode(x, visit));
+    case "matrix":
+      return e.rows.some((r) => r.some((x) => someNode(x, visit)));
+    default:
+      return false;
+  }
+}

@@ -1,4 +1,4 @@
-import type { Expr } from "./ast.js";
+import { type Expr, someNode } from "./ast.js";
 import { type Complex, c, cabs, csub, isFiniteC } from "./complex.js";
 import { BudgetError, ParseError } from "./errors.js";
 import { Budget, E_SYMBOL, exactEval, hash32, numEval, PI_SYMBOL, type Scale, unitRandom } from "./evaluate.js";
@@ -132,9 +132,9 @@ function mapExpr(e: Expr, f: (e: Expr) => Expr | null): Expr {
 
 function findPm(e: Expr): Expr | null {
   let found: Expr | null = null;
-  mapExpr(e, (n) => {
-    if (found === null && n.kind === "pm") found = n;
-    return null;
+  someNode(e, (n) => {
+    if (n.kind === "pm") found = n;
+    return found !== null;
   });
   return found;
 }
@@ -167,12 +167,7 @@ function isContainer(e: Expr): boolean {
 }
 
 export function hasContainerInside(e: Expr): boolean {
-  let found = false;
-  mapExpr(e, (n) => {
-    if (n !== e && isContainer(n)) found = true;
-    return null;
-  });
-  return found;
+  return someNode(e, (n) => n !== e && isContainer(n));
 }
 
 /** Values of the symbols at random point p (seeded by each name, so one symbol's value does not depend on others). */
@@ -216,20 +211,15 @@ export function sameTreeKey(e: Expr): string {
 }
 
 export function freeSymbols(e: Expr, out: Set<string>): Set<string> {
-  mapExpr(e, (n) => {
+  someNode(e, (n) => {
     if (n.kind === "sym") out.add(n.name);
-    return null;
+    return false;
   });
   return out;
 }
 
 export function hasConst(e: Expr, name: string): boolean {
-  let found = false;
-  mapExpr(e, (n) => {
-    if (n.kind === "const" && n.name === name) found = true;
-    return null;
-  });
-  return found;
+  return someNode(e, (n) => n.kind === "const" && n.name === name);
 }
 
 /** A decimal literal: `12`, `-3.5`, `4e33`, `3.83 \times 10^{35}`, `10^{-3}`. Returns its value and whether it was written in decimal/scientific form. */
