@@ -29,13 +29,19 @@ describe("symbolic checker on the two Minerva gold copies (hand-classified pairs
     expect(differing.filter((p) => !p.expected).length).toBeGreaterThan(30);
   });
 
-  it("judges every pair as classified (gold equivalent to any alternative), in both directions", () => {
+  it("judges every pair as classified (gold equivalent to any alternative), in both directions; equal pairs share a cluster key", () => {
     const wrong: string[] = [];
     for (const p of fixture.pairs) {
       const forward = p.alternatives.some((a) => checker.equivalent(p.gold, a));
       const backward = p.alternatives.some((a) => checker.equivalent(a, p.gold));
       if (forward !== p.expected || backward !== p.expected)
         wrong.push(`#${p.index} ${p.gold} vs ${p.alternatives.join(" | ")}: ${p.reason}`);
+      for (const a of p.alternatives) {
+        const ka = checker.clusterKeys(a);
+        const kg = checker.clusterKeys(p.gold);
+        if (checker.equivalent(p.gold, a) && ka !== null && kg !== null && !ka.some((k) => kg.includes(k)))
+          wrong.push(`#${p.index} cluster keys: ${p.gold} vs ${a}`);
+      }
       const alt0 = (p.alternatives[0] ?? "").trim();
       const viaCheck = checker.check(`so the answer is \\boxed{${alt0}}.`, p.gold);
       if (viaCheck.extracted !== alt0 || viaCheck.correct !== checker.equivalent(alt0, p.gold))
