@@ -63,21 +63,33 @@ export function clipCovSelect(
   const { mask, advantages: A, logp, oldLogp } = scope;
   const size = scope.rows * scope.cols;
   const corr = (workspace ? workspace.u8("clip-cov.corr", size) : new Uint8Array(size)).fill(1);
-  const sums = SELECT_SUMS.fill(0);
-  // blocks: kernels called often are optimised as whole functions; same values and summation order
-  for (let s = 0; s < size; s += CLIP_COV_BLOCK)
-    meansKernel(mask, A, logp, s, Math.min(size, s + CLIP_COV_BLOCK), sums);
-  const n = sums[0];
-  const ma = sums[1] / (n + MASKED_MEAN_EPS);
-  const ml = sums[2] / (n + MASKED_MEAN_EPS);
+  let n = 0;
+  let sa = 0;
+  let sl = 0;
+  for (let i = 0; i < size; i++) {
+    if (mask[i] !== 0) {
+      n++;
+      sa += A[i];
+      sl += logp[i];
+    }
+  }
+  const ma = sa / (n + MASKED_MEAN_EPS);
+  const ml = sl / (n + MASKED_MEAN_EPS);
   const lo = 1 - o.clipRatioLow;
   const hi = 1 + o.clipRatioHigh;
   // candidate positions (a workspace buffer of the scope's size keeps the shape constant across calls)
   const cand = workspace ? workspace.i32("clip-cov.cand", size) : new Int32Array(n);
   let nc = 0;
-  for (let s = 0; s < size; s += CLIP_COV_BLOCK) {
-    const e = Math.min(size, s + CLIP_COV_BLOCK);
-    nc = candidatesKernel(mask, A, logp, oldLogp, ma, ml, lo, hi, o.clipCovLb, o.clipCovUb, cand, nc, s, e);
+  for (let i = 0; i < size; i++) {
+    if (mask[i] === 0) continue;
+    // the cheap covariance test first: the ratio (an exp) is needed only for the few tokens inside (lb, ub)
+    const cov = (A[i] - ma) * (logp[i] - ml);
+    if (!(cov > o.clipCovLb && cov < o.clipCovUb)) continue;
+    const r = Math.exp(logp[i] - oldLogp[i]);
+    const pg1 = -A[i] * r;
+    const pg2 = -A[i] * Math.min(Math.max(r, lo), hi);
+    if (pg2 > pg1) continue; // clipped by the surrogate: cov = −∞
+    cand[nc++] = i;
   }
   const clipNum = Math.max(Math.trunc(o.clipCovRatio * n), 1);
   const candidates = cand.subarray(0, nc);
@@ -127,132 +139,38 @@ export const clipCovLoss: PolicyLossDefinition<ClipCovOptions> = {
         // written wherever mask != 0 (the detached tokens get explicit zeros, so workspace buffers need no clearing)
         const loss = ws ? ws.f64("clip-cov.loss", n) : new Float64Array(n);
         const dLogp = ws ? ws.f64("clip-cov.dLogp", n) : new Float64Array(n);
-        const sums = CLIP_COV_SUMS.fill(0);
-        // the clip bounds reach the kernel through a module array (fewer arguments live in the hot loop)
-        CLIP_COV_PARAMS[0] = lo;
-        CLIP_COV_PARAMS[1] = hi;
-        // blocks: a kernel called often is optimised as a whole function; same values and summation order
-        for (let s = 0; s < n; s += CLIP_COV_BLOCK) {
-          clipCovKernel(mask, logp, oldLogp, A, corr, loss, dLogp, s, Math.min(n, s + CLIP_COV_BLOCK), sums);
+        let count = 0;
+        let kl = 0;
+        let zeroed = 0;
+        for (let i = 0; i < n; i++) {
+          if (mask[i] === 0) continue;
+          const d = logp[i] - oldLogp[i];
+          count++;
+          kl -= d;
+          if (corr[i] === 0) {
+            zeroed++;
+            loss[i] = 0;
+            dLogp[i] = 0;
+            continue;
+          }
+          const r = Math.exp(d);
+          const pg1 = -A[i] * r;
+          const pg2 = -A[i] * Math.min(Math.max(r, lo), hi);
+          const g2 = r >= lo && r <= hi ? pg1 : 0;
+          if (pg1 > pg2) {
+            loss[i] = pg1;
+            dLogp[i] = pg1;
+          } else if (pg2 > pg1) {
+            loss[i] = pg2;
+            dLogp[i] = g2;
+          } else {
+            loss[i] = pg1;
+            dLogp[i] = 0.5 * (pg1 + g2);
+          }
         }
-        const count = sums[0];
-        const kl = sums[1];
-        const zeroed = sums[2];
         const den = count + MASKED_MEAN_EPS;
         return { loss, dLogp, metrics: { pg_clipfrac: zeroed / den, ppo_kl: kl / den, pg_clipfrac_lower: 0 } };
       },
     };
   },
 };
-
-const CLIP_COV_BLOCK = 4096;
-/** Running sums of {@link clipCovKernel}: valid count, Σ(−Δ), detached count. */
-const CLIP_COV_SUMS = new Float64Array(3);
-/** The clip bounds of {@link clipCovKernel}: 1 − ε_lo, 1 + ε_hi. */
-const CLIP_COV_PARAMS = new Float64Array(2);
-
-/** The per-token terms of `clip-cov` over `[start, end)`; continues the running sums in `sums`. */
-function clipCovKernel(
-  mask: Uint8Array,
-  logp: ArrayLike<number>,
-  oldLogp: ArrayLike<number>,
-  A: ArrayLike<number>,
-  corr: Uint8Array,
-  loss: Float64Array,
-  dLogp: Float64Array,
-  start: number,
-  end: number,
-  sums: Float64Array,
-): void {
-  const lo = CLIP_COV_PARAMS[0];
-  const hi = CLIP_COV_PARAMS[1];
-  let count = sums[0];
-  let kl = sums[1];
-  let zeroed = sums[2];
-  for (let i = start; i < end; i++) {
-    if (mask[i] === 0) continue;
-    const d = logp[i] - oldLogp[i];
-    count++;
-    kl -= d;
-    if (corr[i] === 0) {
-      zeroed++;
-      loss[i] = 0;
-      dLogp[i] = 0;
-      continue;
-    }
-    const r = Math.exp(d);
-    const pg1 = -A[i] * r;
-    const pg2 = -A[i] * Math.min(Math.max(r, lo), hi);
-    const g2 = r >= lo && r <= hi ? pg1 : 0;
-    if (pg1 > pg2) {
-      loss[i] = pg1;
-      dLogp[i] = pg1;
-    } else if (pg2 > pg1) {
-      loss[i] = pg2;
-      dLogp[i] = g2;
-    } else {
-      loss[i] = pg1;
-      dLogp[i] = 0.5 * (pg1 + g2);
-    }
-  }
-  sums[0] = count;
-  sums[1] = kl;
-  sums[2] = zeroed;
-}
-
-/** Running sums of {@link meansKernel}: valid count, ΣA, Σlogp. */
-const SELECT_SUMS = new Float64Array(3);
-
-function meansKernel(
-  mask: Uint8Array,
-  A: ArrayLike<number>,
-  logp: ArrayLike<number>,
-  start: number,
-  end: number,
-  sums: Float64Array,
-): void {
-  let n = sums[0];
-  let sa = sums[1];
-  let sl = sums[2];
-  for (let i = start; i < end; i++) {
-    if (mask[i] !== 0) {
-      n++;
-      sa += A[i];
-      sl += logp[i];
-    }
-  }
-  sums[0] = n;
-  sums[1] = sa;
-  sums[2] = sl;
-}
-
-/** Appends the Clip-Cov candidates of `[start, end)` to `cand` from index `nc`; returns the new count. */
-function candidatesKernel(
-  mask: Uint8Array,
-  A: ArrayLike<number>,
-  logp: ArrayLike<number>,
-  oldLogp: ArrayLike<number>,
-  ma: number,
-  ml: number,
-  lo: number,
-  hi: number,
-  lb: number,
-  ub: number,
-  cand: Int32Array,
-  nc: number,
-  start: number,
-  end: number,
-): number {
-  for (let i = start; i < end; i++) {
-    if (mask[i] === 0) continue;
-    // the cheap covariance test first: the ratio (an exp) is needed only for the few tokens inside (lb, ub)
-    const cov = (A[i] - ma) * (logp[i] - ml);
-    if (!(cov > lb && cov < ub)) continue;
-    const r = Math.exp(logp[i] - oldLogp[i]);
-    const pg1 = -A[i] * r;
-    const pg2 = -A[i] * Math.min(Math.max(r, lo), hi);
-    if (pg2 > pg1) continue; // clipped by the surrogate: cov = −∞
-    cand[nc++] = i;
-  }
-  return nc;
-}

@@ -1,6 +1,7 @@
 import {
   GRPO_DEFAULTS,
   type GrpoOptions,
+  grpoTokenTerms,
   grpoWorkspaceBuffers,
   type LossContext,
   type PolicyLoss,
@@ -9,9 +10,9 @@ import {
   SentrlError,
   type TokenBatch,
   checkNumberOption,
+  MASKED_MEAN_EPS,
   withLossDefaults,
 } from "@sentrl/core";
-import { entropyAdvantageTerms } from "./entropy-advantage-kernel.js";
 import { nonNeg } from "./options.js";
 
 /** Options of `entropy-advantage`: `alpha`, `kappa` plus the `grpo` options (docs/contracts.md §2). */
@@ -87,20 +88,31 @@ export const entropyAdvantageLoss: PolicyLossDefinition<EntropyAdvantageOptions>
             "`entropy` is required by the `entropy-advantage` loss; pass the entropies of the current forward",
           );
         }
-        // shaping fused into the grpo kernel: no shaped-advantage array (bit-identical to grpoTokenTerms on it)
-        const { mask, entropy, advantages, logp, oldLogp } = batch;
+        // shaped advantages (a workspace buffer when there is one), then the grpo terms on them
+        const { mask, entropy, advantages } = batch;
         const n = mask.length;
-        return entropyAdvantageTerms(
-          logp,
-          oldLogp,
+        const shaped = shapeAdvantages(
           advantages,
           entropy,
           mask,
           alpha,
           kappa,
-          clip,
-          grpoWorkspaceBuffers(ctx, n),
+          ctx.workspace?.f64("entropyAdv.shaped", n),
         );
+        const terms = grpoTokenTerms({ ...batch, advantages: shaped }, clip, mask, grpoWorkspaceBuffers(ctx, n));
+        let count = 0;
+        let bonus = 0;
+        let capped = 0;
+        for (let i = 0; i < n; i++) {
+          if (mask[i] === 0) continue;
+          count++;
+          bonus += shaped[i] - advantages[i];
+          if (alpha * entropy[i] > Math.abs(advantages[i]) / kappa) capped++;
+        }
+        const den = count + MASKED_MEAN_EPS;
+        terms.metrics["entropy_adv/mean_bonus"] = bonus / den;
+        terms.metrics["entropy_adv/capped_frac"] = capped / den;
+        return terms;
       },
     };
   },

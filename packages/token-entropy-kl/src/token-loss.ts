@@ -52,16 +52,19 @@ export function paperTokenTerms(
   const dLogp = workspace ? workspace.f64("sent.dLogp", n) : new Float64Array(n);
   const lo = 1 - clipRatio;
   const hi = 1 + clipRatio;
-  const sums = PAPER_SUMS.fill(0);
-  // blocks: a kernel called often is optimised as a whole function; same values and summation order
-  for (let s = 0; s < n; s += PAPER_BLOCK) {
-    paperKernel(mask, logp, oldLogp, refLogp, A, beta, lo, hi, loss, dLogp, s, Math.min(n, s + PAPER_BLOCK), sums);
-  }
-  const count = sums[0];
-  const klSum = sums[1];
-  const clipped = sums[2];
-  const penCount = sums[3];
-  const penK3 = sums[4];
+  const { count, klSum, clipped, penCount, penK3 } = paperKernel(
+    mask,
+    logp,
+    oldLogp,
+    refLogp,
+    A,
+    beta,
+    lo,
+    hi,
+    loss,
+    dLogp,
+    n,
+  );
   const den = count + MASKED_MEAN_EPS;
   return {
     loss,
@@ -75,11 +78,10 @@ export function paperTokenTerms(
   };
 }
 
-const PAPER_BLOCK = 4096;
-/** Running sums of {@link paperKernel}: count, Σ(−Δ), clipped, penalised count, Σ k3 over penalised. */
-const PAPER_SUMS = new Float64Array(5);
-
-/** The per-token terms of {@link paperTokenTerms} over `[start, end)`; continues the running sums in `sums`. */
+/**
+ * The per-token terms of {@link paperTokenTerms} over `[0, n)`; returns the metric sums: count, Σ(−Δ), clipped,
+ * penalised count, Σ k3 over the penalised tokens.
+ */
 function paperKernel(
   mask: Uint8Array,
   logp: ArrayLike<number>,
@@ -91,16 +93,14 @@ function paperKernel(
   hi: number,
   loss: Float64Array,
   dLogp: Float64Array,
-  start: number,
-  end: number,
-  sums: Float64Array,
-): void {
-  let count = sums[0];
-  let klSum = sums[1];
-  let clipped = sums[2];
-  let penCount = sums[3];
-  let penK3 = sums[4];
-  for (let i = start; i < end; i++) {
+  n: number,
+): { count: number; klSum: number; clipped: number; penCount: number; penK3: number } {
+  let count = 0;
+  let klSum = 0;
+  let clipped = 0;
+  let penCount = 0;
+  let penK3 = 0;
+  for (let i = 0; i < n; i++) {
     if (mask[i] === 0) continue;
     const d = logp[i] - oldLogp[i];
     const r = Math.exp(d);
@@ -139,9 +139,5 @@ function paperKernel(
       penK3 += klValue;
     }
   }
-  sums[0] = count;
-  sums[1] = klSum;
-  sums[2] = clipped;
-  sums[3] = penCount;
-  sums[4] = penK3;
+  return { count, klSum, clipped, penCount, penK3 };
 }

@@ -33,44 +33,11 @@ export function absKlTerms(
   const n = batch.rows * batch.cols;
   const loss = out?.loss ?? new Float64Array(n);
   const dLogp = out?.dLogp ?? new Float64Array(n);
-  const sums = ABS_KL_SUMS.fill(0);
-  // blocks: a kernel called often is optimised as a whole function (see grpoTokenTerms); same summation order
-  for (let s = 0; s < n; s += ABS_KL_BLOCK) {
-    absKlKernel(mask, logp, oldLogp, A, coef, loss, dLogp, s, Math.min(n, s + ABS_KL_BLOCK), sums);
-  }
-  const count = sums[0];
-  const absSum = sums[1];
-  const penCount = sums[2];
-  const penAbs = sums[3];
-  return {
-    loss,
-    dLogp,
-    metrics: { ppo_kl: absSum / (count + MASKED_MEAN_EPS), pg_clipfrac: 0, pg_clipfrac_lower: 0 },
-    penalizedAbsLogRatio: penCount > 0 ? penAbs / penCount : 0,
-  };
-}
-
-const ABS_KL_BLOCK = 4096;
-/** Running sums of {@link absKlKernel}: count, absSum, penCount, penAbs. */
-const ABS_KL_SUMS = new Float64Array(4);
-
-function absKlKernel(
-  mask: Uint8Array,
-  logp: ArrayLike<number>,
-  oldLogp: ArrayLike<number>,
-  A: ArrayLike<number>,
-  coef: ArrayLike<number>,
-  loss: Float64Array,
-  dLogp: Float64Array,
-  start: number,
-  end: number,
-  sums: Float64Array,
-): void {
-  let count = sums[0];
-  let absSum = sums[1];
-  let penCount = sums[2];
-  let penAbs = sums[3];
-  for (let i = start; i < end; i++) {
+  let count = 0;
+  let absSum = 0;
+  let penCount = 0;
+  let penAbs = 0;
+  for (let i = 0; i < n; i++) {
     if (mask[i] === 0) continue;
     const d = logp[i] - oldLogp[i];
     const pg = -A[i] * Math.exp(d);
@@ -85,8 +52,10 @@ function absKlKernel(
       penAbs += ad;
     }
   }
-  sums[0] = count;
-  sums[1] = absSum;
-  sums[2] = penCount;
-  sums[3] = penAbs;
+  return {
+    loss,
+    dLogp,
+    metrics: { ppo_kl: absSum / (count + MASKED_MEAN_EPS), pg_clipfrac: 0, pg_clipfrac_lower: 0 },
+    penalizedAbsLogRatio: penCount > 0 ? penAbs / penCount : 0,
+  };
 }

@@ -11,7 +11,7 @@ import { rowWeightsFromCounts } from "./aggregation.js";
 import { klAccumulateRange, klKindCode } from "./kl.js";
 import { rowMaskCounts } from "./mask-stats.js";
 import { validateCommonOptions } from "./options.js";
-import { validateTokenBatch } from "./validate.js";
+import { allFinite, validateTokenBatch } from "./validate.js";
 
 /** Result of one loss call (docs/contracts.md §2 output). */
 export interface PolicyLossOutput {
@@ -120,7 +120,7 @@ export function evaluatePolicyLoss(
   }
 
   // One row-major sweep (each row's data stays in cache): policy term, reference KL, entropy metric, entropy
-  // gradient and the finiteness probes of the gradients. Every output position is written (0 off the masks), so
+  // gradient. Every output position is written (0 off the masks), so
   // workspace buffers need no clearing; each sum accumulates in the same order as separate passes would.
   const dH = terms.dEntropy;
   // A dLogp that the loss took from the workspace is scaled in place into the gradient (one 8-byte stream less):
@@ -147,8 +147,6 @@ export function evaluatePolicyLoss(
   let pg = 0;
   let klLoss = 0;
   let ent = 0;
-  let probeL = 0;
-  let probeE = 0;
   for (let b = 0; b < rows; b++) {
     const s = b * cols;
     const e = s + cols;
@@ -158,21 +156,23 @@ export function evaluatePolicyLoss(
     const fuseEntropy = H !== undefined && aggMask === mask; // then w === rw: one loop, two running sums
     if (w === 0) gradLogp.fill(0, s, e);
     else if (fuseEntropy) {
-      SUMS[0] = pg;
-      SUMS[1] = ent;
-      policyEntropyRow(mask, tl, td, H, gradLogp, s, e, w, SUMS);
-      pg = SUMS[0];
-      ent = SUMS[1];
+      for (let i = s; i < e; i++) {
+        if (mask[i] === 0) {
+          gradLogp[i] = 0;
+          continue;
+        }
+        pg += w * tl[i];
+        gradLogp[i] = w * td[i];
+        ent += w * H[i];
+      }
     } else pg = policyRow(aggMask, tl, td, gradLogp, s, e, w, pg);
     if (rw !== 0) {
       if (useKl) klLoss = klAccumulateRange(logp, refLogp, klCode, mask, s, e, rw, klCoef * rw, gradLogp, klLoss);
       if (H && !fuseEntropy) ent = maskedRowSum(mask, H, s, e, rw, ent);
     }
-    probeL += probeRow(gradLogp, s, e);
     if (gradEntropy) {
       const g = c !== 0 ? -c * rw : 0;
       entropyGradRow(mask, aggMask, g, dH !== undefined && w !== 0 ? dH : undefined, w, gradEntropy, s, e);
-      probeE += probeRow(gradEntropy, s, e);
     }
   }
   const metrics: Record<string, number> = { ...(selection?.metrics ?? {}), ...(terms.metrics ?? {}), pg_loss: pg };
@@ -192,10 +192,8 @@ export function evaluatePolicyLoss(
       `loss \`${loss.name}\` produced a non-finite total loss (${total}); check the inputs' ranges`,
     );
   }
-  const probes: [Float64Array, number][] = [[gradLogp, probeL]];
-  if (gradEntropy) probes.push([gradEntropy, probeE]);
-  for (const [g, probe] of probes) {
-    if (probe === 0) continue;
+  for (const g of gradEntropy ? [gradLogp, gradEntropy] : [gradLogp]) {
+    if (allFinite(g)) continue;
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(g[i])) {
         throw new SentrlError(
@@ -230,53 +228,10 @@ function policyRow(
   return pg;
 }
 
-/** Running [pg, ent] of {@link policyEntropyRow}. */
-const SUMS = new Float64Array(2);
-
-/** {@link policyRow} fused with the entropy metric when both use the batch mask and the same row weight. */
-function policyEntropyRow(
-  mask: Uint8Array,
-  tl: Float64Array,
-  td: Float64Array,
-  H: ArrayLike<number>,
-  gradLogp: Float64Array,
-  s: number,
-  e: number,
-  w: number,
-  sums: Float64Array,
-): void {
-  let pg = sums[0];
-  let ent = sums[1];
-  for (let i = s; i < e; i++) {
-    if (mask[i] === 0) {
-      gradLogp[i] = 0;
-      continue;
-    }
-    pg += w * tl[i];
-    gradLogp[i] = w * td[i];
-    ent += w * H[i];
-  }
-  sums[0] = pg;
-  sums[1] = ent;
-}
-
 /** `acc + Σ w·x` over the valid positions of `[s, e)`, in order. */
 function maskedRowSum(mask: Uint8Array, x: ArrayLike<number>, s: number, e: number, w: number, acc: number): number {
   for (let i = s; i < e; i++) if (mask[i] !== 0) acc += w * x[i];
   return acc;
-}
-
-/** Σ g·0 over `[s, e)`: 0 when every entry is finite, NaN otherwise. */
-function probeRow(g: Float64Array, s: number, e: number): number {
-  let p0 = 0;
-  let p1 = 0;
-  let i = s;
-  for (; i + 1 < e; i += 2) {
-    p0 += g[i] * 0;
-    p1 += g[i + 1] * 0;
-  }
-  if (i < e) p0 += g[i] * 0;
-  return p0 + p1;
 }
 
 /** ∂loss/∂entropy on `[s, e)`: `g` on valid tokens (when g != 0) plus `w·dH` on aggregated ones; 0 elsewhere. */

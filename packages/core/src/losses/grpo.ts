@@ -116,31 +116,20 @@ export function grpoTokenTerms(
   const dLogp = out?.dLogp ?? new Float64Array(n);
   const lo = 1 - clipRatioLow;
   const hi = 1 + clipRatioHigh;
-  const sums = GRPO_SUMS.fill(0);
   const skip = out?.skipOffMask === true;
-  // blocks of KERNEL_BLOCK tokens: the kernel is called often enough to be optimised as a whole function (one long
-  // call would run on on-stack-replaced code that V8 keeps deoptimising); sums accumulate in the same order
-  for (let s = 0; s < n; s += KERNEL_BLOCK) {
-    grpoKernel(
-      logp,
-      oldLogp,
-      adv,
-      metricMask,
-      loss,
-      dLogp,
-      s,
-      Math.min(n, s + KERNEL_BLOCK),
-      lo,
-      hi,
-      clipRatioC,
-      skip,
-      sums,
-    );
-  }
-  const count = sums[0];
-  const klSum = sums[1];
-  const clipCount = sums[2];
-  const lowerCount = sums[3];
+  const { count, klSum, clipCount, lowerCount } = grpoKernel(
+    logp,
+    oldLogp,
+    adv,
+    metricMask,
+    loss,
+    dLogp,
+    n,
+    lo,
+    hi,
+    clipRatioC,
+    skip,
+  );
   const den = count + MASKED_MEAN_EPS;
   return {
     loss,
@@ -149,10 +138,7 @@ export function grpoTokenTerms(
   };
 }
 
-/**
- * The hot loop of {@link grpoTokenTerms} over the block `[start, end)`, in its own small function so V8 optimises it
- * as a whole; continues the running sums in `sums` (count, klSum, clipCount, lowerCount).
- */
+/** The per-token loop of {@link grpoTokenTerms} over `[0, n)`: writes `loss`/`dLogp`, returns the metric sums. */
 function grpoKernel(
   logp: ArrayLike<number>,
   oldLogp: ArrayLike<number>,
@@ -160,19 +146,17 @@ function grpoKernel(
   metricMask: Uint8Array,
   loss: Float64Array,
   dLogp: Float64Array,
-  start: number,
-  end: number,
+  n: number,
   lo: number,
   hi: number,
   clipRatioC: number,
   skip: boolean,
-  sums: Float64Array,
-): void {
-  let count = sums[0];
-  let klSum = sums[1];
-  let clipCount = sums[2];
-  let lowerCount = sums[3];
-  for (let i = start; i < end; i++) {
+): { count: number; klSum: number; clipCount: number; lowerCount: number } {
+  let count = 0;
+  let klSum = 0;
+  let clipCount = 0;
+  let lowerCount = 0;
+  for (let i = 0; i < n; i++) {
     if (skip && metricMask[i] === 0) continue;
     const A = adv[i];
     const raw = logp[i] - oldLogp[i];
@@ -214,16 +198,8 @@ function grpoKernel(
     clipCount += pg2 > pg1 ? m : 0;
     lowerCount += lower * m;
   }
-  sums[0] = count;
-  sums[1] = klSum;
-  sums[2] = clipCount;
-  sums[3] = lowerCount;
+  return { count, klSum, clipCount, lowerCount };
 }
-
-/** Tokens per kernel call (see {@link grpoTokenTerms}). */
-const KERNEL_BLOCK = 4096;
-/** Scratch of the kernel's running sums: count, klSum, clipCount, lowerCount. */
-const GRPO_SUMS = new Float64Array(4);
 
 /**
  * The `grpo` policy loss: verl's vanilla clipped surrogate (docs/algorithms.md §6.3, §7.1) with asymmetric clip

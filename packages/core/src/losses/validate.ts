@@ -55,8 +55,7 @@ export function validateTokenBatch(
         `\`${f}\` has ${v.length} entries, expected ${rows}x${cols} like the mask`,
       );
     }
-    // x·0 is ±0 for every finite x and NaN for NaN/±Inf: one branch-free pass, then locate the culprit
-    if (allFinite(v)) continue;
+    if (allFinite(v)) continue; // then locate the culprit
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(v[i])) {
         throw new SentrlError(
@@ -80,78 +79,15 @@ export function validateTokenBatch(
   }
 }
 
-/** OR of every byte of the mask (4 bytes at a time through a Uint32 view when aligned). */
+/** OR of every byte of the mask (0 or 1 for a valid mask). */
 function maskBits(mask: Uint8Array): number {
-  const n = mask.length;
   let bits = 0;
-  let i = 0;
-  if ((mask.byteOffset & 3) === 0) {
-    const words = new Uint32Array(mask.buffer, mask.byteOffset, n >> 2);
-    let w0 = 0;
-    let w1 = 0;
-    const m = words.length & ~1;
-    for (let w = 0; w < m; w += 2) {
-      w0 |= words[w];
-      w1 |= words[w + 1];
-    }
-    if (m < words.length) w0 |= words[m];
-    const w = w0 | w1;
-    bits = (w | (w >>> 8) | (w >>> 16) | (w >>> 24)) & 0xff;
-    i = words.length << 2;
-  }
-  for (; i < n; i++) bits |= mask[i];
+  for (let i = 0; i < mask.length; i++) bits |= mask[i];
   return bits;
 }
 
-/**
- * True when every entry is finite. Typed arrays are checked on their IEEE bits (an exponent field of all ones is
- * NaN/±Inf; adding one unit to that field carries into the sign bit, which an int32 OR collects); other arrays use
- * `x·0`, ±0 for every finite x and NaN for NaN/±Inf.
- */
+/** True when every entry is finite (no NaN, no ±Infinity). */
 export function allFinite(v: ArrayLike<number>): boolean {
-  if (!LITTLE_ENDIAN) return productProbeFinite(v);
-  if (v instanceof Float32Array && (v.byteOffset & 3) === 0) {
-    return f32BitsFinite(new Int32Array(v.buffer, v.byteOffset, v.length));
-  }
-  if (v instanceof Float64Array && (v.byteOffset & 7) === 0) {
-    return f64BitsFinite(new Int32Array(v.buffer, v.byteOffset, v.length * 2));
-  }
-  return productProbeFinite(v);
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function productProbeFinite(v: ArrayLike<number>): boolean {
-  const n = v.length;
-  let p0 = 0;
-  let p1 = 0;
-  const m = n & ~1;
-  let i = 0;
-  for (; i < m; i += 2) {
-    p0 += v[i] * 0;
-    p1 += v[i + 1] * 0;
-  }
-  for (; i < n; i++) p0 += v[i] * 0;
-  return p0 + p1 === 0;
-}
-
-function f32BitsFinite(u: Int32Array): boolean {
-  const n = u.length;
-  const m = n & ~3;
-  let b0 = 0;
-  let b1 = 0;
-  let i = 0;
-  for (; i < m; i += 4) {
-    b0 |= ((u[i] & 0x7f800000) + 0x00800000) | ((u[i + 1] & 0x7f800000) + 0x00800000) | 0;
-    b1 |= ((u[i + 2] & 0x7f800000) + 0x00800000) | ((u[i + 3] & 0x7f800000) + 0x00800000) | 0;
-  }
-  for (; i < n; i++) b0 |= ((u[i] & 0x7f800000) + 0x00800000) | 0;
-  return (b0 | b1) >= 0;
-}
-
-function f64BitsFinite(u: Int32Array): boolean {
-  // little-endian: the high word (sign, exponent) of element i is u[2i + 1]
-  let bad = 0;
-  for (let i = 1; i < u.length; i += 2) bad |= ((u[i] & 0x7ff00000) + 0x00100000) | 0;
-  return bad >= 0;
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
 }

@@ -1,7 +1,6 @@
-import { grpoTokenTerms, resolveGrpoClip } from "@sentrl/core";
+import { createLossWorkspace, grpoTokenTerms, resolveGrpoClip } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
-import { shapeAdvantages } from "../src/entropy-advantage.js";
-import { entropyAdvantageTerms } from "../src/entropy-advantage-kernel.js";
+import { entropyAdvantageLoss, shapeAdvantages } from "../src/entropy-advantage.js";
 
 /** A batch that hits every branch: padding, A = 0, A < 0 with dual clip, |Δ| > 20, clip boundaries, capped bonus. */
 function batch(n: number) {
@@ -34,24 +33,27 @@ function batch(n: number) {
   return { rows: 1, cols: n, mask, logp, oldLogp, advantages, entropy };
 }
 
-describe("entropyAdvantageTerms (shaping fused into the grpo kernel)", () => {
-  const b = batch(10_000); // > one 4096-token block
+describe("entropy-advantage = grpoTokenTerms on shapeAdvantages, plus its two metrics", () => {
+  const b = batch(10_000);
   const clip = resolveGrpoClip({ clipRatioLow: 0.2, clipRatioHigh: 0.28, clipRatioC: 3 });
   const shaped = shapeAdvantages(b.advantages, b.entropy, b.mask, 0.4, 2);
 
-  it.each([false, true])("is bit-identical to grpoTokenTerms on shapeAdvantages (skipOffMask %s)", (skip) => {
-    const out = skip
-      ? { loss: new Float64Array(b.mask.length), dLogp: new Float64Array(b.mask.length), skipOffMask: true }
-      : undefined;
-    const ref = grpoTokenTerms(
-      { ...b, advantages: shaped },
-      clip,
-      b.mask,
-      out && { ...out, loss: out.loss.slice(), dLogp: out.dLogp.slice() },
-    );
-    const got = entropyAdvantageTerms(b.logp, b.oldLogp, b.advantages, b.entropy, b.mask, 0.4, 2, clip, out);
-    expect(Array.from(got.loss)).toEqual(Array.from(ref.loss));
-    expect(Array.from(got.dLogp)).toEqual(Array.from(ref.dLogp));
+  it.each([false, true])("gives grpoTokenTerms' terms on the shaped advantages (workspace %s)", (withWs) => {
+    const ref = grpoTokenTerms({ ...b, advantages: shaped }, clip, b.mask);
+    const loss = entropyAdvantageLoss.create({
+      alpha: 0.4,
+      kappa: 2,
+      clipRatioLow: 0.2,
+      clipRatioHigh: 0.28,
+      clipRatioC: 3,
+    });
+    const ctx = { seed: 0, step: 0, microBatch: 0, ...(withWs ? { workspace: createLossWorkspace() } : {}) };
+    const got = loss.tokenLoss(b, undefined, ctx as never) as typeof ref;
+    for (let i = 0; i < b.mask.length; i++) {
+      if (b.mask[i] === 0) continue; // workspace buffers leave padding unwritten
+      expect(got.loss[i]).toBe(ref.loss[i]);
+      expect(got.dLogp[i]).toBe(ref.dLogp[i]);
+    }
     for (const k of ["pg_clipfrac", "ppo_kl", "pg_clipfrac_lower"])
       expect(Object.is(got.metrics[k], ref.metrics[k])).toBe(true);
     let count = 0;
