@@ -160,7 +160,7 @@ describe("bad configs and missing files fail before any work, naming the field",
     [
       "unknown loss",
       "preset: grpo\npolicy: { kind: tabular }\nloss: { name: ppo }\n",
-      /config\.loss\.name: unknown loss "ppo"; valid: grpo, sent/,
+      /CONFIG_BAD_FIELD: config\.loss\.name: unknown policyLoss "ppo"; registered: .*grpo \(core\).*sent \(plugin "@sentrl\/token-entropy-kl"\)/,
     ],
     [
       "bad number",

@@ -1,19 +1,22 @@
 /** Turning dataset rows into generation prompts: the row's id and its prompt under a template. */
 import type { ChatMessage, GenerationPrompt } from "@sentrl/core";
 import { SentrlError } from "@sentrl/core";
+import { PROMPT_TEMPLATE_NAMES, type PromptTemplateName, renderPrompt } from "@sentrl/evaluators";
 
-/** Prompt templates: `dapo` (the DAPO-Math-17K `Answer:` instruction), `boxed` (the evaluation prompt), `raw`. */
-export type PromptTemplate = "dapo" | "boxed" | "raw";
-export const PROMPT_TEMPLATES: readonly PromptTemplate[] = ["dapo", "boxed", "raw"];
+/**
+ * Prompt templates: the names of the one table in `@sentrl/evaluators` (`dapo`, `opencompass`, `raw`), re-exported.
+ */
+export type PromptTemplate = PromptTemplateName;
+export { PROMPT_TEMPLATE_NAMES, PROMPT_TEMPLATES } from "@sentrl/evaluators";
 
-/** The DAPO-Math-17K user turn (docs/algorithms.md §10.1). */
+/** The DAPO-Math-17K user turn (docs/algorithms.md §10.1): `renderPrompt("dapo", { question })`. */
 export function dapoPrompt(problem: string): string {
-  return `Solve the following math problem step by step. The last line of your response should be of the form Answer: $Answer (without quotes) where $Answer is the answer to the problem.\n\n${problem}\n\nRemember to put your answer on its own line after "Answer:".`;
+  return renderPrompt("dapo", { question: problem });
 }
 
-/** The evaluation user turn (docs/algorithms.md §9.2). */
+/** The evaluation user turn (docs/algorithms.md §9.2): `renderPrompt("opencompass", { question })`. */
 export function boxedPrompt(problem: string): string {
-  return `${problem}\nPlease reason step by step, and put your final answer within \\boxed{}.`;
+  return renderPrompt("opencompass", { question: problem });
 }
 
 const QUESTION_FIELDS = ["problem", "question", "prompt"];
@@ -78,10 +81,10 @@ export function rowPrompt(
 ): GenerationPrompt {
   const id = rowId(row, index, options.idField);
   const template = options.template ?? "dapo";
-  if (!PROMPT_TEMPLATES.includes(template))
+  if (!PROMPT_TEMPLATE_NAMES.includes(template))
     throw new SentrlError(
       "CURRICULUM_UNKNOWN_TEMPLATE",
-      `unknown prompt template \`${template}\`; use one of ${PROMPT_TEMPLATES.join(", ")}`,
+      `unknown prompt template \`${template}\`; use one of ${PROMPT_TEMPLATE_NAMES.join(", ")}`,
     );
   if (!options.questionField && isChat(row.prompt))
     return { id, messages: row.prompt.map((m) => ({ role: m.role, content: m.content })) };
@@ -99,6 +102,6 @@ export function rowPrompt(
       "CURRICULUM_NO_QUESTION",
       `row ${index} has no question field (${fields.join(", ")}); pass --question-field`,
     );
-  const content = template === "dapo" ? dapoPrompt(q) : template === "boxed" ? boxedPrompt(q) : q;
+  const content = renderPrompt(template, { question: q });
   return { id, messages: [{ role: "user", content }] };
 }

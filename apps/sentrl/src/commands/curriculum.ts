@@ -3,7 +3,7 @@ import { UsageError } from "../usage-error.js";
 import { createGenerator } from "@sentrl/generators";
 import {
   buildCurriculumFromGenerator,
-  PROMPT_TEMPLATES,
+  PROMPT_TEMPLATE_NAMES,
   type PromptTemplate,
   SPLIT_KINDS,
   type SplitSpec,
@@ -44,7 +44,7 @@ Options:
   --checker <name>           ${SE_CHECKERS.join(" | ")} (default dapo)
   --estimator <name>         ${SE_ESTIMATORS.join(" | ")} (default lengthNormalized; needs token log-probs)
   --invalid <policy>         ${INVALID_POLICIES.join(" | ")} (default singleton)
-  --prompt-template <name>   ${PROMPT_TEMPLATES.join(" | ")} (default dapo) for rows without a chat \`prompt\`
+  --prompt-template <name>   ${PROMPT_TEMPLATE_NAMES.join(" | ")} (default dapo) for rows without a chat \`prompt\`
   --question-field <f>       question column (default: problem, question or prompt)
   --id-field <f>             id column, dotted paths allowed (default: extra_info.index, id, unique_id, idx, else row number)
   --batch-size <n>           prompts per generator call (default 16)
@@ -126,7 +126,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const checker = oneOf(values.checker, "--checker", SE_CHECKERS, "dapo");
   const estimator = oneOf<SEEstimator>(values.estimator, "--estimator", SE_ESTIMATORS, "lengthNormalized");
   const invalid = oneOf<InvalidPolicy>(values.invalid, "--invalid", INVALID_POLICIES, "singleton");
-  const template = oneOf<PromptTemplate>(values["prompt-template"], "--prompt-template", PROMPT_TEMPLATES, "dapo");
+  const template = oneOf<PromptTemplate>(values["prompt-template"], "--prompt-template", PROMPT_TEMPLATE_NAMES, "dapo");
   // One writer per output folder (docs/contracts.md §1).
   const lock = acquireOutputLock(values.out as string, "curriculum build");
   const generator = withDelay(

@@ -39,6 +39,8 @@ async function loadRegistry(): Promise<LoadedRegistry> {
 }
 
 const loaded = await loadRegistry();
+/** Loss names in registration order (core's, then each plugin's). */
+const lossNames = loaded.registry.definitions().map((d) => d.name);
 
 function fmt(v: unknown): string {
   return v === undefined ? "derived" : JSON.stringify(v);
@@ -62,7 +64,7 @@ stdout: {"loss": n, "gradLogp": [[..]], "gradEntropy": [[..]]?, "metrics": {..}}
 Total loss: pg − entropyCoeff·agg(entropy) + [useKlLoss]·klLossCoef·agg(kl(logp, refLogp)).
 
 Options:
-  --name <loss>       one of: ${loaded.registry.names().join(", ")}
+  --name <loss>       one of: ${lossNames.join(", ")}
   --config '<json>'   a JSON object of options (unknown keys are an error)
 
 Options every loss accepts (default):
@@ -86,12 +88,12 @@ Example:
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs(args, { name: { type: "string" }, config: { type: "string" } });
   const name = values.name as string | undefined;
-  if (!name) throw new UsageError(`--name <loss> is required; losses: ${loaded.registry.names().join(", ")}`);
+  if (!name) throw new UsageError(`--name <loss> is required; losses: ${lossNames.join(", ")}`);
   const config = parseJsonOption(values.config as string | undefined, "--config");
   if (!loaded.registry.has(name) && loaded.problems.length > 0) {
     throw new SentrlError(
       "STRATEGY_UNKNOWN",
-      `unknown policyLoss "${name}"; registered: ${loaded.registry.names().join(", ")}; ${loaded.problems.join("; ")}`,
+      `unknown policyLoss "${name}"; registered: ${lossNames.join(", ")}; ${loaded.problems.join("; ")}`,
     );
   }
   const def = loaded.registry.get(name);

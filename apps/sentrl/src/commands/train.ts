@@ -1,4 +1,5 @@
 import { dirname, resolve } from "node:path";
+import { describeFields } from "@sentrl/core";
 import { readConfigFile } from "../io/config-file.js";
 import { UsageError } from "../usage-error.js";
 import cliProgress from "cli-progress";
@@ -8,7 +9,7 @@ import { safeWrite } from "../io/std-streams.js";
 import { numberOption } from "../option-values.js";
 import { checkRunConfigForResume } from "../resume-check.js";
 import { PRESET_NAMES, PRESETS } from "../presets/presets.js";
-import { resolveRunConfig } from "../presets/run-config.js";
+import { RUN_CONFIG_SCHEMA, resolveRunConfig } from "../presets/run-config.js";
 import { runTraining } from "../presets/run-training.js";
 import { writeJsonLine } from "../io/output-guard.js";
 
@@ -36,14 +37,10 @@ ${PRESET_NAMES.map((n) => `                       ${n.padEnd(18)} ${PRESETS[n].d
                      zeroVarianceWarnSteps (nothing that changes the steps already trained)
   --keep-checkpoints <n>  keep only the newest n checkpoints (default: all)
 
-Config fields: preset, seed, totalSteps | epochs, promptsPerStep, groupSize, miniBatchPrompts, microBatchSize,
-ppoEpochs, shuffle, temperature, topP, topK, maxResponseTokens, selectionScope, microBatchCombination,
-checkpointEvery, evaluateEvery, evaluation {samples 8, temperature 0.6, topP 0.95, data?}, zeroVarianceWarnSteps,
-optimizer {lr, betas, eps, weightDecay, maxGradNorm},
-loss {name, options}, advantage {name, options}, reward {name, options, module}, promptTemplate (dapo | opencompass
-| raw; must match the reward), policy ({kind: tabular, golds?, prior?} | {kind: model, dir}), data {train, questionField,
-idField}, curriculum {kind: staged, stages?, epochsPerStage, refPolicyPerStage: stageInit | theta0} (null removes
-a preset's curriculum).
+Config fields (\`path  type (default)  what\`; objects merge over the preset, null removes a preset's value):
+${describeFields(RUN_CONFIG_SCHEMA)
+  .map((l) => `  ${l}`)
+  .join("\n")}
 
 The tabular toy policy (policy: {kind: tabular}) learns to answer short strings over {a, b}; presets are scaled
 to it (2 prompts per step, lr 0.1, reward exact); its curriculum is built from the initial policy's own samples

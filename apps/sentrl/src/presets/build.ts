@@ -7,33 +7,32 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
-  advantageEstimatorDefinitions,
   deriveSeed,
   type DatasetRow,
   grpoLoss,
-  isSentrlError,
   type Plugin,
   type Policy,
   type PolicyLossDefinition,
-  resolveLossOptions,
+  resolveStrategies,
   SentrlError,
   type TrainerConfig,
+  trainerDriver,
   type Verifier,
   type VerifierDefinition,
 } from "@sentrl/core";
 import { TOY_GOLDS } from "@sentrl/testing";
 import { type StagedCurriculumPlugin, stagedCurriculum, stagesFromRows } from "@sentrl/curriculum";
 import { entropyBaselinesPlugin } from "@sentrl/entropy-baselines";
-import { CHECKER_NAMES, getChecker } from "@sentrl/evaluators";
+import { checkerVerifiers } from "@sentrl/evaluators";
 import { tokenEntropyKlPlugin } from "@sentrl/token-entropy-kl";
-import type { RunConfig } from "./run-config.js";
+import { RUN_STRATEGY_PATHS, type RunConfig, trainerConfigOf } from "./run-config.js";
 import { toyRows, toySemanticEntropyStages, toyTabularPolicy } from "./toy-task.js";
 
 export interface PreparedRun {
   policy: Policy;
   rows: DatasetRow[];
   plugins: Plugin[];
-  config: Partial<TrainerConfig>;
+  config: TrainerConfig;
   curriculum?: StagedCurriculumPlugin;
   /** The curriculum's stages (rows, easiest first), when it has any. */
   stages?: DatasetRow[][];
@@ -45,25 +44,13 @@ const bad = (path: string, message: string): never => {
   throw new SentrlError("CONFIG_BAD_FIELD", `${path}: ${message}`);
 };
 
-/** Rewards of the app: the answer checkers (dapo: +1/−1 as verl's math_dapo; others 1/0) and `exact`. */
+/**
+ * Rewards of the app: `@sentrl/evaluators`' answer checkers (dapo: +1/−1 as verl's math_dapo; others 1/0) and the
+ * toy's `exact`.
+ */
 export function builtinVerifiers(): VerifierDefinition[] {
-  const fromChecker = (name: string): VerifierDefinition => ({
-    name,
-    description: `the ${name} answer checker`,
-    create: (options) => {
-      const checker = getChecker(name, options ?? {});
-      const wrong = name === "dapo" ? -1 : 0;
-      return {
-        name,
-        score: (response, sample) => {
-          const r = checker.check(response, sample.gold);
-          return { reward: r.correct ? 1 : wrong, correct: r.correct, extracted: r.extracted };
-        },
-      };
-    },
-  });
   return [
-    ...CHECKER_NAMES.map(fromChecker),
+    ...checkerVerifiers(),
     {
       name: "exact",
       description: "1 when the response equals the gold (the toy task), else 0",
@@ -123,42 +110,15 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
   if (rc.policy.kind === "model") await mustExist(abs(rc.policy.dir), "config.policy.dir", "model directory");
   if (rc.evaluation.data) await mustExist(abs(rc.evaluation.data), "config.evaluation.data", "evaluation data");
 
-  // 2. Strategies and their options.
-  const losses = allPolicyLosses();
-  const lossDef = losses.find((d) => d.name === rc.loss.name);
-  if (!lossDef)
-    bad("config.loss.name", `unknown loss "${rc.loss.name}"; valid: ${losses.map((d) => d.name).join(", ")}`);
-  try {
-    const { options } = resolveLossOptions(lossDef!, rc.loss.options);
-    lossDef!.create(options);
-  } catch (e) {
-    if (!isSentrlError(e)) throw e;
-    const key = /`(\w+)`/.exec(e.message)?.[1];
-    const rest = e.message.replace(/^`\w+`\s*/, "");
-    throw new SentrlError("CONFIG_BAD_FIELD", `config.loss.options${key ? `.${key}` : ""}: ${rest} (${e.code})`);
-  }
-  const adv = advantageEstimatorDefinitions.find((d) => d.name === rc.advantage.name);
-  if (!adv)
-    bad(
-      "config.advantage.name",
-      `unknown estimator "${rc.advantage.name}"; valid: ${advantageEstimatorDefinitions.map((d) => d.name).join(", ")}`,
-    );
-  try {
-    adv!.create(rc.advantage.options);
-  } catch (e) {
-    if (!isSentrlError(e)) throw e;
-    throw new SentrlError("CONFIG_BAD_FIELD", `config.advantage.options: ${e.message}`);
-  }
+  // 2. The reward (a user module replaces a built-in of its name); strategies are checked below, with the plugins.
   const verifiers = builtinVerifiers();
   if (rc.reward.module) {
     const def = await loadVerifierModule(abs(rc.reward.module), rc.reward.name);
     verifiers.splice(0, verifiers.length, ...verifiers.filter((v) => v.name !== def.name), def);
-  } else if (!verifiers.some((v) => v.name === rc.reward.name)) {
-    bad(
-      "config.reward.name",
-      `unknown reward "${rc.reward.name}"; valid: ${verifiers.map((v) => v.name).join(", ")}, or set config.reward.module`,
-    );
   }
+  const plugins: Plugin[] = [tokenEntropyKlPlugin(), entropyBaselinesPlugin(), { name: "sentrl-rewards", verifiers }];
+  // Every strategy name and option, as createTrainer will resolve them (errors name the run config's field).
+  const { verifier } = resolveStrategies(trainerDriver(plugins, rc), trainerConfigOf(rc, 1), RUN_STRATEGY_PATHS);
 
   // 3. The policy and its rows.
   let policy: Policy;
@@ -207,8 +167,7 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
   if (rows.length < rc.promptsPerStep)
     bad("config.promptsPerStep", `at most the ${rows.length} training problems, got ${rc.promptsPerStep}`);
 
-  // 4. Plugins: every package's losses, the rewards, the curriculum.
-  const plugins: Plugin[] = [tokenEntropyKlPlugin(), entropyBaselinesPlugin(), { name: "sentrl-rewards", verifiers }];
+  // 4. The curriculum plugin, before the others.
   let curriculum: StagedCurriculumPlugin | undefined;
   if (rc.curriculum) {
     curriculum = stagedCurriculum({
@@ -226,34 +185,7 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
       ? curriculum.api.stepsPerStage(rc.promptsPerStep).reduce((a, b) => a + b, 0)
       : Math.floor(rows.length / rc.promptsPerStep) * rc.epochs);
 
-  const config: Partial<TrainerConfig> = {
-    seed: rc.seed,
-    totalSteps,
-    promptsPerStep: rc.promptsPerStep,
-    groupSize: rc.groupSize,
-    miniBatchPrompts: rc.miniBatchPrompts,
-    microBatchSize: rc.microBatchSize,
-    ppoEpochs: rc.ppoEpochs,
-    shuffle: rc.shuffle,
-    temperature: rc.temperature,
-    topP: rc.topP,
-    topK: rc.topK,
-    maxResponseTokens: rc.maxResponseTokens,
-    selectionScope: rc.selectionScope,
-    microBatchCombination: rc.microBatchCombination,
-    checkpointEvery: rc.checkpointEvery,
-    evaluateEvery: rc.evaluateEvery,
-    zeroVarianceWarnSteps: rc.zeroVarianceWarnSteps,
-    optimizer: rc.optimizer as unknown as TrainerConfig["optimizer"],
-    policyLoss: rc.loss.name,
-    lossOptions: rc.loss.options,
-    advantage: rc.advantage.name,
-    advantageOptions: rc.advantage.options,
-    reward: rc.reward.name,
-    rewardOptions: rc.reward.options,
-  };
-  const verifierDef = verifiers.find((v) => v.name === rc.reward.name)!;
-  const verifier = verifierDef.create(rc.reward.options);
+  const config = trainerConfigOf(rc, totalSteps);
   const evaluate = (event: { step: number }) =>
     evaluatePolicy(policy, verifier, evalRows ?? rows, {
       ...rc.evaluation,

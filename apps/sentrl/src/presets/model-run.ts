@@ -6,9 +6,6 @@
 import { type DatasetRow, type Policy, SentrlError } from "@sentrl/core";
 import { type PromptTemplate, readDataset, rowPrompt } from "@sentrl/curriculum";
 
-/** The curriculum package's names of the run config's prompt templates. */
-const TEMPLATE: Record<string, PromptTemplate> = { dapo: "dapo", opencompass: "boxed", raw: "raw" };
-
 /** The gold answer of a data row: `gold`, `answer`, or verl's `reward_model.ground_truth`. */
 function goldOf(row: Record<string, unknown>, index: number, file: string): string | string[] {
   const rm = row.reward_model as { ground_truth?: unknown } | undefined;
@@ -24,12 +21,12 @@ function goldOf(row: Record<string, unknown>, index: number, file: string): stri
 /** Reads training rows: each row keeps its columns, with `id`, `prompt` (chat messages) and `gold` set. */
 export async function readTrainingRows(
   file: string,
-  options: { promptTemplate: string; questionField?: string; idField?: string },
+  options: { promptTemplate: PromptTemplate; questionField?: string; idField?: string },
 ): Promise<DatasetRow[]> {
   const ds = await readDataset(file);
   return ds.rows.map((row, i) => {
     const p = rowPrompt(row, i, {
-      template: TEMPLATE[options.promptTemplate] ?? "raw",
+      template: options.promptTemplate,
       questionField: options.questionField,
       idField: options.idField,
     });

@@ -1,15 +1,16 @@
 /**
  * Training presets: the SENT recipe (docs/algorithms.md §12, §6.9, §3.1) and one preset per baseline column of the paper's
- * tables (§7). Presets are plain data (loss names + options); the app resolves the names against every package's
- * registry. A preset is a base that the config file overrides (objects merge, the file wins).
+ * tables (§7). Presets are plain data typed against the run configuration's schema (`RunConfigInput`); the app
+ * resolves the strategy names against every package's registry. A preset is a base that the config file overrides
+ * (objects merge, the file wins).
  *
  * Each preset carries its reward and prompt template as a pair: the `dapo` reward reads `Answer: ...` lines, which
  * only the DAPO prompt asks for.
  */
-import type { RawRunConfig } from "./run-config.js";
+import type { RunConfigInput } from "./run-config.js";
 
 /** Shared recipe of every preset (docs/algorithms.md §6.9): the baselines use the same hyper-parameters as SENT (§7). */
-const RECIPE: RawRunConfig = {
+const RECIPE: RunConfigInput = {
   seed: 1,
   promptsPerStep: 256,
   groupSize: 8,
@@ -30,9 +31,10 @@ const RECIPE: RawRunConfig = {
 const KL = { useKlLoss: true, klLossCoef: 0.001, klLossType: "low_var_kl", entropyCoeff: 0 };
 
 /** SENT's two-stage semantic-entropy curriculum with the per-stage reference (§3.1), 5 epochs per stage. */
-const CURRICULUM = { kind: "staged", epochsPerStage: 5, refPolicyPerStage: "stageInit" };
+const CURRICULUM: RunConfigInput["curriculum"] = { kind: "staged", epochsPerStage: 5, refPolicyPerStage: "stageInit" };
 
-export const PRESETS: Record<string, { description: string; config: RawRunConfig }> = {
+/** Presets, typed against the run configuration's schema. */
+export const PRESETS: Record<string, { description: string; config: RunConfigInput }> = {
   sent: {
     description: "SENT: `sent` loss (code-intended), k3 KL 0.001, 2-stage SE curriculum, per-stage reference",
     config: { ...RECIPE, loss: { name: "sent", options: { ...KL, mode: "code-intended" } }, curriculum: CURRICULUM },
@@ -81,7 +83,7 @@ export const PRESET_NAMES = Object.keys(PRESETS);
  * batch sizes and learning rate are for a 1.5B model on 17k problems; the toy has 6 problems and 3-token answers.
  * Losses, KL, curriculum and stage hand-off stay as the preset says.
  */
-export const TABULAR_TOY_SCALE: RawRunConfig = {
+export const TABULAR_TOY_SCALE: RunConfigInput = {
   promptsPerStep: 2,
   groupSize: 8,
   miniBatchPrompts: 1,

@@ -135,7 +135,7 @@ export function resolveTrainerConfig(partial: Partial<TrainerConfig> = {}): Trai
 }
 
 /** The checks across fields (after each field's own). */
-export function checkTrainerConfig(c: TrainerConfig, path: string): void {
+export function checkTrainerConfig(c: Pick<TrainerConfig, "miniBatchPrompts" | "promptsPerStep">, path: string): void {
   if (c.miniBatchPrompts > c.promptsPerStep)
     badField(`${path}.miniBatchPrompts`, `at most promptsPerStep (${c.promptsPerStep})`, c.miniBatchPrompts);
 }

@@ -9,9 +9,15 @@ export const OPENCOMPASS_PROMPT = "{question}\nPlease reason step by step, and p
 export const DAPO_PROMPT =
   'Solve the following math problem step by step. The last line of your response should be of the form Answer: $Answer (without quotes) where $Answer is the answer to the problem.\n\n{question}\n\nRemember to put your answer on its own line after "Answer:".';
 
-/** Named prompt templates. */
+/**
+ * The one table of named prompt templates (training rows, evaluation, curriculum sampling and `sentrl train`'s
+ * `promptTemplate` all use these names): `dapo` (the `Answer:` line the dapo reward reads), `opencompass` (the
+ * `\boxed{}` evaluation prompt that `opencompass-v2` and `symbolic` read) and `raw` (the question as it is).
+ */
 export const PROMPT_TEMPLATES = { opencompass: OPENCOMPASS_PROMPT, dapo: DAPO_PROMPT, raw: "{question}" } as const;
 export type PromptTemplateName = keyof typeof PROMPT_TEMPLATES;
+/** The template names, in table order. */
+export const PROMPT_TEMPLATE_NAMES = Object.keys(PROMPT_TEMPLATES) as readonly PromptTemplateName[];
 
 /**
  * Fills `{field}` placeholders from a row (a template name or a template string). Only `{identifier}` placeholders
