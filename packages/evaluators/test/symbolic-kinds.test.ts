@@ -196,6 +196,7 @@ kind(
     ["\\frac{e^{100}+e}{e}", "e^{99}+1"],
     ["\\pi^{50}+1", "1+\\pi^{50}"],
     ["2^{200}+1", "1+2^{200}"],
+    ["x^2+y^2+10^{-20}=1", "2x^2+2y^2+2 \\cdot 10^{-20}=2"],
     ["(a+b+c+d+f+g+h+j+k+l)^{40}+1", "1+(a+b+c+d+f+g+h+j+k+l)^{40}"],
   ],
   [
@@ -206,6 +207,8 @@ kind(
     ["\\sqrt{2}^{100}+1", "\\sqrt{2}^{100}"],
     ["e^{40}\\sqrt{3}+1", "e^{40}\\sqrt{3}"],
     ["10^{30}x + 1", "10^{30}x"],
+    ["x^2+y^2+10^{-20}=1", "x^2+y^2=1"], // equations are proportional only exactly, where exact applies
+    ["e^{40}x = 1", "e^{40}x + 1 = 1"],
     // equal, but beyond what float64 can show: judged unequal rather than merged (README: recall traded)
     ["\\sqrt{3}^{60}+1", "3^{30}+1"],
   ],

@@ -170,6 +170,14 @@ export function hasContainerInside(e: Expr): boolean {
   return someNode(e, (n) => n !== e && isContainer(n));
 }
 
+/** The symbols of exact evaluation: the free ones, and π and e as indeterminates where they occur (PI_SYMBOL). */
+function exactNames(x: Expr, y: Expr, symbols: string[]): string[] {
+  const names = [...symbols];
+  if (hasConst(x, "pi") || hasConst(y, "pi")) names.push(PI_SYMBOL);
+  if (hasConst(x, "e") || hasConst(y, "e")) names.push(E_SYMBOL);
+  return names;
+}
+
 /** Values of the symbols at random point p (seeded by each name, so one symbol's value does not depend on others). */
 export function randomPoint(names: Iterable<string>, p: number): Map<string, Complex> {
   const env = new Map<string, Complex>();
@@ -479,6 +487,8 @@ class Comparator {
   private proportional(d1: Expr, d2: Expr, anySign: boolean): boolean {
     if (hasContainerInside(d1) || hasContainerInside(d2)) return false;
     const names = [...freeSymbols(d2, freeSymbols(d1, new Set()))].sort();
+    const exact = this.exactProportional(d1, d2, names, anySign);
+    if (exact !== null) return exact;
     let ratio: Complex | null = null;
     let valid = 0;
     for (let p = 0; p < POINTS; p++) {
@@ -581,15 +591,31 @@ class Comparator {
     return Math.abs(v.re - dv) <= R.toNumber(ulp) + 8 * Number.EPSILON * Math.max(Math.abs(dv), s.max);
   }
 
+  /** `proportional` in exact arithmetic (`x^2+y^2+10^{-20}=1` ≠ `x^2+y^2=1`), null when it does not apply. */
+  private exactProportional(d1: Expr, d2: Expr, symbols: string[], anySign: boolean): boolean | null {
+    const names = exactNames(d1, d2, symbols);
+    let ratio: Rational | null = null;
+    for (let p = 0; p < 4; p++) {
+      const env = this.ratPoint(names, p);
+      const v1 = exactEval(d1, env, this.budget);
+      if (v1 === null) return null;
+      const v2 = exactEval(d2, env, this.budget);
+      if (v2 === null) return null;
+      if ((v1.n === 0n) !== (v2.n === 0n)) return false;
+      if (v1.n === 0n) continue;
+      const r = R.div(v1, v2);
+      if (r === null) return null;
+      if (ratio === null) {
+        if (!anySign && r.n < 0n) return false;
+        ratio = r;
+      } else if (!R.eq(r, ratio)) return false;
+    }
+    return true;
+  }
+
   /** true/false when both sides evaluate exactly at every tried point, null when exact arithmetic does not apply. */
   private exactEq(x: Expr, y: Expr, symbols: string[]): boolean | null {
-    // π and e are indeterminates here (PI_SYMBOL): exact where floating point would swallow a term (`e^{100}+1`).
-    const names = [...symbols];
-    for (const [c, n] of [
-      ["pi", PI_SYMBOL],
-      ["e", E_SYMBOL],
-    ] as const)
-      if (hasConst(x, c) || hasConst(y, c)) names.push(n);
+    const names = exactNames(x, y, symbols);
     const points = names.length === 0 ? 1 : 4;
     for (let p = 0; p < points; p++) {
       const env = this.ratPoint(names, p);
