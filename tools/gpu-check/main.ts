@@ -4,6 +4,8 @@
 //   fixtures      the model's PyTorch fixtures (forward logp/entropy; backward gradients, bit-identical repeats)
 //   bench-parity  the ~11M bench model (8 × 256 tokens): score and one training step on CUDA and on the CPU backend,
 //                 same weights and tokens, max |Δ| reported
+//   generate      the bench model samples the CPU backend's tokens (greedy and top-p), and decode tokens/s at
+//                 batch 64 (32-token prompts, 64 new tokens) on CUDA
 //   timing        tokens/s of a training step and of scoring: bench model (CUDA and CPU, same run), and a
 //                 Qwen2.5-0.5B-shaped random model (CUDA; batch and sequence in the record)
 import { appendFileSync, readdirSync, readFileSync } from "node:fs";
@@ -11,7 +13,7 @@ import { join } from "node:path";
 import { type Backend, createReferenceBackend, loadFastCpuBackend } from "@sentrl/compute";
 import { runBackendConformance } from "@sentrl/compute/testing";
 import { createCudaBackend, describeCudaBackend, probeCuda } from "@sentrl/compute-cuda";
-import { DecoderModel, loadModel, parameterSpecs, parseModelConfig } from "@sentrl/model";
+import { DecoderModel, loadModel, parameterSpecs, parseModelConfig, sampleSequences } from "@sentrl/model";
 
 const ROOT = process.env.SENTRL_ROOT ?? process.cwd();
 /** SENTRL_GPU_CHECK_SMALL=1: tiny shapes, no 0.5B model (a dry run of this script on the CPU emulator). */
@@ -212,8 +214,18 @@ async function main(): Promise<void> {
     dl = Math.max(dl, maxDiff(r, sc.logp[i]));
     de = Math.max(de, maxDiff(sg.entropy[i], sc.entropy[i]));
   });
-  trainStep(g, x);
-  trainStep(c, x);
+  // Gradients relative to each tensor's largest; then one AdamW step (lr 1e-4: an element whose gradient is near 0
+  // can move by ±lr on one side and not the other, so the parameter difference is bounded by ~2·lr, not by 1e-7).
+  let rg = 0;
+  for (const m of [g, c]) {
+    m.zeroGrad();
+    m.backward(m.forward(x.rows, { temperature: 1 }), { dLogp: x.dLogp, dEntropy: x.dEntropy });
+  }
+  for (const p of g.parameterNames()) {
+    const ref = c.getGradient(p);
+    rg = Math.max(rg, maxDiff(g.getGradient(p), ref) / Math.max(1e-30, maxAbs(ref)));
+  }
+  for (const m of [g, c]) m.step({ lr: 1e-4, maxGradNorm: 1 });
   let dp = 0;
   for (const p of g.parameterNames()) dp = Math.max(dp, maxDiff(g.getParameter(p), c.getParameter(p)));
   record({
@@ -224,16 +236,59 @@ async function main(): Promise<void> {
     cpu: cpu.name,
     maxAbsLogp: dl,
     maxAbsEntropy: de,
+    maxRelGrad: rg,
     maxAbsParamAfterStep: dp,
-    ok: dl < 1e-3 && de < 1e-3 && dp < 1e-4,
+    ok: dl < 1e-3 && de < 1e-3 && rg < 1e-3 && dp <= 2.5e-4,
   });
+
+  // Generation: same tokens as the CPU backend on a few prompts, then decode speed at batch 64.
+  try {
+    const prompts = inputs(bench.vocab, SMALL ? 4 : 64, SMALL ? 8 : 32).rows;
+    const reqs = prompts.map((prompt, i) => ({ prompt, sampleIndex: i }));
+    const few = reqs.slice(0, 4);
+    for (const o of [{ temperature: 0 }, { temperature: 0.8, topP: 0.95 }]) {
+      const opts = { maxTokens: SMALL ? 4 : 16, seed: 5, batchSize: 4, ...o };
+      const a = sampleSequences(g, few, opts);
+      const b = sampleSequences(c, few, opts);
+      const same = a.every((s, i) => JSON.stringify(s.tokenIds) === JSON.stringify(b[i].tokenIds));
+      let dlp = 0;
+      a.forEach((s, i) => {
+        if (same) dlp = Math.max(dlp, maxDiff(s.tokenLogprobs, b[i].tokenLogprobs));
+      });
+      record({
+        step: "generate-parity",
+        options: o,
+        sameTokens: same,
+        maxAbsLogprob: dlp,
+        ok: same || o.temperature > 0,
+      });
+    }
+    const newTokens = SMALL ? 4 : 64;
+    const t0 = performance.now();
+    const out = sampleSequences(g, reqs, { maxTokens: newTokens, temperature: 1, seed: 1, batchSize: reqs.length });
+    const s = (performance.now() - t0) / 1000;
+    const n = out.reduce((a, q) => a + q.tokenIds.length, 0);
+    record({
+      step: "timing",
+      what: "generate",
+      model: "11M",
+      backend: "cuda",
+      batch: reqs.length,
+      promptLen: prompts[0].length,
+      newTokens: n,
+      seconds: s,
+      newTokPerS: Math.round(n / s),
+    });
+  } catch (e) {
+    record({ step: "generate-parity", ok: false, error: errText(e) });
+  }
 
   const tokens = batch * seqLen;
   const none = () => {};
   const gpuSync = () => g.getParameter(g.parameterNames()[0]);
   for (const [label, model, sync, reps] of [
-    ["cuda", g, gpuSync, 5],
-    [cpu.name, c, none, 2],
+    ["cuda", g, gpuSync, SMALL ? 1 : 5],
+    [cpu.name, c, none, SMALL ? 1 : 2],
   ] as const) {
     const train = timeIt(() => trainStep(model, x), sync, reps);
     const score = timeIt(() => model.score(x.rows), sync, reps);
