@@ -92,9 +92,9 @@ describe("sentrl update: input and config errors", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/UPDATE_BAD_INPUT: `mask\[0\]` must have 2 values/);
     const cfg = await runCli(["update", "--model", model, "--out", out, "--config", '{"optimizer":{"lr":-1}}'], JSON.stringify(ok));
-    expect(cfg.stderr).toMatch(/UPDATE_BAD_CONFIG/);
+    expect(cfg.stderr).toMatch(/CONFIG_BAD_FIELD: --config\.optimizer\.lr: expected a number ≥ 0, got -1/);
     const loss = await runCli(["update", "--model", model, "--out", out, "--config", '{"loss":{"name":"nope"}}'], JSON.stringify(ok));
-    expect(loss.stderr).toMatch(/UPDATE_BAD_CONFIG: --config: unknown loss `nope`/);
+    expect(loss.stderr).toMatch(/CONFIG_BAD_FIELD: --config\.loss\.name: unknown policyLoss "nope"; registered: .*grpo \(core\)/);
     expect((await runCli(["update", "--model", model], JSON.stringify(ok))).code).toBe(2);
     const good = await runCli(["update", "--model", model, "--out", out, "--backend", "reference"], JSON.stringify(ok));
     expect(good.code).toBe(0);

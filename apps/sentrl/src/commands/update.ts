@@ -1,16 +1,20 @@
 import {
-  DEFAULT_OPTIMIZER_SETTINGS,
+  atConfigField,
+  configFields,
   evaluatePolicyLoss,
+  type Infer,
   microBatchWeights,
-  type OptimizerSettings,
   resolveLossOptions,
   SentrlError,
   type TokenBatch,
+  TRAINER_CONFIG_FIELDS,
+  trainerDriver,
 } from "@sentrl/core";
 import type { CliIO } from "../command.js";
 import { parseCommandArgs, parseJsonOption } from "../command.js";
 import { writeJsonLine } from "../io/output-guard.js";
-import { allPolicyLosses } from "../presets/build.js";
+import { lossPlugins } from "../presets/build.js";
+import { RUN_CONFIG_FIELDS } from "../presets/run-config.js";
 import { readJsonStdin } from "../stdin-json.js";
 import { UsageError } from "../usage-error.js";
 
@@ -36,14 +40,23 @@ stdout: {"loss", "gradNorm", "metrics": {..}}   (gradNorm before clipping)
    "temperature": 1, "microBatchSize": 4, "microBatchCombination": "microBatchMean" | "globalTokenMean",
    "optimizer": {"lr": 1e-6, "betas": [0.9, 0.999], "eps": 1e-8, "weightDecay": 0.01, "maxGradNorm": 1}}
 
-Errors: UPDATE_BAD_INPUT (shapes), UPDATE_BAD_CONFIG, LOSS_* (loss options), MODEL_* (tokens).
+Errors: UPDATE_BAD_INPUT (shapes), CONFIG_BAD_FIELD / CONFIG_UNKNOWN_FIELD (--config, naming the field, loss
+options included), MODEL_* (tokens).
 
 Example:
   echo '{"tokens":[[1,2,3,4]],"mask":[[0,1,1]],"advantages":[[0,1,1]]}' | sentrl update --model m --out m2 --config '{"optimizer":{"lr":1e-5}}'
 `;
 
 const BACKEND_NAMES = ["auto", "fast", "reference"];
-const CONFIG_KEYS = ["loss", "temperature", "microBatchSize", "microBatchCombination", "optimizer"];
+/** `--config`: the trainer's own fields (docs/contracts.md §11: "names and defaults are the trainer's"). */
+const UPDATE_CONFIG = configFields({
+  loss: RUN_CONFIG_FIELDS.loss,
+  temperature: TRAINER_CONFIG_FIELDS.temperature,
+  microBatchSize: TRAINER_CONFIG_FIELDS.microBatchSize,
+  microBatchCombination: TRAINER_CONFIG_FIELDS.microBatchCombination,
+  optimizer: TRAINER_CONFIG_FIELDS.optimizer,
+});
+type UpdateConfig = Infer<typeof UPDATE_CONFIG>;
 
 interface UpdateInput {
   tokens: number[][];
@@ -51,10 +64,6 @@ interface UpdateInput {
   advantages: number[][];
   oldLogp?: number[][];
   refLogp?: number[][];
-}
-
-function badConfig(msg: string): SentrlError {
-  return new SentrlError("UPDATE_BAD_CONFIG", `--config: ${msg}`);
 }
 
 function parseInput(value: unknown): UpdateInput {
@@ -90,53 +99,21 @@ function parseInput(value: unknown): UpdateInput {
   };
 }
 
-interface UpdateConfig {
-  lossName: string;
-  lossOptions: Record<string, unknown>;
-  temperature: number;
-  microBatchSize: number;
-  combination: "microBatchMean" | "globalTokenMean";
-  optimizer: OptimizerSettings;
-}
-
-function parseConfig(c: Record<string, unknown>): UpdateConfig {
-  for (const k of Object.keys(c)) if (!CONFIG_KEYS.includes(k)) throw badConfig(`unknown key \`${k}\`; valid keys: ${CONFIG_KEYS.join(", ")}`);
-  const loss = (c.loss ?? {}) as { name?: unknown; options?: unknown };
-  if (typeof loss !== "object" || Array.isArray(loss)) throw badConfig("`loss` must be an object {name, options}");
-  const lossName = loss.name === undefined ? "grpo" : loss.name;
-  if (typeof lossName !== "string") throw badConfig("`loss.name` must be a string");
-  const lossOptions = (loss.options ?? {}) as Record<string, unknown>;
-  if (typeof lossOptions !== "object" || Array.isArray(lossOptions)) throw badConfig("`loss.options` must be an object");
-  const temperature = c.temperature ?? 1;
-  if (typeof temperature !== "number" || !(temperature > 0) || !Number.isFinite(temperature)) throw badConfig("`temperature` must be a positive number");
-  const microBatchSize = c.microBatchSize ?? 4;
-  if (!Number.isInteger(microBatchSize) || (microBatchSize as number) < 1) throw badConfig("`microBatchSize` must be a positive integer");
-  const combination = c.microBatchCombination ?? "microBatchMean";
-  if (combination !== "microBatchMean" && combination !== "globalTokenMean") throw badConfig("`microBatchCombination` must be microBatchMean or globalTokenMean");
-  const o = (c.optimizer ?? {}) as Record<string, unknown>;
-  if (typeof o !== "object" || Array.isArray(o)) throw badConfig("`optimizer` must be an object");
-  for (const k of Object.keys(o)) if (!["lr", "betas", "eps", "weightDecay", "maxGradNorm"].includes(k)) throw badConfig(`unknown optimizer key \`${k}\`; valid keys: lr, betas, eps, weightDecay, maxGradNorm`);
-  const optimizer: OptimizerSettings = { ...DEFAULT_OPTIMIZER_SETTINGS, betas: [...DEFAULT_OPTIMIZER_SETTINGS.betas] as [number, number], ...(o as Partial<OptimizerSettings>) };
-  const { lr, betas, eps, weightDecay, maxGradNorm } = optimizer;
-  if (![lr, eps, weightDecay].every((x) => typeof x === "number" && Number.isFinite(x) && x >= 0)) throw badConfig("optimizer lr, eps and weightDecay must be finite numbers ≥ 0");
-  if (!Array.isArray(betas) || betas.length !== 2 || !betas.every((b) => typeof b === "number" && b >= 0 && b < 1)) throw badConfig("optimizer betas must be [beta1, beta2] in [0, 1)");
-  if (typeof maxGradNorm !== "number") throw badConfig("optimizer maxGradNorm must be a number (≤ 0 or Infinity: no clipping)");
-  return { lossName, lossOptions, temperature, microBatchSize: microBatchSize as number, combination, optimizer };
-}
-
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs(args, { model: { type: "string" }, out: { type: "string" }, config: { type: "string" }, backend: { type: "string" } });
   const dir = values.model as string | undefined;
   const out = values.out as string | undefined;
   if (!dir) throw new UsageError("--model <dir> is required (a Hugging Face model folder with config.json and safetensors weights)");
   if (!out) throw new UsageError("--out <dir> is required (where the updated model is written)");
-  const cfg = parseConfig(parseJsonOption(values.config as string | undefined, "--config"));
+  const cfg: UpdateConfig = UPDATE_CONFIG.parse(parseJsonOption(values.config as string | undefined, "--config"), "--config");
   const backendName = (values.backend as string | undefined) ?? io.env.SENTRL_BACKEND ?? "auto";
   if (!BACKEND_NAMES.includes(backendName)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got \`${backendName}\``);
-  const def = allPolicyLosses().find((d) => d.name === cfg.lossName);
-  if (!def) throw badConfig(`unknown loss \`${cfg.lossName}\`; valid: ${allPolicyLosses().map((d) => d.name).join(", ")}`);
-  const { common, options } = resolveLossOptions(def, cfg.lossOptions);
-  const loss = def.create(options);
+  const losses = trainerDriver(lossPlugins(), { seed: 0 }).policyLosses;
+  const def = atConfigField("--config.loss.name", () => losses.get(cfg.loss.name));
+  const { common, loss } = atConfigField("--config.loss.options", () => {
+    const { common, options } = resolveLossOptions(def, cfg.loss.options);
+    return { common, loss: def.create(options) };
+  });
   const input = parseInput(
     await readJsonStdin(io.stdin, {
       code: "UPDATE_BAD_INPUT",
@@ -159,7 +136,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     // Micro-batch weights (core's microBatchWeights): 1 / number of micro-batches, or each micro-batch's share of the
     // valid tokens (docs/contracts.md §11).
     const validCounts = ranges.map(([a, b]) => input.mask.slice(a, b).reduce((n, r) => n + r.reduce((x, y) => x + y, 0), 0));
-    const weights = microBatchWeights(cfg.combination, validCounts);
+    const weights = microBatchWeights(cfg.microBatchCombination, validCounts);
     let total = 0;
     const sums: Record<string, number> = {};
     policy.zeroGrad();

@@ -9,10 +9,8 @@ import { pathToFileURL } from "node:url";
 import {
   deriveSeed,
   type DatasetRow,
-  grpoLoss,
   type Plugin,
   type Policy,
-  type PolicyLossDefinition,
   resolveStrategies,
   SentrlError,
   type TrainerConfig,
@@ -66,9 +64,9 @@ export function builtinVerifiers(): VerifierDefinition[] {
   ];
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: definitions of different option types are listed together
-export function allPolicyLosses(): PolicyLossDefinition<any>[] {
-  return [grpoLoss, ...tokenEntropyKlPlugin().policyLosses, ...entropyBaselinesPlugin().policyLosses];
+/** The plugins of every sentrl loss package (core's `grpo` is a built-in of `trainerDriver`). */
+export function lossPlugins(): Plugin[] {
+  return [tokenEntropyKlPlugin(), entropyBaselinesPlugin()];
 }
 
 async function mustExist(path: string, field: string, what: string): Promise<void> {
@@ -116,7 +114,7 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
     const def = await loadVerifierModule(abs(rc.reward.module), rc.reward.name);
     verifiers.splice(0, verifiers.length, ...verifiers.filter((v) => v.name !== def.name), def);
   }
-  const plugins: Plugin[] = [tokenEntropyKlPlugin(), entropyBaselinesPlugin(), { name: "sentrl-rewards", verifiers }];
+  const plugins: Plugin[] = [...lossPlugins(), { name: "sentrl-rewards", verifiers }];
   // Every strategy name and option, as createTrainer will resolve them (errors name the run config's field).
   const { verifier } = resolveStrategies(trainerDriver(plugins, rc), trainerConfigOf(rc, 1), RUN_STRATEGY_PATHS);
 

@@ -11,6 +11,7 @@ export {
 } from "./config.js";
 export { PromptSampler, type SamplerPosition } from "./sampler.js";
 export {
+  atConfigField,
   type RunStrategies,
   resolveStrategies,
   type StrategyField,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TRAINER_CONFIG } from "./config.js";
-import { resolveStrategies, TRAINER_STRATEGY_PATHS, trainerDriver } from "./strategies.js";
+import { grpoLoss } from "../losses/grpo.js";
+import { resolveLossOptions } from "../losses/options.js";
+import { PluginDriver } from "../plugins/driver.js";
+import { atConfigField, resolveStrategies, TRAINER_STRATEGY_PATHS, trainerDriver } from "./strategies.js";
 
 describe("resolveStrategies", () => {
   const driver = trainerDriver(
@@ -50,6 +53,19 @@ describe("resolveStrategies", () => {
     );
     expect(err({ reward: "symbolic" })).toMatch(
       /registered: dapo \(plugin "r"\); "symbolic" comes with mathRewards\(\) from @sentrl\/evaluators/,
+    );
+  });
+
+  it("the doc examples: atConfigField and resolveStrategies throw what their comments say", () => {
+    expect(() => atConfigField("--config.loss.options", () => resolveLossOptions(grpoLoss, { clip: 1 }))).toThrow(
+      /^--config\.loss\.options\.clip: unknown option `clip` for loss `grpo`; .* \(LOSS_UNKNOWN_OPTION\)$/,
+    );
+    const plain = new PluginDriver([], { builtins: { policyLosses: [grpoLoss] } });
+    expect(() => resolveStrategies(plain, { ...DEFAULT_TRAINER_CONFIG, lossOptions: { clip: 1 } })).toThrow(
+      expect.objectContaining({
+        code: "CONFIG_BAD_FIELD",
+        message: expect.stringMatching(/^config\.lossOptions\.clip: /),
+      }),
     );
   });
 });

@@ -41,8 +41,18 @@ export interface RunStrategies {
 
 type StrategyConfig = Pick<TrainerConfig, StrategyField | "maxResponseTokens">;
 
-/** Runs `make`; a coded error becomes `CONFIG_BAD_FIELD` at `path` (a loss option's own key appended). */
-function atField<T>(path: string, make: () => T): T {
+/**
+ * Runs `make`; a coded error becomes `CONFIG_BAD_FIELD` at `path` (a loss option's own key appended), followed by
+ * its original code. For config layers that look strategies up themselves (`sentrl update`).
+ *
+ * @example
+ * ```ts
+ * import { atConfigField, grpoLoss, resolveLossOptions } from "@sentrl/core";
+ * atConfigField("--config.loss.options", () => resolveLossOptions(grpoLoss, { clip: 1 }));
+ * // throws CONFIG_BAD_FIELD: --config.loss.options.clip: unknown option `clip` for loss `grpo`; ... (LOSS_UNKNOWN_OPTION)
+ * ```
+ */
+export function atConfigField<T>(path: string, make: () => T): T {
   try {
     return make();
   } catch (e) {
@@ -70,8 +80,8 @@ export function resolveStrategies(
   config: StrategyConfig,
   paths: StrategyFieldPaths = TRAINER_STRATEGY_PATHS,
 ): RunStrategies {
-  const lossDef = atField(paths.policyLoss, () => driver.policyLosses.get(config.policyLoss));
-  const { loss, common } = atField(paths.lossOptions, () => {
+  const lossDef = atConfigField(paths.policyLoss, () => driver.policyLosses.get(config.policyLoss));
+  const { loss, common } = atConfigField(paths.lossOptions, () => {
     const { common, options } = resolveLossOptions(lossDef, config.lossOptions);
     return { loss: lossDef.create(options), common };
   });
@@ -79,10 +89,10 @@ export function resolveStrategies(
   if (commonOptions.lossAggMode === "seq-mean-token-sum-norm" && commonOptions.lossAggNorm === undefined) {
     commonOptions.lossAggNorm = config.maxResponseTokens;
   }
-  const estimatorDef = atField(paths.advantage, () => driver.advantageEstimators.get(config.advantage));
-  const estimator = atField(paths.advantageOptions, () => estimatorDef.create(config.advantageOptions));
-  const verifierDef = atField(paths.reward, () => driver.verifiers.get(config.reward));
-  const verifier = atField(paths.rewardOptions, () => verifierDef.create(config.rewardOptions));
+  const estimatorDef = atConfigField(paths.advantage, () => driver.advantageEstimators.get(config.advantage));
+  const estimator = atConfigField(paths.advantageOptions, () => estimatorDef.create(config.advantageOptions));
+  const verifierDef = atConfigField(paths.reward, () => driver.verifiers.get(config.reward));
+  const verifier = atConfigField(paths.rewardOptions, () => verifierDef.create(config.rewardOptions));
   return { loss, commonOptions, estimator, verifier };
 }
 
