@@ -22,7 +22,9 @@ describe.skipIf(!!reason)(`generation on the CUDA emulator${reason ? ` (skipped:
         const got = sampleSequences(emu, requests, { ...o, batchSize });
         got.forEach((s, i) => {
           expect(s.tokenIds, JSON.stringify(o)).toEqual(want[i].tokenIds);
-          s.tokenLogprobs.forEach((lp, t) => expect(Math.abs(lp - want[i].tokenLogprobs[t])).toBeLessThan(1e-4));
+          s.tokenLogprobs.forEach((lp, t) => {
+            expect(Math.abs(lp - want[i].tokenLogprobs[t])).toBeLessThan(1e-4);
+          });
         });
       }
     }
