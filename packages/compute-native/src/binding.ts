@@ -137,6 +137,18 @@ export interface NativeBinding {
     headDim: number,
     accumulate: boolean,
   ): void;
+  /** Prepacked weights (present in addons built from this source). */
+  packedWeightsSize?(inDim: number, outDim: number): number;
+  packWeights?(dst: Float32Array, w: Float32Array, inDim: number, outDim: number): void;
+  matmulForwardPacked?(
+    out: Float32Array,
+    x: Float32Array,
+    packed: Float32Array,
+    bias: Float32Array | null,
+    rows: number,
+    inDim: number,
+    outDim: number,
+  ): boolean;
   /** Present in addons built from this source (older builds lack it; callers fall back to TypeScript). */
   cachedAttention?(
     out: Float32Array,

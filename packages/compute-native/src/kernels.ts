@@ -244,15 +244,36 @@ export interface NativeKernels {
    * Absent when the addon was built from older sources.
    */
   cachedAttention?(args: NativeCachedAttentionArgs): void;
+  /**
+   * Prepacked weights for repeated small-batch products (decoding): `packWeights(w, inDim, outDim)` returns the
+   * packing for the current ISA; `matmulForwardPacked` equals `matmulForward` bit for bit, or returns false (nothing
+   * written) when the packing was made for another ISA. Absent when the addon was built from older sources.
+   */
+  packWeights?(w: Float32Array, inDim: number, outDim: number): Float32Array;
+  matmulForwardPacked?(a: { out: Float32Array; x: Float32Array; packed: Float32Array; bias?: Float32Array; rows: number; inDim: number; outDim: number }): boolean;
 }
 
 /** Wraps the positional addon functions in the named-argument `NativeKernels` interface. */
 export function wrapBinding(b: NativeBinding, addonPath: string): NativeKernels {
   const cached = b.cachedAttention?.bind(b);
+  const packedSize = b.packedWeightsSize?.bind(b);
+  const pack = b.packWeights?.bind(b);
+  const mmPacked = b.matmulForwardPacked?.bind(b);
   return {
     addonPath,
     cachedAttention: cached
       ? (a) => cached(a.out, a.q, a.kCache, a.vCache, a.slots, a.lengths, a.rows, a.capacity, a.heads, a.kvHeads, a.headDim)
+      : undefined,
+    packWeights:
+      packedSize && pack
+        ? (w, inDim, outDim) => {
+            const dst = new Float32Array(packedSize(inDim, outDim));
+            pack(dst, w, inDim, outDim);
+            return dst;
+          }
+        : undefined,
+    matmulForwardPacked: mmPacked
+      ? (a) => mmPacked(a.out, a.x, a.packed, a.bias ?? null, a.rows, a.inDim, a.outDim)
       : undefined,
     threads: () => b.getThreads(),
     setThreads: (n) => b.setThreads(n),

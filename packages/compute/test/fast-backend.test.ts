@@ -12,6 +12,44 @@ describe.skipIf(!kernels)(`fast CPU backend specifics${kernels ? "" : ` (skipped
     expect((await selectBackend("fast")).name).toBe("cpu");
   });
 
+  it("small-batch matmuls through prepacked weights equal the unpacked kernel bit for bit, and see weight updates", () => {
+    const k = kernels as NonNullable<typeof kernels>;
+    const be = make();
+    for (const [inDim, outDim] of [
+      [384, 1024],
+      [37, 53],
+      [1024, 384],
+    ]) {
+      const wData = randomArray(outDim * inDim, inDim, 0.2);
+      const bias = randomArray(outDim, 3);
+      const w = be.alloc(wData.length);
+      be.upload(w, wData);
+      const bb = be.alloc(outDim);
+      be.upload(bb, bias);
+      for (const rows of [1, 7, 64, 300]) {
+        const x = randomArray(rows * inDim, rows);
+        const xb = be.alloc(x.length);
+        be.upload(xb, x);
+        const y = be.alloc(rows * outDim);
+        be.matmulForward({ out: y, x: xb, w, bias: bb, rows, inDim, outDim });
+        const exp = new Float32Array(rows * outDim);
+        k.matmulForward({ out: exp, x, w: wData, bias, rows, inDim, outDim });
+        expect(be.download(y)).toEqual(exp);
+      }
+      // An update of the weights (here through upload) invalidates the packing.
+      wData[5] += 1;
+      be.upload(w, wData.subarray(5, 6), 5);
+      const x = randomArray(2 * inDim, 9);
+      const xb = be.alloc(x.length);
+      be.upload(xb, x);
+      const y = be.alloc(2 * outDim);
+      be.matmulForward({ out: y, x: xb, w, rows: 2, inDim, outDim });
+      const exp = new Float32Array(2 * outDim);
+      k.matmulForward({ out: exp, x, w: wData, rows: 2, inDim, outDim });
+      expect(be.download(y)).toEqual(exp);
+    }
+  });
+
   it("a freed buffer's memory is reused zero-filled, and the old handle stays dead", () => {
     const be = make();
     const a = be.alloc(1000);

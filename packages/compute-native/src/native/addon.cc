@@ -325,6 +325,37 @@ napi_value AttentionBackward(napi_env env, napi_callback_info info) {
   });
 }
 
+napi_value PackedWeightsSize(napi_env env, napi_callback_info info) {
+  return guarded(env, info, "packedWeightsSize", [&](Args& a) {
+    napi_value v;
+    napi_create_double(env, static_cast<double>(sentrl::packedWeightsSize(a.integer(0, 1), a.integer(1, 1))), &v);
+    return v;
+  });
+}
+
+napi_value PackWeights(napi_env env, napi_callback_info info) {
+  return guarded(env, info, "packWeights", [&](Args& a) {
+    const int inDim = a.integer(2, 1), outDim = a.integer(3, 1);
+    float* dst = a.f32(0, sentrl::packedWeightsSize(inDim, outDim));
+    const float* w = a.f32(1, mul(outDim, inDim));
+    sentrl::packWeights(dst, w, inDim, outDim);
+    return undefinedValue(env);
+  });
+}
+
+napi_value MatmulForwardPacked(napi_env env, napi_callback_info info) {
+  return guarded(env, info, "matmulForwardPacked", [&](Args& a) {
+    const int rows = a.integer(4), inDim = a.integer(5, 1), outDim = a.integer(6, 1);
+    float* y = a.f32(0, mul(rows, outDim));
+    const float* x = a.f32(1, mul(rows, inDim));
+    const float* packed = a.f32(2, sentrl::packedWeightsSize(inDim, outDim));
+    const float* bias = a.f32(3, outDim, true);
+    napi_value v;
+    napi_get_boolean(env, sentrl::matmulForwardPacked(y, x, packed, bias, rows, inDim, outDim), &v);
+    return v;
+  });
+}
+
 napi_value CachedAttention(napi_env env, napi_callback_info info) {
   return guarded(env, info, "cachedAttention", [&](Args& a) {
     const int rows = a.integer(6), capacity = a.integer(7), heads = a.integer(8, 1), kvHeads = a.integer(9, 1),
@@ -415,6 +446,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"attentionForward", AttentionForward},
       {"attentionBackward", AttentionBackward},
       {"cachedAttention", CachedAttention},
+      {"packedWeightsSize", PackedWeightsSize},
+      {"packWeights", PackWeights},
+      {"matmulForwardPacked", MatmulForwardPacked},
   };
   for (const Entry& e : entries) {
     napi_value fn;

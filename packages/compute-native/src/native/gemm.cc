@@ -24,8 +24,8 @@ struct Micro6x16 {
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
     __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
     for (int k = 0; k < kc; k++) {
-      const __m256 b0 = _mm256_load_ps(B);
-      const __m256 b1 = _mm256_load_ps(B + 8);
+      const __m256 b0 = _mm256_loadu_ps(B);
+      const __m256 b1 = _mm256_loadu_ps(B + 8);
       __m256 a = _mm256_broadcast_ss(A + 0);
       c00 = _mm256_fmadd_ps(a, b0, c00);
       c01 = _mm256_fmadd_ps(a, b1, c01);
@@ -115,6 +115,50 @@ void gemmSingle(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc
     gemmSingleAvx512(M, N, K, A, B, C, ldc, accumulate);
   else
     gemmSingleAvx2(M, N, K, A, B, C, ldc, accumulate);
+}
+
+int64_t packedBSize(int N, int K) {
+  return (isa() == 2 ? packedBFloatsAvx512(N, K) : gemm_detail::packedBFloats<16>(N, K)) + 1;
+}
+
+void prepackB(int N, int K, MatView B, float* dst) {
+  const int which = isa();
+  if (which == 2)
+    prepackBAvx512(N, K, B, dst);
+  else
+    gemm_detail::prepackB<16, 512>(N, K, B, dst);
+  dst[packedBSize(N, K) - 1] = static_cast<float>(which);
+}
+
+bool packedBCurrent(int N, int K, const float* packed) {
+  return packed[packedBSize(N, K) - 1] == static_cast<float>(isa());
+}
+
+bool gemmPacked(int M, int N, int K, MatView A, const float* packed, float* C, int64_t ldc, bool accumulate) {
+  const int which = isa();
+  if (!packedBCurrent(N, K, packed)) return false;
+  const int NR = which == 2 ? 32 : 16;
+  const int units = (N + NR - 1) / NR;
+  const int threads = threadCount();
+  const double flops = 2.0 * M * N * K;
+  const int parts = (threads <= 1 || flops < 1e6) ? 1 : std::max(1, std::min(threads * 4, units / std::max(1, 128 / NR)));
+  auto run = [&](int n0, int n1) {
+    if (which == 2)
+      gemmPackedAvx512(M, n0, n1, N, K, A, packed, C, ldc, accumulate);
+    else
+      gemm_detail::gemmPackedDriver<6, 16, 144, 512, 3072, Micro6x16>(M, n0, n1, N, K, A, packed, C, ldc, accumulate);
+  };
+  if (parts <= 1) {
+    run(0, N);
+    return true;
+  }
+  parallelFor(parts, [&](int t, int) {
+    const int u0 = static_cast<int>(static_cast<int64_t>(units) * t / parts);
+    const int u1 = static_cast<int>(static_cast<int64_t>(units) * (t + 1) / parts);
+    const int n0 = u0 * NR, n1 = std::min(N, u1 * NR);
+    if (n1 > n0) run(n0, n1);
+  });
+  return true;
 }
 
 void gemm(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc, bool accumulate) {

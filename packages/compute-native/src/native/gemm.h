@@ -23,6 +23,23 @@ const char* gemmIsa();
 /** Forces "avx2" or "avx512"; false (nothing changed) when the CPU cannot run it. */
 bool setGemmIsa(const char* name);
 
+/** ISA-specific prepacked-B pieces (see gemm_impl.h). */
+int64_t packedBFloatsAvx512(int N, int K);
+void prepackBAvx512(int N, int K, MatView B, float* dst);
+void gemmPackedAvx512(int M, int n0, int n1, int N, int K, MatView A, const float* packed, float* C, int64_t ldc,
+                      bool accumulate);
+
+/**
+ * Prepacked B for repeated small-M products (decoding): `packedBSize` floats (the packing plus one trailing ISA tag),
+ * filled by `prepackB`; `gemmPacked` computes C[M, N] (= or +=) A · B from it, multi-threaded over N, with results
+ * bit-identical to `gemm`. Returns false when `packed` was made for another ISA (repack it).
+ */
+int64_t packedBSize(int N, int K);
+void prepackB(int N, int K, MatView B, float* dst);
+bool gemmPacked(int M, int N, int K, MatView A, const float* packed, float* C, int64_t ldc, bool accumulate);
+/** Whether `packed` (made by prepackB(N, K)) fits the ISA gemmPacked uses now. */
+bool packedBCurrent(int N, int K, const float* packed);
+
 /** Same as gemmSingle, split over the thread pool. */
 void gemm(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc, bool accumulate);
 

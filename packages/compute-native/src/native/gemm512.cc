@@ -18,8 +18,8 @@ struct Micro12x32 {
       c1[i] = _mm512_setzero_ps();
     }
     for (int k = 0; k < kc; k++) {
-      const __m512 b0 = _mm512_load_ps(B);
-      const __m512 b1 = _mm512_load_ps(B + 16);
+      const __m512 b0 = _mm512_loadu_ps(B);
+      const __m512 b1 = _mm512_loadu_ps(B + 16);
 #pragma GCC unroll 12
       for (int i = 0; i < 12; i++) {
         const __m512 a = _mm512_set1_ps(A[i]);
@@ -47,6 +47,13 @@ struct Micro12x32 {
 
 void gemmSingleAvx512(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc, bool accumulate) {
   gemm_detail::gemmDriver<12, 32, 144, 256, 3072, Micro12x32>(M, N, K, A, B, C, ldc, accumulate);
+}
+
+int64_t packedBFloatsAvx512(int N, int K) { return gemm_detail::packedBFloats<32>(N, K); }
+void prepackBAvx512(int N, int K, MatView B, float* dst) { gemm_detail::prepackB<32, 256>(N, K, B, dst); }
+void gemmPackedAvx512(int M, int n0, int n1, int N, int K, MatView A, const float* packed, float* C, int64_t ldc,
+                      bool accumulate) {
+  gemm_detail::gemmPackedDriver<12, 32, 144, 256, 3072, Micro12x32>(M, n0, n1, N, K, A, packed, C, ldc, accumulate);
 }
 
 }  // namespace sentrl

@@ -140,5 +140,69 @@ void gemmDriver(int M, int N, int K, MatView A, MatView B, float* C, int64_t ldc
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// Prepacked B (weights reused by many small-M calls, e.g. decoding): the whole B packed once, per K block of the
+// driver's kcStep, in NR-column panels over the NR-padded width. gemmPackedDriver runs exactly the loops of
+// gemmDriver minus packB, so its results are bit-identical to gemmDriver's.
+
+template <int NR>
+int64_t packedBFloats(int N, int K) {
+  return static_cast<int64_t>((N + NR - 1) / NR) * NR * K;
+}
+
+template <int NR, int KC>
+void prepackB(int N, int K, MatView B, float* dst) {
+  const int kblocks = (K + KC - 1) / KC;
+  const int kcStep = (K + kblocks - 1) / kblocks;
+  const int64_t npad = static_cast<int64_t>((N + NR - 1) / NR) * NR;
+  for (int pc = 0; pc < K; pc += kcStep) {
+    const int kc = std::min(kcStep, K - pc);
+    packB<NR>(kc, N, B.p + pc * B.rs, B.rs, B.cs, dst + pc * npad);
+  }
+}
+
+// C[M, n0:n1) (= or +=) A[M, K] · B[K, n0:n1) with B prepacked by prepackB(N, K); n0 is a multiple of NR.
+template <int MR, int NR, int MC, int KC, int NC, class Micro>
+void gemmPackedDriver(int M, int n0, int n1, int N, int K, MatView A, const float* packed, float* C, int64_t ldc,
+                      bool accumulate) {
+  if (M <= 0 || n1 <= n0 || K <= 0) return;
+  auto& buf = PackBuffers<MR, NR, MC, KC, NC>::get();
+  const int kblocks = (K + KC - 1) / KC;
+  const int kcStep = (K + kblocks - 1) / kblocks;
+  const int64_t npad = static_cast<int64_t>((N + NR - 1) / NR) * NR;
+  alignas(64) float tmp[MR * NR];
+  for (int pc = 0; pc < K; pc += kcStep) {
+    const int kc = std::min(kcStep, K - pc);
+    const bool acc = accumulate || pc > 0;
+    const float* block = packed + pc * npad;
+    for (int ic = 0; ic < M; ic += MC) {
+      const int mc = std::min(MC, M - ic);
+      packA<MR>(mc, kc, A.p + ic * A.rs + pc * A.cs, A.rs, A.cs, buf.a);
+      for (int jr = n0; jr < n1; jr += NR) {
+        const int nr = std::min(NR, n1 - jr);
+        const float* bp = block + static_cast<int64_t>(jr / NR) * NR * kc;
+        for (int ir = 0; ir < mc; ir += MR) {
+          const int mr = std::min(MR, mc - ir);
+          float* c = C + (ic + ir) * ldc + jr;
+          const float* ap = buf.a + ir * kc;
+          if (mr == MR && nr == NR) {
+            Micro::run(kc, ap, bp, c, ldc, acc);
+          } else {
+            Micro::run(kc, ap, bp, tmp, NR, false);
+            for (int i = 0; i < mr; i++) {
+              float* row = c + i * ldc;
+              if (acc)
+                for (int j = 0; j < nr; j++) row[j] += tmp[i * NR + j];
+              else
+                for (int j = 0; j < nr; j++) row[j] = tmp[i * NR + j];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace gemm_detail
 }  // namespace sentrl

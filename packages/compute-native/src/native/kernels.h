@@ -6,6 +6,13 @@ namespace sentrl {
 
 // y[rows, outDim] = x[rows, inDim] . w[outDim, inDim]^T (+ bias[outDim])
 void matmulForward(float* y, const float* x, const float* w, const float* bias, int rows, int inDim, int outDim);
+// Prepacked weights for repeated small-batch products (decoding): packWeights fills packedWeightsSize floats;
+// matmulForwardPacked equals matmulForward bit for bit, or returns false (nothing written) when the packing was made
+// for another ISA.
+int64_t packedWeightsSize(int inDim, int outDim);
+void packWeights(float* dst, const float* w, int inDim, int outDim);
+bool matmulForwardPacked(float* y, const float* x, const float* packed, const float* bias, int rows, int inDim,
+                         int outDim);
 // dx[rows, inDim] (= or +=) dy[rows, outDim] . w[outDim, inDim]
 void matmulBackwardInput(float* dx, const float* dy, const float* w, int rows, int inDim, int outDim, bool accumulate);
 // dw[outDim, inDim] += dy^T . x (when dw is given) ; dbias[outDim] += sum over rows of dy (when dbias is given)

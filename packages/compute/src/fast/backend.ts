@@ -15,12 +15,19 @@ class FastBuffer {
   data: Float32Array | null;
   readonly length: number;
   state: number;
+  /** Bumped by every write, so a cached packing of the buffer (`packed`) knows when it is stale. */
+  version = 0;
+  /** The buffer prepacked as matmul weights (decoding reuses each weight matrix every step). */
+  packed: { data: Float32Array; version: number; inDim: number; outDim: number } | null = null;
   constructor(data: Float32Array, state: number) {
     this.data = data;
     this.length = data.length;
     this.state = state;
   }
 }
+
+/** Matmuls with at most this many rows use prepacked weights (the packing costs about one small-batch product). */
+const PACKED_MAX_ROWS = 256;
 
 /** Options of `createFastCpuBackend`. */
 export interface FastCpuBackendOptions {
@@ -103,6 +110,7 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
   const upd = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array => {
     const a = arr(b, what, need);
     (b as unknown as FastBuffer).state = DIRTY;
+    (b as unknown as FastBuffer).version++;
     return a;
   };
   const optUpd = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array | undefined => (b === undefined ? undefined : upd(b, what, need));
@@ -111,6 +119,7 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     const f = buffer(b, what, need);
     if (f.state === LAZY_ZERO && need < f.length) f.data.fill(0, need);
     f.state = DIRTY;
+    f.version++;
     return f.data;
   };
   const optOut = (b: DeviceBuffer | undefined, what: string, need: number): Float32Array | undefined => (b === undefined ? undefined : out(b, what, need));
@@ -123,6 +132,7 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     const fresh = f.state !== DIRTY;
     if (f.state === LAZY_ZERO && need < f.length) f.data.fill(0, need);
     f.state = DIRTY;
+    f.version++;
     return { data: f.data, fresh };
   };
   const dims = (what: string, values: Record<string, number>): void => {
@@ -170,6 +180,7 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     },
     fill(buf, value = 0) {
       const f = buffer(buf, "fill", 0);
+      f.version++;
       if (value === 0 && !Object.is(value, -0)) {
         if (f.state === DIRTY) f.state = LAZY_ZERO;
         return;
@@ -181,6 +192,7 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
       const f = buffer(buf, "free", 0);
       const data = f.data;
       (f as FastBuffer).data = null;
+      (f as FastBuffer).packed = null;
       pool.give(data);
     },
     embeddingForward({ out: o, table, ids, rows, dim, vocab }) {
@@ -195,6 +207,16 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
       const xa = arr(x, "matmulForward.x", rows * inDim);
       const wa = arr(w, "matmulForward.w", outDim * inDim);
       const ba = opt(bias, "matmulForward.bias", outDim);
+      if (rows <= PACKED_MAX_ROWS && k.packWeights && k.matmulForwardPacked && o !== w && o !== x) {
+        const f = w as unknown as FastBuffer;
+        let p = f.packed;
+        if (!p || p.version !== f.version || p.inDim !== inDim || p.outDim !== outDim) {
+          p = { data: k.packWeights(wa, inDim, outDim), version: f.version, inDim, outDim };
+          f.packed = p;
+        }
+        if (k.matmulForwardPacked({ out: out(o, "matmulForward.out", rows * outDim), x: xa, packed: p.data, bias: ba, rows, inDim, outDim })) return;
+        f.packed = null; // made for another ISA: unpacked path below
+      }
       k.matmulForward({ out: out(o, "matmulForward.out", rows * outDim), x: xa, w: wa, bias: ba, rows, inDim, outDim });
     },
     rmsnormForward({ out: o, x, weight, rows, dim, eps, rstd }) {

@@ -77,6 +77,9 @@ export interface FastKernels {
     kvHeads: number;
     headDim: number;
   }): void;
+  /** Optional prepacked weights for small-batch matmuls (decoding); see `@sentrl/compute-native`. */
+  packWeights?(w: Float32Array, inDim: number, outDim: number): Float32Array;
+  matmulForwardPacked?(a: { out: Float32Array; x: Float32Array; packed: Float32Array; bias?: Float32Array; rows: number; inDim: number; outDim: number }): boolean;
   /** Optional (older addons lack it; the backend then runs the TypeScript kernel): see `CachedAttentionArgs`. */
   cachedAttention?(a: {
     out: Float32Array;

@@ -72,6 +72,11 @@ export function sampleRows(
   return out;
 }
 
+/** Set by `sampleOne` when its pass over the row gave the drawn token's log-prob for free (NaN otherwise). */
+let lastLogprob = Number.NaN;
+/** logsumexp of the whole row at the temperature, when `sampleOne` computed it (NaN otherwise). */
+let fullLse = Number.NaN;
+
 /** One row of `sampleRows` (scratch `z` and `heap` of `vocab` values; `r` names the row in errors). */
 function sampleOne(
   logits: Float32Array,
@@ -85,6 +90,8 @@ function sampleOne(
   heap: Int32Array,
   r: number,
 ): number {
+  lastLogprob = Number.NaN;
+  fullLse = Number.NaN;
   if (temperature === 0) {
     return argmax(logits, o, vocab);
   }
@@ -97,14 +104,18 @@ function sampleOne(
   }
   const k = topK > 0 && topK < vocab ? topK : vocab;
   if (k === vocab && topP >= 1) {
-    // Unfiltered: inverse CDF in id order.
+    // Unfiltered: inverse CDF in id order (z[j] becomes e^(z[j] − max)).
     let sum = 0;
-    for (let j = 0; j < vocab; j++) sum += Math.exp(z[j] - max);
+    for (let j = 0; j < vocab; j++) {
+      const e = Math.exp(z[j] - max);
+      z[j] = e;
+      sum += e;
+    }
     const target = u * sum;
     let acc = 0;
     let pick = vocab - 1;
     for (let j = 0; j < vocab; j++) {
-      const e = Math.exp(z[j] - max);
+      const e = z[j];
       if (e === 0) continue;
       acc += e;
       if (acc > target) {
@@ -113,6 +124,7 @@ function sampleOne(
       }
       pick = j;
     }
+    lastLogprob = Math.log(z[pick] / sum);
     return pick;
   }
   // Candidate set in descending rank order.
@@ -151,6 +163,7 @@ function sampleOne(
         total += Math.exp(z[j] - max);
         heap[j] = j;
       }
+      fullLse = max + Math.log(total);
       for (let i = (vocab >> 1) - 1; i >= 0; i--) siftDownMax(heap, vocab, i, z);
       let size = vocab;
       let acc = 0;
@@ -178,6 +191,7 @@ function sampleOne(
       break;
     }
   }
+  if (!Number.isNaN(fullLse)) lastLogprob = z[pick] - fullLse;
   return pick;
 }
 
@@ -224,7 +238,7 @@ export function sampleTokensRows(
     if (!(Number.isInteger(k) && k >= 0)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: topK must be a non-negative integer, got ${k} at row ${r}`);
     const id = sampleOne(logits, r * vocab, vocab, uniforms[r], t, k, p, z, heap, r);
     ids[r] = id;
-    logprobs[r] = tokenLogprob(logits, r * vocab, vocab, id, t > 0 ? t : 1);
+    logprobs[r] = Number.isNaN(lastLogprob) ? tokenLogprob(logits, r * vocab, vocab, id, t > 0 ? t : 1) : lastLogprob;
   }
   return { ids, logprobs };
 }
