@@ -1,11 +1,8 @@
-import {
-  type AdvantageEstimatorDefinition,
-  advantageEstimatorDefinitions,
-  SentrlError,
-} from "@sentrl/core";
+import { type AdvantageEstimatorDefinition, advantageEstimatorDefinitions, SentrlError } from "@sentrl/core";
 import { UsageError } from "../usage-error.js";
 import { type CliIO, parseCommandArgs, parseJsonOption } from "../command.js";
 import { readJsonStdin } from "../stdin-json.js";
+import { formatValue } from "../io/format-value.js";
 import { writeJsonLine } from "../io/output-guard.js";
 
 // `sentrl advantages` (docs/contracts.md §3).
@@ -49,7 +46,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (d !== undefined && typeof v !== typeof d) {
       throw new SentrlError(
         "ADV_BAD_OPTION",
-        `\`${k}\` must be a ${typeof d} (default ${JSON.stringify(d)}), got ${JSON.stringify(v)}`,
+        `\`${k}\` must be a ${typeof d} (default ${JSON.stringify(d)}), got ${formatValue(v)}`,
       );
     }
   }
@@ -81,12 +78,12 @@ function checkInput(v: unknown): { rewards: number[]; groups: (string | number)[
     throw new SentrlError("ADV_BAD_INPUT", "`groups` must be an array of group ids, one per response");
   o.rewards.forEach((r, i) => {
     if (typeof r !== "number")
-      throw new SentrlError("ADV_BAD_INPUT", `rewards[${i}] is ${JSON.stringify(r)}; expected a number`);
+      throw new SentrlError("ADV_BAD_INPUT", `rewards[${i}] is ${formatValue(r)}; expected a number`);
     if (!Number.isFinite(r)) throw new SentrlError("ADV_BAD_INPUT", `rewards[${i}] is ${r}; rewards must be finite`);
   });
   o.groups.forEach((g, i) => {
     if (!(typeof g === "string" || (typeof g === "number" && Number.isInteger(g)))) {
-      throw new SentrlError("ADV_BAD_INPUT", `groups[${i}] is ${JSON.stringify(g)}; group ids are integers or strings`);
+      throw new SentrlError("ADV_BAD_INPUT", `groups[${i}] is ${formatValue(g)}; group ids are integers or strings`);
     }
   });
   if (o.rewards.length !== o.groups.length) {

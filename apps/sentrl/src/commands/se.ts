@@ -146,7 +146,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       }
       out += jsonLine(
         { id: rec.id ?? null, semanticEntropy: res.semanticEntropy, clusterIds: res.clusterIds },
-        `line ${lineNo}`,
+        `stdin line ${lineNo}`,
       );
       if (out.length > 1 << 16) {
         io.stdout.write(out);

@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, rmdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { SentrlError } from "@sentrl/core";
 
 // Operating-system errors (errno codes such as ENOSPC) become documented sentrl codes that name the path and say
@@ -53,9 +55,28 @@ const MAP: Record<string, [string, string, string]> = {
  * fromSystemError(e).message; // "/runs/a/metrics.jsonl: no space left on the device (write); free space or ..."
  * ```
  */
-export function fromSystemError(e: SystemError, what?: string): SentrlError {
+export function fromSystemError(error: SystemError, what?: string): SentrlError {
+  const e = error.code === "ENOENT" && error.syscall === "mkdir" ? realMkdirError(error) : error;
   const [code, meaning, todo] = MAP[e.code] ?? ["IO_ERROR", `${e.code}`, "check the path and the disk"];
   const where = what ?? e.path ?? "a file";
   const call = e.syscall ? ` (${e.syscall}${e.dest ? ` to ${e.dest}` : ""})` : "";
-  return new SentrlError(code, `${where}: ${meaning}${call}; ${todo}`, { cause: e });
+  return new SentrlError(code, `${where}: ${meaning}${call}; ${todo}`, { cause: error });
+}
+
+/**
+ * `mkdir -p` reports ENOENT on a read-only file system (Node walks up and returns the first error it saw); making
+ * the first missing folder under the nearest existing one gives the real errno (EROFS, EACCES).
+ */
+function realMkdirError(e: SystemError): SystemError {
+  if (!e.path) return e;
+  let missing = resolve(e.path);
+  for (let parent = dirname(missing); parent !== missing && !existsSync(parent); parent = dirname(parent))
+    missing = parent;
+  try {
+    mkdirSync(missing);
+    rmdirSync(missing);
+  } catch (probe) {
+    if (isSystemError(probe) && probe.code !== "ENOENT") return Object.assign(probe, { path: e.path });
+  }
+  return e;
 }

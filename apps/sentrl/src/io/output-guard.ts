@@ -35,13 +35,13 @@ export function findNonFinite(value: unknown, root = ""): { path: string; value:
   return null;
 }
 
-/** Throws `OUTPUT_NOT_FINITE` naming the first NaN/±Infinity in `value`. */
-export function assertFiniteOutput(value: unknown, root = ""): void {
-  const bad = findNonFinite(value, root);
+/** Throws `OUTPUT_NOT_FINITE` naming the first NaN/±Infinity in `value` (`where` prefixes it: `stdin line 3`). */
+export function assertFiniteOutput(value: unknown, where?: string): void {
+  const bad = findNonFinite(value);
   if (bad)
     throw new SentrlError(
       "OUTPUT_NOT_FINITE",
-      `${bad.path || "the result"} is ${bad.value} (not a finite number), so no result is printed; the inputs overflow or divide by zero here (check their range, or a positive epsilon)`,
+      `${where ? `${where}: ` : ""}${bad.path || "the result"} is ${bad.value} (not a finite number), so no result is printed; the inputs overflow or divide by zero here (check their range, or a positive epsilon)`,
     );
 }
 
@@ -54,13 +54,13 @@ export function assertFiniteOutput(value: unknown, root = ""): void {
  * writeJsonLine(io, { advantages: [Number.NaN] }); // throws OUTPUT_NOT_FINITE: advantages[0] is NaN ...
  * ```
  */
-export function writeJsonLine(io: Pick<CliIO, "stdout">, value: unknown, root?: string): void {
-  assertFiniteOutput(value, root ?? "");
+export function writeJsonLine(io: Pick<CliIO, "stdout">, value: unknown, where?: string): void {
+  assertFiniteOutput(value, where);
   io.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
 /** The JSON line text of `value` after the same check (for commands that batch lines before writing). */
-export function jsonLine(value: unknown, root?: string): string {
-  assertFiniteOutput(value, root ?? "");
+export function jsonLine(value: unknown, where?: string): string {
+  assertFiniteOutput(value, where);
   return `${JSON.stringify(value)}\n`;
 }

@@ -39,7 +39,12 @@ export function createMetricsLogger(path: string): MetricsLogger {
       const record: Record<string, number> = { step, ...metrics };
       record.step = step;
       const line = `${JSON.stringify(record, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v))}\n`;
-      const write = chain.then(() => appendFile(path, line, "utf8"));
+      const write = chain.then(() =>
+        appendFile(path, line, "utf8").catch((e: NodeJS.ErrnoException) => {
+          e.path ??= path; // a failed write (ENOSPC) names no file by itself
+          throw e;
+        }),
+      );
       chain = write.catch(() => undefined);
       return write;
     },
