@@ -5,12 +5,14 @@ import { join } from "node:path";
 import { createTrainer } from "@sentrl/core";
 import { exactMatchReward, toyDataset, toyPolicy } from "@sentrl/testing";
 import { describe, expect, it } from "vitest";
-import { docCommentTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
-import { stagedCurriculum } from "../src/index.js";
+import { annotatedOutputs, docCommentTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
+import { sentStageStart, stagedCurriculum } from "../src/index.js";
 
 describe("stagedCurriculum stage starts in a trainer", () => {
   it("the doc example runs as written: 4 steps over 2 stages", async () => {
-    const [code] = docCommentTsBlocks(join(__dirname, "..", "src", "plugins", "staged.ts"));
+    const code = docCommentTsBlocks(join(__dirname, "..", "src", "plugins", "staged.ts")).find((c) =>
+      c.includes("createTrainer("),
+    )!;
     const { exports } = await runTsBlock(`${code}\nexport { trainer, curriculum };\n`);
     const { trainer, curriculum } = exports as {
       trainer: ReturnType<typeof createTrainer>;
@@ -64,5 +66,19 @@ describe("stagedCurriculum stage starts in a trainer", () => {
     const theta0 = await run("theta0");
     expect(theta0.resets).toBe(2);
     expect(theta0.kl[3]).toBeGreaterThan(0); // π_ref stays θ0
+  });
+});
+
+describe("sentStageStart", () => {
+  it("the doc example prints what its comment says; a bad refPolicyPerStage is CURRICULUM_BAD_REF_POLICY", async () => {
+    const code = docCommentTsBlocks(join(__dirname, "..", "src", "plugins", "staged.ts")).find((c) =>
+      c.includes("sentStageStart("),
+    )!;
+    const { logs } = await runTsBlock(code);
+    expect(JSON.parse(JSON.stringify(logs.map((a) => a[0])))).toEqual(annotatedOutputs(code));
+    expect(sentStageStart()(1)).toEqual({ stage: 1, resetOptimizer: true, reference: "current" });
+    expect(() => sentStageStart("later" as never)).toThrow(
+      expect.objectContaining({ code: "CURRICULUM_BAD_REF_POLICY" }),
+    );
   });
 });

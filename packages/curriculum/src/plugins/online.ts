@@ -18,7 +18,7 @@ import {
   SentrlError,
 } from "@sentrl/core";
 import { createSemanticEntropyScorer, type SEOptions } from "@sentrl/semantic-entropy";
-import type { RefPolicyPerStage } from "./staged.js";
+import { type RefPolicyPerStage, sentStageStart } from "./staged.js";
 
 export interface OnlineCurriculumOptions {
   rows: readonly DatasetRow[];
@@ -103,12 +103,7 @@ export function onlineCurriculum(options: OnlineCurriculumOptions): OnlineCurric
   const stageSteps = options.stageSteps;
   if (stageSteps !== undefined && !(Number.isInteger(stageSteps) && stageSteps >= 1))
     throw new SentrlError("CURRICULUM_BAD_OPTION", `stageSteps must be an integer ≥ 1, got ${stageSteps}`);
-  const ref = options.refPolicyPerStage ?? "stageInit";
-  if (ref !== "stageInit" && ref !== "theta0")
-    throw new SentrlError(
-      "CURRICULUM_BAD_REF_POLICY",
-      `refPolicyPerStage must be "stageInit" or "theta0", got ${String(ref)}`,
-    );
+  const startOf = sentStageStart(options.refPolicyPerStage);
   const unscored = options.unscoredSE ?? 0;
   const index = new Map<string, number>();
   rows.forEach((r, i) => {
@@ -194,11 +189,7 @@ export function onlineCurriculum(options: OnlineCurriculumOptions): OnlineCurric
       ctx.metrics.record("curriculum/poolFraction", poolSize / rows.length);
       ctx.metrics.record("curriculum/batchMeanSE", want > 0 ? sum / want : 0);
       if (stageSteps !== undefined && ctx.step >= 1 && (ctx.step - 1) % stageSteps === 0) {
-        const stage = (ctx.step - 1) / stageSteps + 1;
-        return {
-          prompts: batch,
-          stageStart: { stage, resetOptimizer: true, reference: ref === "stageInit" ? "current" : "keep" },
-        };
+        return { prompts: batch, stageStart: startOf((ctx.step - 1) / stageSteps + 1) };
       }
       return batch;
     },

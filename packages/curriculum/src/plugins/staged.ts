@@ -22,6 +22,28 @@ export type RefPolicyPerStage = "stageInit" | "theta0";
 /** @deprecated The stage start is core's {@link StageStart}, returned from `beforeRollout`. */
 export type StageStartEvent = StageStart;
 
+/**
+ * SENT's stage start (docs/algorithms.md §3.1) for a `refPolicyPerStage`: every stage is a fresh run (new optimiser
+ * state); π_ref is the stage's starting policy (`stageInit`, default) or kept (`theta0`). Throws
+ * `CURRICULUM_BAD_REF_POLICY` for another value. Both curriculum plugins start their stages with it.
+ *
+ * @example
+ * ```ts
+ * import { sentStageStart } from "@sentrl/curriculum";
+ * console.log(sentStageStart("theta0")(2)); // → {"stage":2,"resetOptimizer":true,"reference":"keep"}
+ * ```
+ */
+export function sentStageStart(refPolicyPerStage: RefPolicyPerStage = "stageInit"): (stage: number) => StageStart {
+  const ref = refPolicyPerStage;
+  if (ref !== "stageInit" && ref !== "theta0")
+    throw new SentrlError(
+      "CURRICULUM_BAD_REF_POLICY",
+      `refPolicyPerStage must be "stageInit" or "theta0", got ${String(ref)}`,
+    );
+  const reference = ref === "stageInit" ? "current" : "keep";
+  return (stage) => ({ stage, resetOptimizer: true, reference });
+}
+
 export interface StagedCurriculumOptions {
   /** The stages' rows, easiest first (e.g. the stage files, or `stagesFromRows(rows)`). */
   stages: readonly (readonly DatasetRow[])[];
@@ -125,12 +147,7 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
   const dropLast = options.dropLast ?? true;
   const shuffle = options.shuffle ?? true;
   const seed = options.seed ?? 1;
-  const ref = options.refPolicyPerStage ?? "stageInit";
-  if (ref !== "stageInit" && ref !== "theta0")
-    throw new SentrlError(
-      "CURRICULUM_BAD_REF_POLICY",
-      `refPolicyPerStage must be "stageInit" or "theta0", got ${String(ref)}`,
-    );
+  const startOf = sentStageStart(options.refPolicyPerStage);
   let st: StagedCurriculumState = { kind: "stagedCurriculum", stage: 0, epoch: 0, position: 0, started: 0 };
   const permCache = new Map<string, Int32Array>();
 
@@ -214,8 +231,7 @@ export function stagedCurriculum(options: StagedCurriculumOptions): StagedCurric
       let stageStart: StageStart | undefined;
       if (st.started <= st.stage) {
         st.started = st.stage + 1;
-        // §3.1: each stage is a fresh run (new optimiser state); π_ref is the stage's starting policy or θ0.
-        stageStart = { stage: st.stage + 1, resetOptimizer: true, reference: ref === "stageInit" ? "current" : "keep" };
+        stageStart = startOf(st.stage + 1);
       }
       const perm = permutation(st.stage, st.epoch);
       const rows = stages[st.stage];
