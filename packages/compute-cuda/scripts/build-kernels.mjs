@@ -66,7 +66,9 @@ if (old.ok && old.sha256 === emuHash && existsSync(lib)) {
 } else {
   const objects = [];
   const jobs = [];
-  for (const s of sources) {
+  const selftest = join(root, "emu", "selftest.cu");
+  const emuSources = [...sources, { name: "selftest", path: selftest, text: readFileSync(selftest, "utf8") }];
+  for (const s of emuSources) {
     const unit = join(build, "emu", `${s.name}.cpp`);
     const regs = kernelNames(s.text)
       .map((k) => `EMU_KERNEL(${k})`)

@@ -14,7 +14,9 @@ describe.skipIf(!!reason)(`generation on the CUDA emulator${reason ? ` (skipped:
   it("samples the reference backend's tokens (greedy, top-k/top-p, plain), whatever the batch size", async () => {
     const emu = await loadModel(DIR, { backend: createCudaEmulatorBackend() });
     const ref = await loadModel(DIR, { backend: createReferenceBackend() });
-    const requests = [[1, 2, 3], [7], [4, 4, 9, 2, 11]].flatMap((prompt) => [0, 1].map((sampleIndex) => ({ prompt, sampleIndex })));
+    const requests = [[1, 2, 3], [7], [4, 4, 9, 2, 11]].flatMap((prompt) =>
+      [0, 1].map((sampleIndex) => ({ prompt, sampleIndex })),
+    );
     for (const options of [{ temperature: 0 }, { temperature: 0.9, topK: 5, topP: 0.9 }, { temperature: 1.2 }]) {
       const o = { maxTokens: 6, seed: 3, ...options };
       const want = sampleSequences(ref, requests, o);
