@@ -142,39 +142,6 @@ describe("curriculum support", () => {
     expect(trainer.step).toBe(2);
   });
 
-  it("applies a stage start: fresh optimiser and the current policy as the KL reference", async () => {
-    const policy = toyPolicy();
-    let resets = 0;
-    const reset = policy.resetOptimizer.bind(policy);
-    policy.resetOptimizer = () => {
-      resets++;
-      reset();
-    };
-    const trainer = createTrainer({
-      policy,
-      dataset: toyDataset(),
-      plugins: [
-        exactMatchReward(),
-        {
-          name: "stages",
-          beforeRollout: (ctx, rows) =>
-            ctx.step === 4
-              ? { prompts: rows, stageStart: { stage: 2, resetOptimizer: true, reference: "current" } }
-              : rows,
-        },
-      ],
-      // One mini-batch per step: at a stage start every micro-batch is scored before the update, so KL is exactly 0.
-      config: { ...base, miniBatchPrompts: 4, totalSteps: 8, lossOptions: { useKlLoss: true, klLossCoef: 0.01 } },
-    });
-    const results = await trainer.run();
-    const kl = results.map((r) => r.metrics["actor/kl_loss"]);
-    expect(kl[0]).toBe(0);
-    expect(kl[2]).toBeGreaterThan(0);
-    expect(kl[3]).toBe(0);
-    expect(Math.max(...kl.slice(4))).toBeGreaterThan(0);
-    expect(resets).toBe(1);
-  });
-
   it("checkpoints plugin state and gives it back on resume", async () => {
     const dir = await mkdtemp(join(tmpdir(), "sentrl-plugin-state-"));
     try {
