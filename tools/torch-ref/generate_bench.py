@@ -3,7 +3,8 @@
 Loads a Qwen2-family folder written by saveModel (config.json + F32 model.safetensors), then times: prefill of
 `batch` random prompts of `promptLen` tokens, and `newTokens` sampled tokens per row with a per-layer K/V cache
 (temperature 1, multinomial, log-prob of each drawn token recorded), plain torch, float32, `threads` threads.
-Prints one JSON object: {"tokensPerSec", "seconds"} (median of `reps` runs after one warm-up).
+Prints one JSON object: {"tokensPerSec", "seconds", "prefillTokensPerSec"} (medians of `reps` runs after one
+warm-up; prefill alone timed separately). Run it with OMP_WAIT_POLICY=PASSIVE so idle OpenMP threads do not spin.
 
 Run: /usr/bin/python3 tools/torch-ref/generate_bench.py '{"dir": "...", "batch": 8, "promptLen": 32, "newTokens": 32}'
 """
@@ -99,14 +100,24 @@ def main():
                     logits = forward(y, T0 + t, cache)
             return torch.cat(lps, 1)
 
-    run()
-    times = []
-    for _ in range(int(c.get("reps", 3))):
-        t0 = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t0)
-    sec = sorted(times)[len(times) // 2]
-    print(json.dumps({"tokensPerSec": B * N / sec, "seconds": sec}))
+    def prefill():
+        with torch.no_grad():
+            forward(prompts, 0, [None] * L)
+
+    def median_time(fn, reps):
+        fn()
+        times = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return sorted(times)[len(times) // 2]
+
+    reps = int(c.get("reps", 3))
+    sec = median_time(run, reps)
+    pre = median_time(prefill, reps)
+    print(json.dumps({"tokensPerSec": B * N / sec, "seconds": sec, "prefillTokensPerSec": B * T0 / pre,
+                      "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
 
 if __name__ == "__main__":

@@ -32,6 +32,13 @@ it("the README training example runs and raises the log-likelihood", async () =>
   expect(result.after).toBeGreaterThan(result.before);
 });
 
+it("the README generation-engine example runs", async () => {
+  const readme = readFileSync(join(import.meta.dirname, "..", "README.md"), "utf8");
+  const index = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].findIndex((m) => m[1].includes("createGenerationEngine("));
+  expect(index).toBeGreaterThanOrEqual(0);
+  expect(await runBlock(index)).toEqual({ greedy: 3, streamed: true });
+});
+
 it("the README generation example builds a tiny model on disk, scores and samples as its comments say", async () => {
   const blocks = readmeTsBlocks(join(import.meta.dirname, "..", "README.md"));
   const code = blocks.find((b) => b.includes("createLocalGenerator(")) ?? "";
