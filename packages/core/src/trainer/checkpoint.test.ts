@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findResumableCheckpoint, latestCheckpoint, loadCheckpoint } from "./checkpoint.js";
+import { findResumableCheckpoint, latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 import { checkResumeConfig, configHash, diffConfigs } from "./config-diff.js";
 import type { TrainerConfig } from "./config.js";
 import { exactMatchReward, toyDataset, toyPolicy } from "@sentrl/testing";
@@ -160,6 +160,28 @@ describe("checkpoints", () => {
       make(out, { resumeWithChanges: true }, { optimizer: { ...optimizer, lr: 0.5 } }).trainer.resume(),
     ).rejects.toMatchObject({ code: "RESUME_CONFIG_MISMATCH", message: expect.stringContaining("only allows") });
     expect(existsSync(join(out, "checkpoints", "step_4"))).toBe(true);
+  });
+});
+
+describe("non-finite state", () => {
+  it("a checkpoint whose weights hold NaN is CHECKPOINT_CORRUPT on load", async () => {
+    const out = join(dir, "nan");
+    const saved = await saveCheckpoint(out, {
+      meta: {
+        format: 1,
+        step: 1,
+        sampler: { epoch: 0, index: 0 } as never,
+        metricsBytes: 0,
+        policyMeta: {},
+        config: {},
+        plugins: {},
+      },
+      policy: { tensors: { theta: new Float64Array([0, Number.NaN]) }, meta: {} },
+    });
+    await expect(loadCheckpoint(saved)).rejects.toMatchObject({
+      code: "CHECKPOINT_CORRUPT",
+      message: expect.stringContaining("tensor `theta` holds NaN at index 1"),
+    });
   });
 });
 

@@ -282,7 +282,18 @@ export async function loadCheckpoint(dir: string): Promise<TrainerCheckpoint> {
     const bytes = await readFile(join(dir, name)).catch((e) => {
       throw new SentrlError("CHECKPOINT_CORRUPT", `${join(dir, name)} cannot be read`, { cause: e });
     });
-    return decodeTensors(bytes).tensors;
+    const { tensors: decoded } = decodeTensors(bytes);
+    // A diverged or tampered state is not resumed from: every weight must be finite.
+    for (const [tensor, data] of Object.entries(decoded)) {
+      const values = data as ArrayLike<number>;
+      for (let i = 0; i < values.length; i++)
+        if (!Number.isFinite(values[i]))
+          throw new SentrlError(
+            "CHECKPOINT_CORRUPT",
+            `${join(dir, name)}: tensor \`${tensor}\` holds ${values[i]} at index ${i}`,
+          );
+    }
+    return decoded;
   };
   const policy: PolicyState = { tensors: await tensors("policy.safetensors"), meta: meta.policyMeta ?? {} };
   const hasRef = await stat(join(dir, "reference.safetensors")).then(
