@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SentrlError } from "@sentrl/core";
-import { LOCAL_PRETRAINED, loadTransformers, localOnnxModelDir, type TransformersModule } from "./transformers.js";
+import {
+  fromPretrained,
+  LOCAL_PRETRAINED,
+  loadTransformers,
+  localOnnxModelDir,
+  type TransformersModule,
+} from "./transformers.js";
 
 type TensorClass = TransformersModule["Tensor"];
 type Tensor = InstanceType<TensorClass>;
@@ -65,8 +71,12 @@ export class OnnxCausalLM {
   static async load(dir: string): Promise<OnnxCausalLM> {
     const abs = localOnnxModelDir(dir, "ONNX causal LM");
     const t = await loadTransformers();
-    const tokenizer = await t.AutoTokenizer.from_pretrained(abs, { local_files_only: true });
-    const model = await t.AutoModelForCausalLM.from_pretrained(abs, { ...LOCAL_PRETRAINED });
+    const tokenizer = await fromPretrained("the tokenizer", dir, () =>
+      t.AutoTokenizer.from_pretrained(abs, { local_files_only: true }),
+    );
+    const model = await fromPretrained("an ONNX causal LM", dir, () =>
+      t.AutoModelForCausalLM.from_pretrained(abs, { ...LOCAL_PRETRAINED }),
+    );
     const session = (model as unknown as { sessions: Record<string, { inputNames: string[]; outputNames: string[] }> })
       .sessions.model;
     const need = ["input_ids", "attention_mask", "past_key_values.0.key", "past_key_values.0.value"];

@@ -154,7 +154,7 @@ export class OnnxGenerator implements Generator {
  * import { createOnnxGenerator } from "@sentrl/onnx";
  * const gen = await createOnnxGenerator("tools/onnx/models/tiny-qwen2");
  * const [[c]] = await gen.generate([{ id: "q1", text: "ab" }], { n: 1, temperature: 0, maxTokens: 4 });
- * c.tokenIds.length; // 4
+ * console.log(c.tokenIds.length, c.tokenLogprobs.length); // → 4
  * await gen.close();
  * ```
  */

@@ -6,6 +6,8 @@
 export {
   INSTALL_HINT,
   LOCAL_PRETRAINED,
+  fromPretrained,
+  importTransformers,
   loadTransformers,
   localOnnxModelDir,
   ONNXRUNTIME_NODE_VERSION,

@@ -42,36 +42,65 @@ export function transformersImportError(e: unknown): SentrlError {
   );
 }
 
+/**
+ * Imports `@huggingface/transformers` with `importer` and configures it for local files only: remote models off, no
+ * file-system or browser cache (nothing is downloaded or written at run time). Failures become coded errors
+ * (`transformersImportError`). Uncached: use `loadTransformers`.
+ */
+export async function importTransformers(
+  importer: () => Promise<TransformersModule> = () => import("@huggingface/transformers"),
+): Promise<TransformersModule> {
+  let t: TransformersModule;
+  try {
+    t = await importer();
+  } catch (e) {
+    throw transformersImportError(e);
+  }
+  t.env.allowRemoteModels = false;
+  t.env.allowLocalModels = true;
+  t.env.useFSCache = false;
+  t.env.useBrowserCache = false;
+  return t;
+}
+
 let loaded: Promise<TransformersModule> | undefined;
 
 /**
- * Imports `@huggingface/transformers` once, configured for local files only: remote models off, no file-system
- * or browser cache (nothing is downloaded or written at run time), CPU execution provider.
+ * `importTransformers()` once per process (a failed import is retried on the next call).
  *
  * @example
  * ```ts
- * const { AutoTokenizer } = await loadTransformers();
+ * import { loadTransformers } from "@sentrl/onnx";
+ * const { env } = await loadTransformers();
+ * console.log(env.allowRemoteModels); // → false
  * ```
  */
-export function loadTransformers(
-  importer: () => Promise<TransformersModule> = () => import("@huggingface/transformers"),
-): Promise<TransformersModule> {
-  if (!loaded) {
-    loaded = importer().then(
-      (t) => {
-        t.env.allowRemoteModels = false;
-        t.env.allowLocalModels = true;
-        t.env.useFSCache = false;
-        t.env.useBrowserCache = false;
-        return t;
-      },
-      (e) => {
-        loaded = undefined;
-        throw transformersImportError(e);
+export function loadTransformers(): Promise<TransformersModule> {
+  if (!loaded)
+    loaded = importTransformers().catch((e) => {
+      loaded = undefined;
+      throw e;
+    });
+  return loaded;
+}
+
+/**
+ * Runs a transformers.js `from_pretrained` for a local folder; a failure that is not already coded (an unsupported
+ * `model_type`, a broken file) becomes `ONNX_BAD_MODEL` naming the folder.
+ */
+export async function fromPretrained<T>(what: string, dir: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    if ((e as { code?: unknown })?.code && e instanceof SentrlError) throw e;
+    throw new SentrlError(
+      "ONNX_BAD_MODEL",
+      `cannot load ${what} from ${dir}: ${String((e as Error)?.message ?? e).split("\n")[0]}`,
+      {
+        cause: e,
       },
     );
   }
-  return loaded;
 }
 
 /**

@@ -46,9 +46,10 @@ export interface ModelSEScorer {
  *
  * @example
  * ```ts
- * const se = await createModelSemanticEntropyScorer({ clustering: "nli", nliModel: "tools/onnx/models/tiny-nli", estimator: "discrete" });
- * const r = await se.score({ responses: ["it is paris", "paris", "rome"] });
- * r.clusterIds; // [0, 0, 1] (what the tiny model says)
+ * import { createModelSemanticEntropyScorer } from "@sentrl/semantic-entropy";
+ * const se = await createModelSemanticEntropyScorer({ clustering: "embedding", embeddingModel: "tools/onnx/models/tiny-embed", threshold: 0.95, estimator: "discrete" });
+ * const r = await se.score({ responses: ["it is paris", "it is paris", "no idea"] });
+ * console.log(r.clusterIds); // → [0,0,1]
  * await se.close();
  * ```
  */

@@ -1,5 +1,5 @@
 import { SentrlError } from "@sentrl/core";
-import { LOCAL_PRETRAINED, loadTransformers, localOnnxModelDir } from "@sentrl/onnx";
+import { fromPretrained, LOCAL_PRETRAINED, loadTransformers, localOnnxModelDir } from "@sentrl/onnx";
 
 /** A local sentence-embedding model. */
 export interface EmbeddingModel {
@@ -31,9 +31,11 @@ export function cosineSimilarities(vectors: readonly Float64Array[]): Float64Arr
  *
  * @example
  * ```ts
+ * import { cosineSimilarities, loadEmbeddingModel } from "@sentrl/semantic-entropy";
  * const m = await loadEmbeddingModel("tools/onnx/models/tiny-embed");
- * const [a, b] = await m.embed(["it is paris", "paris"]);
- * cosineSimilarities([a, b])[0][1]; // a number in [-1, 1]
+ * const [a, b, c] = await m.embed(["it is paris", "paris", "no idea"]);
+ * const sim = cosineSimilarities([a, b, c]);
+ * console.log(sim[0][1] > sim[0][2]); // → true
  * await m.dispose();
  * ```
  */
@@ -43,8 +45,12 @@ export async function loadEmbeddingModel(dir: string, options: EmbeddingModelOpt
     throw new SentrlError("EMBEDDING_BAD_OPTION", `batchSize must be a positive integer, got ${batchSize}`);
   const abs = localOnnxModelDir(dir, "embedding model");
   const t = await loadTransformers();
-  const tokenizer = await t.AutoTokenizer.from_pretrained(abs, { local_files_only: true });
-  const model = await t.AutoModel.from_pretrained(abs, { ...LOCAL_PRETRAINED });
+  const tokenizer = await fromPretrained("the tokenizer", dir, () =>
+    t.AutoTokenizer.from_pretrained(abs, { local_files_only: true }),
+  );
+  const model = await fromPretrained("a feature-extraction model", dir, () =>
+    t.AutoModel.from_pretrained(abs, { ...LOCAL_PRETRAINED }),
+  );
   type T = { data: Float32Array; dims: number[] };
   const embed = async (texts: readonly string[]): Promise<Float64Array[]> => {
     const out: Float64Array[] = [];

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SentrlError } from "@sentrl/core";
-import { LOCAL_PRETRAINED, loadTransformers, localOnnxModelDir } from "@sentrl/onnx";
+import { fromPretrained, LOCAL_PRETRAINED, loadTransformers, localOnnxModelDir } from "@sentrl/onnx";
 import type { NliClassify } from "./cache.js";
 import { type NliLabel, nliLabelsFromConfig } from "./labels.js";
 
@@ -27,8 +27,9 @@ export interface NliModelOptions {
  *
  * @example
  * ```ts
+ * import { loadNliModel } from "@sentrl/semantic-entropy";
  * const nli = await loadNliModel("tools/onnx/models/tiny-nli");
- * await nli.classify([["it is paris", "paris"]]); // ["entailment"]
+ * console.log(await nli.classify([["it is paris", "paris"], ["it is paris", "rome"]])); // → ["entailment","contradiction"]
  * await nli.dispose();
  * ```
  */
@@ -39,8 +40,12 @@ export async function loadNliModel(dir: string, options: NliModelOptions = {}): 
   const abs = localOnnxModelDir(dir, "NLI model");
   const labels = nliLabelsFromConfig(JSON.parse(readFileSync(join(abs, "config.json"), "utf8")));
   const t = await loadTransformers();
-  const tokenizer = await t.AutoTokenizer.from_pretrained(abs, { local_files_only: true });
-  const model = await t.AutoModelForSequenceClassification.from_pretrained(abs, { ...LOCAL_PRETRAINED });
+  const tokenizer = await fromPretrained("the tokenizer", dir, () =>
+    t.AutoTokenizer.from_pretrained(abs, { local_files_only: true }),
+  );
+  const model = await fromPretrained("an NLI (sequence classification) model", dir, () =>
+    t.AutoModelForSequenceClassification.from_pretrained(abs, { ...LOCAL_PRETRAINED }),
+  );
   const classify: NliClassify = async (pairs) => {
     const out: NliLabel[] = [];
     for (let s = 0; s < pairs.length; s += batchSize) {
