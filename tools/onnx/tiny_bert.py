@@ -183,18 +183,20 @@ C, E, N = 0, 1, 2  # class indices in this model
 
 
 class Bert(torch.nn.Module):
-    def __init__(self, vocab, classify):
+    def __init__(self, vocab, classify, h=None, heads=None, layers=None, inter=None):
         super().__init__()
+        H, HEADS_, LAYERS_, INTER_ = h or globals()["H"], heads or HEADS, layers or LAYERS, inter or INTER
+        self.h, self.heads = H, HEADS_
         self.word = torch.nn.Embedding(vocab, H)
         self.pos = torch.nn.Embedding(MAXPOS, H)
         self.typ = torch.nn.Embedding(2, H)
         self.ln0 = torch.nn.LayerNorm(H, eps=1e-12)
         self.layers = torch.nn.ModuleList()
-        for _ in range(LAYERS):
+        for _ in range(LAYERS_):
             self.layers.append(torch.nn.ModuleDict({
                 "q": torch.nn.Linear(H, H), "k": torch.nn.Linear(H, H), "v": torch.nn.Linear(H, H),
                 "o": torch.nn.Linear(H, H), "ln1": torch.nn.LayerNorm(H, eps=1e-12),
-                "up": torch.nn.Linear(H, INTER), "down": torch.nn.Linear(INTER, H), "ln2": torch.nn.LayerNorm(H, eps=1e-12),
+                "up": torch.nn.Linear(H, INTER_), "down": torch.nn.Linear(INTER_, H), "ln2": torch.nn.LayerNorm(H, eps=1e-12),
             }))
         self.classify = classify
         self.pooler = torch.nn.Linear(H, H)
@@ -205,6 +207,7 @@ class Bert(torch.nn.Module):
         pos = torch.arange(T, dtype=torch.int64).unsqueeze(0).expand(B, T)
         x = self.ln0(self.word(input_ids) + self.pos(pos) + self.typ(token_type_ids))
         bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -1e9
+        H, HEADS = self.h, self.heads
         hd = H // HEADS
         for L in self.layers:
             def heads(t):
@@ -223,12 +226,12 @@ class Bert(torch.nn.Module):
         return self.cls(torch.tanh(self.pooler(x[:, 0])))
 
 
-def hf_config(classify):
+def hf_config(classify, h=H, layers=LAYERS, heads=HEADS, inter=INTER):
     cfg = {
         "model_type": "bert",
         "architectures": ["BertForSequenceClassification" if classify else "BertModel"],
-        "vocab_size": len(VOCAB), "hidden_size": H, "num_hidden_layers": LAYERS, "num_attention_heads": HEADS,
-        "intermediate_size": INTER, "hidden_act": "gelu", "max_position_embeddings": MAXPOS, "type_vocab_size": 2,
+        "vocab_size": len(VOCAB), "hidden_size": h, "num_hidden_layers": layers, "num_attention_heads": heads,
+        "intermediate_size": inter, "hidden_act": "gelu", "max_position_embeddings": MAXPOS, "type_vocab_size": 2,
         "layer_norm_eps": 1e-12, "pad_token_id": 0, "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0,
     }
     if classify:
@@ -475,9 +478,9 @@ def main():
     })
 
 
-def export(model, d, classify):
+def export(model, d, classify, dims=None):
     os.makedirs(os.path.join(d, "onnx"), exist_ok=True)
-    write_json(os.path.join(d, "config.json"), hf_config(classify))
+    write_json(os.path.join(d, "config.json"), hf_config(classify, **(dims or {})))
     write_json(os.path.join(d, "tokenizer.json"), tokenizer_json())
     write_json(os.path.join(d, "tokenizer_config.json"), TOKENIZER_CONFIG)
     ids, mask, types = pad(*zip(*[encode_pair("paris", "it is paris"), encode_pair("four", "no idea")]))

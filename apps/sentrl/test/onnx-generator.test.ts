@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Completion, Generator } from "@sentrl/core";
 import { createGenerator } from "@sentrl/generators";
@@ -76,4 +78,45 @@ describe("onnx:<dir> generator through the app", () => {
       if (temperature === 0) for (const cs of out) expect(new Set(cs.map((c) => c.tokenIds.join(","))).size).toBe(1);
     },
   );
+
+  it("sentrl curriculum build --generator onnx:<dir> samples with it (reruns identical)", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "sentrl-onnx-cur-"));
+    try {
+      const data = join(tmp, "data.jsonl");
+      writeFileSync(
+        data,
+        `${[0, 1, 2, 3].map((i) => JSON.stringify({ id: `p${i}`, problem: `ab ${i}`, answer: "1" })).join("\n")}\n`,
+      );
+      const build = async (out: string) => {
+        const args = ["curriculum", "build", "--data", data, "--generator", `onnx:${dir}`, "--out", out];
+        const r = await runCli([
+          ...args,
+          "--samples",
+          "3",
+          "--stages",
+          "2",
+          "--max-tokens",
+          "6",
+          "--seed",
+          "1",
+          "--estimator",
+          "discrete",
+          "--prompt-template",
+          "raw",
+        ]);
+        expect(r.code).toBe(0);
+        return readFileSync(join(out, "cache", "responses.jsonl"), "utf8");
+      };
+      const a = await build(join(tmp, "a"));
+      expect(await build(join(tmp, "b"))).toBe(a);
+      const recs = a
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { responses: string[] });
+      expect(recs).toHaveLength(4);
+      for (const r of recs) expect(r.responses).toHaveLength(3);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });
