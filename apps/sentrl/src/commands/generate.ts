@@ -5,6 +5,7 @@ import type { CliIO } from "../command.js";
 import { parseCommandArgs } from "../command.js";
 import { jsonLine } from "../io/output-guard.js";
 import { jsonLinesFromStdin } from "../stdin-json.js";
+import { backendOption } from "../backend-option.js";
 import { UsageError } from "../usage-error.js";
 
 // `sentrl generate` (docs/contracts.md §9). The model package is imported only when the command runs.
@@ -31,7 +32,7 @@ Options:
   --stop <string>      stop string (repeatable; cut from the text); EOS ids of the model always stop
   --chat               render "prompt" with the tokenizer's chat template (as a user message, generation prompt added)
   --batch-size <b>     sequences decoded together (default 32; results do not depend on it)
-  --backend <name>     auto (default), fast or reference, as for \`sentrl score\`; SENTRL_BACKEND sets the default
+  --backend <name>     auto (default), fast, reference or cuda, as for \`sentrl score\`; SENTRL_BACKEND sets the default
 
 Errors: GENERATE_BAD_INPUT (a malformed line), TOKENIZER_FILES_MISSING (text prompts need tokenizer.json),
 MODEL_* (bad ids, unsupported configs).
@@ -39,8 +40,6 @@ MODEL_* (bad ids, unsupported configs).
 Example:
   echo '{"id":"q1","prompt":"What is 2+3?"}' | sentrl generate --model models/Qwen2.5-0.5B-Instruct --chat --n 4 --temperature 0.7
 `;
-
-const BACKEND_NAMES = ["auto", "fast", "reference"];
 
 function numberOption(value: string | undefined, flag: string, fallback: number, check: (n: number) => boolean, what: string): number {
   if (value === undefined) return fallback;
@@ -111,8 +110,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const topP = numberOption(values["top-p"] as string | undefined, "--top-p", 1, (x) => x > 0 && x <= 1, "a number in (0, 1]");
   const stop = (values.stop as string[] | undefined) ?? [];
   const chat = values.chat === true;
-  const backendName = (values.backend as string | undefined) ?? io.env.SENTRL_BACKEND ?? "auto";
-  if (!BACKEND_NAMES.includes(backendName)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got \`${backendName}\``);
+  const backendName = backendOption(values.backend, io.env);
 
   const inputs: InputLine[] = [];
   for await (const { value, lineNo } of jsonLinesFromStdin(io.stdin, "GENERATE_BAD_INPUT")) inputs.push(parseLine(value, lineNo));

@@ -1,4 +1,5 @@
 import { SentrlError } from "@sentrl/core";
+import { backendOption } from "../backend-option.js";
 import { UsageError } from "../usage-error.js";
 import { type CliIO, parseCommandArgs, readStdin } from "../command.js";
 import { jsonTooDeepAt, tooDeepMessage } from "../io/json-depth.js";
@@ -35,8 +36,6 @@ Example:
   echo '{"tokens":[[9707,11,1879,0],[16]]}' | sentrl score --model models/Qwen2.5-0.5B
 `;
 
-const BACKEND_NAMES = ["auto", "fast", "reference", "cuda"];
-
 function positiveNumber(value: string | undefined, flag: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -52,8 +51,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (!dir) throw new UsageError("--model <dir> is required (a Hugging Face model folder with config.json and safetensors weights)");
   const temperature = positiveNumber(values.temperature as string | undefined, "--temperature", 1);
   const batchSize = positiveNumber(values["batch-size"] as string | undefined, "--batch-size", 8, true);
-  const backendName = (values.backend as string | undefined) ?? io.env.SENTRL_BACKEND ?? "auto";
-  if (!BACKEND_NAMES.includes(backendName)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got \`${backendName}\``);
+  const backendName = backendOption(values.backend, io.env);
 
   const text = await readStdin(io.stdin);
   if (text.trim() === "") throw new SentrlError("SCORE_BAD_INPUT", 'stdin is empty; pipe {"tokens": [[id, ..], ..]}');

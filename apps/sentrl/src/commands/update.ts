@@ -16,13 +16,14 @@ import { writeJsonLine } from "../io/output-guard.js";
 import { lossPlugins } from "../presets/build.js";
 import { RUN_CONFIG_FIELDS } from "../presets/run-config.js";
 import { readJsonStdin } from "../stdin-json.js";
+import { backendOption } from "../backend-option.js";
 import { UsageError } from "../usage-error.js";
 
 // `sentrl update` (docs/contracts.md §11): one RL update of a model on given rollouts, through the trainer's own
 // pieces: the policy-loss registry and `evaluatePolicyLoss` of @sentrl/core, `ModelPolicy` (score with gradients,
 // backward, AdamW step) of @sentrl/model, micro-batch weights as core's `updatePolicy` computes them.
 
-export const help = `Usage: sentrl update --model <dir> --out <dir> [--config '<json>'] [--backend auto|fast|reference] < rollouts.json
+export const help = `Usage: sentrl update --model <dir> --out <dir> [--config '<json>'] [--backend auto|fast|reference|cuda] < rollouts.json
 
 One RL update (docs/contracts.md §11), JSON in, weights out, so that another framework can check its update
 against ours: forward, the policy loss (docs/contracts.md §2) on each micro-batch of microBatchSize rows (in order),
@@ -47,7 +48,6 @@ Example:
   echo '{"tokens":[[1,2,3,4]],"mask":[[0,1,1]],"advantages":[[0,1,1]]}' | sentrl update --model m --out m2 --config '{"optimizer":{"lr":1e-5}}'
 `;
 
-const BACKEND_NAMES = ["auto", "fast", "reference"];
 /** `--config`: the trainer's own fields (docs/contracts.md §11: "names and defaults are the trainer's"). */
 const UPDATE_CONFIG = configFields({
   loss: RUN_CONFIG_FIELDS.loss,
@@ -106,8 +106,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (!dir) throw new UsageError("--model <dir> is required (a Hugging Face model folder with config.json and safetensors weights)");
   if (!out) throw new UsageError("--out <dir> is required (where the updated model is written)");
   const cfg: UpdateConfig = UPDATE_CONFIG.parse(parseJsonOption(values.config as string | undefined, "--config"), "--config");
-  const backendName = (values.backend as string | undefined) ?? io.env.SENTRL_BACKEND ?? "auto";
-  if (!BACKEND_NAMES.includes(backendName)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got \`${backendName}\``);
+  const backendName = backendOption(values.backend, io.env);
   const losses = trainerDriver(lossPlugins(), { seed: 0 }).policyLosses;
   const def = atConfigField("--config.loss.name", () => losses.get(cfg.loss.name));
   const { common, loss } = atConfigField("--config.loss.options", () => {
