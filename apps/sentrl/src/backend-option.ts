@@ -15,6 +15,7 @@ export const BACKEND_NAMES = ["auto", "fast", "reference", "cuda"] as const;
  */
 export function backendOption(value: unknown, env: Record<string, string | undefined>): string {
   const name = (value as string | undefined) ?? env.SENTRL_BACKEND ?? "auto";
-  if (!(BACKEND_NAMES as readonly string[]).includes(name)) throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got \`${name}\``);
+  if (!(BACKEND_NAMES as readonly string[]).includes(name))
+    throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got \`${name}\``);
   return name;
 }
