@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from "vitest";
 import type { DatasetRow, RolloutGroup } from "../contracts/dataset.js";
-import type { PluginDriver } from "./driver.js";
+import type { PlannedRollout, PluginDriver } from "./driver.js";
 import { definePlugin, type Plugin, type PluginContext } from "./types.js";
 
 describe("hook typing", () => {
@@ -39,6 +39,30 @@ describe("hook typing", () => {
       afterAdvantages: () => {},
     };
     expectTypeOf(noReturn.name).toBeString();
+  });
+
+  it("beforeRollout may return a typed stage start; a wrong one is a type error", () => {
+    definePlugin({
+      name: "curriculum",
+      beforeRollout: (ctx, rows) =>
+        ctx.step === 1 ? { prompts: rows, stageStart: { stage: 1, resetOptimizer: true, reference: "current" } } : rows,
+    });
+    definePlugin({
+      name: "typo",
+      // @ts-expect-error reference is "current" | "keep", not the curriculum option's "stageInit"
+      beforeRollout: (_ctx, rows) => ({
+        prompts: rows,
+        stageStart: { stage: 1, resetOptimizer: true, reference: "stageInit" },
+      }),
+    });
+    definePlugin({
+      name: "no-prompts",
+      // @ts-expect-error a plan must carry the prompts
+      beforeRollout: () => ({ stageStart: { stage: 1, resetOptimizer: true, reference: "keep" } }),
+    });
+    const call = (driver: PluginDriver) =>
+      expectTypeOf(driver.planRollout([], { step: 0 })).toEqualTypeOf<Promise<PlannedRollout>>();
+    expectTypeOf(call).toBeFunction();
   });
 
   it("unknown hook names are type errors", () => {
