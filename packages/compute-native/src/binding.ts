@@ -137,6 +137,17 @@ export interface NativeBinding {
     headDim: number,
     accumulate: boolean,
   ): void;
+  /** Plain/greedy rows of sampleTokens (present in addons built from this source). */
+  sampleUnfiltered?(
+    logits: Float32Array,
+    rows: number,
+    vocab: number,
+    uniforms: Float64Array,
+    temperature: Float64Array,
+    which: Uint8Array,
+    ids: Int32Array,
+    logprobs: Float32Array,
+  ): void;
   /** Prepacked weights (present in addons built from this source). */
   packedWeightsSize?(inDim: number, outDim: number): number;
   packWeights?(dst: Float32Array, w: Float32Array, inDim: number, outDim: number): void;

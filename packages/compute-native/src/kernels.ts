@@ -251,12 +251,19 @@ export interface NativeKernels {
    */
   packWeights?(w: Float32Array, inDim: number, outDim: number): Float32Array;
   matmulForwardPacked?(a: { out: Float32Array; x: Float32Array; packed: Float32Array; bias?: Float32Array; rows: number; inDim: number; outDim: number }): boolean;
+  /**
+   * The rows r with `which[r] ≠ 0` of the Backend's `sampleTokens` with top-k and top-p off: greedy when
+   * `temperature[r] = 0`, else the inverse CDF of `uniforms[r]` in id order; writes `ids[r]` and `logprobs[r]`.
+   * Absent when the addon was built from older sources.
+   */
+  sampleUnfiltered?(a: { logits: Float32Array; rows: number; vocab: number; uniforms: Float64Array; temperature: Float64Array; which: Uint8Array; ids: Int32Array; logprobs: Float32Array }): void;
 }
 
 /** Wraps the positional addon functions in the named-argument `NativeKernels` interface. */
 export function wrapBinding(b: NativeBinding, addonPath: string): NativeKernels {
   const cached = b.cachedAttention?.bind(b);
   const packedSize = b.packedWeightsSize?.bind(b);
+  const sampleUnf = b.sampleUnfiltered?.bind(b);
   const pack = b.packWeights?.bind(b);
   const mmPacked = b.matmulForwardPacked?.bind(b);
   return {
@@ -272,6 +279,9 @@ export function wrapBinding(b: NativeBinding, addonPath: string): NativeKernels 
             return dst;
           }
         : undefined,
+    sampleUnfiltered: sampleUnf
+      ? (a) => sampleUnf(a.logits, a.rows, a.vocab, a.uniforms, a.temperature, a.which, a.ids, a.logprobs)
+      : undefined,
     matmulForwardPacked: mmPacked
       ? (a) => mmPacked(a.out, a.x, a.packed, a.bias ?? null, a.rows, a.inDim, a.outDim)
       : undefined,

@@ -356,6 +356,20 @@ napi_value MatmulForwardPacked(napi_env env, napi_callback_info info) {
   });
 }
 
+napi_value SampleUnfiltered(napi_env env, napi_callback_info info) {
+  return guarded(env, info, "sampleUnfiltered", [&](Args& a) {
+    const int rows = a.integer(1), vocab = a.integer(2, 1);
+    const float* logits = a.f32(0, mul(rows, vocab));
+    const double* u = a.array<double>(3, napi_float64_array, "Float64Array", rows, false);
+    const double* t = a.array<double>(4, napi_float64_array, "Float64Array", rows, false);
+    const uint8_t* which = a.u8(5, rows, false);
+    int32_t* ids = a.i32(6, rows);
+    float* lp = a.f32(7, rows);
+    sentrl::sampleUnfiltered(logits, rows, vocab, u, t, which, ids, lp);
+    return undefinedValue(env);
+  });
+}
+
 napi_value CachedAttention(napi_env env, napi_callback_info info) {
   return guarded(env, info, "cachedAttention", [&](Args& a) {
     const int rows = a.integer(6), capacity = a.integer(7), heads = a.integer(8, 1), kvHeads = a.integer(9, 1),
@@ -446,6 +460,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"attentionForward", AttentionForward},
       {"attentionBackward", AttentionBackward},
       {"cachedAttention", CachedAttention},
+      {"sampleUnfiltered", SampleUnfiltered},
       {"packedWeightsSize", PackedWeightsSize},
       {"packWeights", PackWeights},
       {"matmulForwardPacked", MatmulForwardPacked},

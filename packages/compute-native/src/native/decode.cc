@@ -57,3 +57,55 @@ void cachedAttention(float* out, const float* q, const float* kCache, const floa
 }
 
 }  // namespace sentrl
+
+namespace sentrl {
+
+// Rows with topK = 0 and topP = 1 (plain or greedy draws) of the Backend's `sampleTokens`: per row, the largest logit;
+// greedy takes it (lowest id on ties) with its log-prob at temperature 1; otherwise e_j = exp((z_j − z_max)/T)
+// (vectorised, float) with the sum in double, the inverse CDF of uniforms[r] in id order, and log(e_id / sum).
+void sampleUnfiltered(const float* logits, int rows, int vocab, const double* uniforms, const double* temperature,
+                      const uint8_t* which, int32_t* ids, float* logprobs) {
+  parallelFor(rows, [&](int r, int) {
+    if (!which[r]) return;
+    const float* z = logits + static_cast<int64_t>(r) * vocab;
+    thread_local std::vector<float> e;
+    if (e.size() < static_cast<size_t>(vocab)) e.resize(vocab);
+    float mx = z[0];
+    int arg = 0;
+    for (int j = 1; j < vocab; j++)
+      if (z[j] > mx) {
+        mx = z[j];
+        arg = j;
+      }
+    const double t = temperature[r];
+    const float inv = static_cast<float>(1.0 / (t > 0 ? t : 1.0));
+    const __m256 vmx = _mm256_set1_ps(mx), vinv = _mm256_set1_ps(inv);
+    double sum = 0;
+    int j = 0;
+    for (; j + 8 <= vocab; j += 8) {
+      const __m256 x = exp256(_mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(z + j), vmx), vinv));
+      _mm256_storeu_ps(e.data() + j, x);
+      sum += hsum256(x);
+    }
+    for (; j < vocab; j++) {
+      e[j] = std::exp((z[j] - mx) * inv);
+      sum += e[j];
+    }
+    int pick = arg;
+    if (t > 0) {
+      const double target = uniforms[r] * sum;
+      double acc = 0;
+      pick = vocab - 1;
+      for (int k = 0; k < vocab; k++) {
+        if (e[k] == 0.0f) continue;
+        acc += e[k];
+        pick = k;
+        if (acc > target) break;
+      }
+    }
+    ids[r] = pick;
+    logprobs[r] = static_cast<float>(std::log(static_cast<double>(e[pick]) / sum));
+  });
+}
+
+}  // namespace sentrl

@@ -47,4 +47,8 @@ void attentionBackward(float* dq, float* dk, float* dv, const float* dout, const
 void cachedAttention(float* out, const float* q, const float* kCache, const float* vCache, const int32_t* slots,
                      const int32_t* lengths, int rows, int capacity, int heads, int kvHeads, int headDim);
 
+// The plain/greedy rows (which[r] != 0) of sampleTokens: ids and log-probs (see decode.cc).
+void sampleUnfiltered(const float* logits, int rows, int vocab, const double* uniforms, const double* temperature,
+                      const uint8_t* which, int32_t* ids, float* logprobs);
+
 }  // namespace sentrl

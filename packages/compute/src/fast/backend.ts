@@ -1,7 +1,7 @@
 import type { Backend, DeviceBuffer } from "../backend.js";
 import { ComputeError } from "../errors.js";
 import { cachedAttention, checkCachedAttention, checkCopy, checkKvCacheWrite, kvCacheWrite } from "../reference/decode.js";
-import { sampleRows, sampleTokensRows } from "../reference/sampling.js";
+import { checkSampleTokens, sampleRows, sampleTokensRows } from "../reference/sampling.js";
 import type { FastKernels } from "./kernels.js";
 import { ArrayPool, Scratch } from "./pool.js";
 import { RopeTables, ropeBackwardFast, ropeForwardFast } from "./rope.js";
@@ -453,7 +453,22 @@ export function createFastCpuBackend(kernels: FastKernels, options: FastCpuBacke
     },
     sampleTokens({ logits, rows, vocab, uniforms, temperature, topK, topP }) {
       dims("sampleTokens", { rows, vocab });
-      return sampleTokensRows(arr(logits, "sampleTokens.logits", rows * vocab), rows, vocab, uniforms, temperature, topK, topP);
+      const la = arr(logits, "sampleTokens.logits", rows * vocab);
+      if (!k.sampleUnfiltered || rows === 0) return sampleTokensRows(la, rows, vocab, uniforms, temperature, topK, topP);
+      checkSampleTokens(rows, uniforms, temperature, topK, topP);
+      // Plain and greedy rows in the native kernel; rows with top-k/top-p through the TypeScript sampler.
+      const which = new Uint8Array(rows);
+      for (let r = 0; r < rows; r++) which[r] = (!topK || topK[r] === 0 || topK[r] >= vocab) && (!topP || topP[r] >= 1) ? 1 : 0;
+      const ids = new Int32Array(rows);
+      const logprobs = new Float32Array(rows);
+      k.sampleUnfiltered({ logits: la, rows, vocab, uniforms: Float64Array.from(uniforms), temperature: Float64Array.from(temperature), which, ids, logprobs });
+      for (let r = 0; r < rows; r++) {
+        if (which[r]) continue;
+        const one = sampleTokensRows(la.subarray(r * vocab, (r + 1) * vocab), 1, vocab, [uniforms[r]], [temperature[r]], [topK ? topK[r] : 0], [topP ? topP[r] : 1]);
+        ids[r] = one.ids[0];
+        logprobs[r] = one.logprobs[0];
+      }
+      return { ids, logprobs };
     },
   };
   return backend;

@@ -77,6 +77,8 @@ export interface FastKernels {
     kvHeads: number;
     headDim: number;
   }): void;
+  /** Optional native plain/greedy rows of `sampleTokens`; see `@sentrl/compute-native`. */
+  sampleUnfiltered?(a: { logits: Float32Array; rows: number; vocab: number; uniforms: Float64Array; temperature: Float64Array; which: Uint8Array; ids: Int32Array; logprobs: Float32Array }): void;
   /** Optional prepacked weights for small-batch matmuls (decoding); see `@sentrl/compute-native`. */
   packWeights?(w: Float32Array, inDim: number, outDim: number): Float32Array;
   matmulForwardPacked?(a: { out: Float32Array; x: Float32Array; packed: Float32Array; bias?: Float32Array; rows: number; inDim: number; outDim: number }): boolean;

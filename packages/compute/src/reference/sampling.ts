@@ -209,6 +209,23 @@ export function tokenLogprob(logits: Float32Array, o: number, vocab: number, id:
   return logits[o + id] * inv - max - Math.log(sum);
 }
 
+/** Checks `sampleTokens` settings (the same errors on every CPU backend). */
+export function checkSampleTokens(rows: number, uniforms: ArrayLike<number>, temperature: ArrayLike<number>, topK: ArrayLike<number> | undefined, topP: ArrayLike<number> | undefined): void {
+  for (const [name, a] of [["uniforms", uniforms], ["temperature", temperature], ["topK", topK], ["topP", topP]] as const) {
+    if (a && a.length < rows) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: need ${rows} values of ${name}, got ${a.length}`);
+  }
+  for (let r = 0; r < rows; r++) {
+    const t = temperature[r];
+    const k = topK ? topK[r] : 0;
+    const p = topP ? topP[r] : 1;
+    if (!(t >= 0) || !Number.isFinite(t)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: temperature must be ≥ 0 and finite, got ${t} at row ${r}`);
+    if (!(p > 0 && p <= 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: topP must be in (0, 1], got ${p} at row ${r}`);
+    if (!(Number.isInteger(k) && k >= 0)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: topK must be a non-negative integer, got ${k} at row ${r}`);
+    const u = uniforms[r];
+    if (t > 0 && !(u >= 0 && u < 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: uniform ${u} for row ${r} is outside [0, 1)`);
+  }
+}
+
 /**
  * Reference per-row sampler with log-probs (see `SampleTokensArgs`): each row is `sampleRows` of one row with its
  * own settings, and its token's log-probability at that row's temperature (1 when greedy).
@@ -222,9 +239,7 @@ export function sampleTokensRows(
   topK: ArrayLike<number> | undefined,
   topP: ArrayLike<number> | undefined,
 ): { ids: Int32Array; logprobs: Float32Array } {
-  for (const [name, a] of [["uniforms", uniforms], ["temperature", temperature], ["topK", topK], ["topP", topP]] as const) {
-    if (a && a.length < rows) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: need ${rows} values of ${name}, got ${a.length}`);
-  }
+  checkSampleTokens(rows, uniforms, temperature, topK, topP);
   const ids = new Int32Array(rows);
   const logprobs = new Float32Array(rows);
   const z = new Float64Array(vocab);
@@ -233,9 +248,6 @@ export function sampleTokensRows(
     const t = temperature[r];
     const k = topK ? topK[r] : 0;
     const p = topP ? topP[r] : 1;
-    if (!(t >= 0) || !Number.isFinite(t)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: temperature must be ≥ 0 and finite, got ${t} at row ${r}`);
-    if (!(p > 0 && p <= 1)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: topP must be in (0, 1], got ${p} at row ${r}`);
-    if (!(Number.isInteger(k) && k >= 0)) throw new ComputeError("BACKEND_BAD_ARGUMENT", `sampleTokens: topK must be a non-negative integer, got ${k} at row ${r}`);
     const id = sampleOne(logits, r * vocab, vocab, uniforms[r], t, k, p, z, heap, r);
     ids[r] = id;
     logprobs[r] = Number.isNaN(lastLogprob) ? tokenLogprob(logits, r * vocab, vocab, id, t > 0 ? t : 1) : lastLogprob;
