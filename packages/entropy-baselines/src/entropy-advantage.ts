@@ -37,7 +37,7 @@ export function shapeAdvantages(
   mask: Uint8Array,
   alpha: number,
   kappa: number,
-  out = new Float64Array(mask.length),
+  out: Float64Array = new Float64Array(mask.length),
 ): Float64Array {
   for (let i = 0; i < mask.length; i++) {
     const a = advantages[i];

@@ -1,14 +1,11 @@
-import { createLossWorkspace, grpoTokenTerms, resolveGrpoClip } from "@sentrl/core";
+import { createLossWorkspace, grpoTokenTerms, Rng, resolveGrpoClip } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
 import { entropyAdvantageLoss, shapeAdvantages } from "../src/entropy-advantage.js";
 
 /** A batch that hits every branch: padding, A = 0, A < 0 with dual clip, |Δ| > 20, clip boundaries, capped bonus. */
 function batch(n: number) {
-  let s = 12345;
-  const rnd = () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296;
-  };
+  const r = new Rng(12345);
+  const rnd = () => r.uniform();
   const mask = new Uint8Array(n);
   const logp = new Float64Array(n);
   const oldLogp = new Float64Array(n);
