@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
 import { SentrlError } from "@sentrl/core";
@@ -17,6 +17,13 @@ import { jsonTooDeepAt, tooDeepMessage } from "./json-depth.js";
  */
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
+  // A FIFO or device would block or never end: only regular files are read (docs/contracts.md §1).
+  const st = await stat(path).catch(() => null);
+  if (st && !st.isFile())
+    throw new SentrlError(
+      "CONFIG_NOT_REGULAR_FILE",
+      `config file ${path} is ${st.isDirectory() ? "a directory" : "not a regular file (a FIFO or device)"}; pass a .json or .yaml file`,
+    );
   try {
     text = await readFile(path, "utf8");
   } catch (e) {

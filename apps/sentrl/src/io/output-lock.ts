@@ -70,6 +70,7 @@ function readHolder(path: string): (LockHolder & { tornAgeMs?: number }) | null 
     text = readFileSync(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    (e as NodeJS.ErrnoException).path ??= path; // EISDIR from a read names no file by itself
     throw e;
   }
   try {

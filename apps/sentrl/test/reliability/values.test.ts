@@ -1,6 +1,7 @@
 // Numbers that are not numbers and inputs built to hurt (docs/contracts.md §1): no command prints NaN/Inf/null where
 // a number belongs (OUTPUT_NOT_FINITE naming the value's path); deep nesting, alias bombs and huge values give
 // coded one-line errors; non-finite weights are refused at load.
+import { execFileSync } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -89,6 +90,15 @@ describe("inputs built to hurt", () => {
     writeFileSync(join(dir, "deep.yaml"), `a: ${deepArray}\n`);
     const deep = await runCli(["train", "--config", join(dir, "deep.yaml"), "--out", join(dir, "o")]);
     expectCoded(deep, "CONFIG_PARSE", /nests arrays\/objects more than 512 levels/);
+  });
+
+  it("a FIFO or a folder as --config is refused instead of blocking", async () => {
+    const dir = scratch("fifo");
+    execFileSync("mkfifo", [join(dir, "run.yaml")]);
+    for (const cfg of [join(dir, "run.yaml"), dir]) {
+      const r = await runCli(["train", "--config", cfg, "--out", join(dir, "o")]);
+      expectCoded(r, "CONFIG_NOT_REGULAR_FILE");
+    }
   });
 
   it("a 20 MB bad value is quoted in at most 200 characters", async () => {

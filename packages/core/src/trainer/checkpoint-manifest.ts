@@ -51,6 +51,9 @@ export async function verifyCheckpointFiles(dir: string): Promise<string | null>
   if (manifest?.format !== 1 || manifest.files === null || typeof manifest.files !== "object")
     return `${MANIFEST_FILE} has an unknown format`;
   for (const [name, want] of Object.entries(manifest.files)) {
+    if (!/^[\w.-]+$/.test(name) || name.startsWith("."))
+      return `${MANIFEST_FILE} lists \`${name.slice(0, 80)}\`, not a file name`;
+    if (want === null || typeof want !== "object") return `${MANIFEST_FILE} has a bad entry for ${name}`;
     const path = join(dir, name);
     const size = await stat(path).then(
       (s) => (s.isFile() ? s.size : -2),
