@@ -50,6 +50,7 @@ class CudaBuffer {
 
 const LOGITS_CHUNK_FLOATS = 1 << 22; // at most 16 MiB of logits per vocabulary chunk
 const info = new WeakMap<Backend, CudaBackendInfo>();
+const runtimes = new Map<string, CudaRuntime>();
 
 /** What a backend made by `createCudaBackend`/`createCudaEmulatorBackend` runs on (GEMM path, library, threads). */
 export function describeCudaBackend(backend: Backend): CudaBackendInfo | undefined {
@@ -80,7 +81,14 @@ export function createCudaBackend(options: CudaBackendOptions = {}): Backend {
   }
   const driver = loadCudaDriver(env);
   if (typeof driver === "string") throw new BackendUnavailableError("cuda", driver);
-  const rt = new CudaRuntime(driver, ordinal, options.ptxDir ?? defaultPtxDir());
+  const ptxDir = options.ptxDir ?? defaultPtxDir();
+  // One runtime (context, JIT-loaded modules, memory pool) per driver library, device and PTX folder in a process.
+  const key = `${driver.library}\0${ordinal}\0${ptxDir}`;
+  let rt = runtimes.get(key);
+  if (!rt) {
+    rt = new CudaRuntime(driver, ordinal, ptxDir);
+    runtimes.set(key, rt);
+  }
   let gemm: Gemm = kernelGemm(rt);
   let cublasLibrary: string | undefined;
   let cublasReason: string | undefined = "disabled";
