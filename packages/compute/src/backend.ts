@@ -253,7 +253,7 @@ export interface AdamWParam {
  * `v ← β2·v + (1−β2)·g²`, `p ← p − lr/(1−β1^step) · m / (sqrt(v)/sqrt(1−β2^step) + eps)`. `step` starts at 1.
  * Gradients are left as they were (not clipped in place).
  *
- * **Non-finite gradients** (the one rule of the project, as verl): when the global norm is NaN or ±Infinity the whole
+ * **Non-finite gradients** (the one rule of the project, as verl; docs/algorithms.md §16): when the global norm is NaN or ±Infinity the whole
  * update is skipped (parameters and both moments untouched) and the result says `applied: false`; the caller does
  * not count the step (its next call passes the same `step`).
  */
