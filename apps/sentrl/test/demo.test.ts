@@ -67,7 +67,7 @@ describe("sentrl demo --quick (end to end: committed base model, SE curriculum, 
     expect(md).toContain("| base |");
     expect(md).toMatch(/## Verdict/);
     expect(o.err()).toContain("sentrl demo: train sent");
-  });
+  }, 300_000); // ~20 s on 2 idle cores; generous for a loaded CI machine
 
   it("rejects bad options with usage errors", async () => {
     for (const args of [

@@ -6,8 +6,7 @@
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTrainer } from "@sentrl/core";
-import type { ModelPolicy } from "@sentrl/model";
-import { saveModel } from "@sentrl/model";
+import { loadTokenizer, ModelPolicy, saveModel } from "@sentrl/model";
 import { prepareRun } from "../presets/build.js";
 import { type RunConfig, resolveRunConfig } from "../presets/run-config.js";
 
@@ -49,16 +48,18 @@ export interface ArmRun {
 
 const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "generation_config.json"];
 
+/** True when the preset trains on a curriculum (its arm needs the SE stage files). */
+export function presetUsesCurriculum(preset: string): boolean {
+  return (
+    resolveRunConfig({ preset, policy: { kind: "model", dir: "." }, data: { train: "." } }).curriculum !== undefined
+  );
+}
+
 /** The arm's run configuration: the preset, then the demo's scale (model policy, symbolic reward, boxed prompts). */
 export function armRunConfig(
   a: Pick<ArmInput, "preset" | "seed" | "baseDir" | "trainFile" | "stageFiles" | "scale">,
 ): RunConfig {
   const s = a.scale;
-  const probe = resolveRunConfig({
-    preset: a.preset,
-    policy: { kind: "model", dir: a.baseDir },
-    data: { train: a.trainFile },
-  });
   return resolveRunConfig({
     preset: a.preset,
     seed: a.seed,
@@ -75,8 +76,9 @@ export function armRunConfig(
     promptTemplate: "opencompass",
     policy: { kind: "model", dir: a.baseDir },
     data: { train: a.trainFile },
-    ...(probe.curriculum
-      ? { curriculum: { ...probe.curriculum, stages: a.stageFiles, epochsPerStage: s.epochsPerStage } }
+    // Objects merge onto the preset's: its curriculum kind and per-stage reference stay, the stages are ours.
+    ...(presetUsesCurriculum(a.preset)
+      ? { curriculum: { stages: a.stageFiles, epochsPerStage: s.epochsPerStage } }
       : {}),
   });
 }
@@ -88,8 +90,15 @@ export async function runArm(a: ArmInput): Promise<ArmRun> {
   const prepared = await prepareRun(rc, a.outDir);
   await mkdir(a.outDir, { recursive: true });
   await writeFile(join(a.outDir, "run-config.json"), `${JSON.stringify(rc, null, 2)}\n`);
+  // The same model behind a policy that decodes and scores 64 rows at a time (the default 8 leaves a tiny model
+  // dominated by per-call overhead); results do not depend on these sizes (docs/contracts.md §6, §9).
+  const policy = new ModelPolicy((prepared.policy as ModelPolicy).model, {
+    tokenizer: loadTokenizer(a.baseDir),
+    batchSize: 64,
+    scoreBatchSize: 64,
+  });
   const trainer = createTrainer({
-    policy: prepared.policy,
+    policy,
     dataset: prepared.rows,
     plugins: prepared.plugins,
     config: prepared.config,
@@ -98,7 +107,7 @@ export async function runArm(a: ArmInput): Promise<ArmRun> {
   });
   const total = trainer.config.totalSteps;
   const run: ArmRun = {
-    policy: prepared.policy as ModelPolicy,
+    policy,
     rc,
     steps: 0,
     seconds: 0,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "@sentrl/core";
 import { buildCurriculumFromGenerator } from "@sentrl/curriculum";
 import { createLocalGenerator, loadModel, loadTokenizer } from "@sentrl/model";
-import { type ArmScale, armRunConfig, runArm } from "./arms.js";
+import { type ArmScale, presetUsesCurriculum, runArm } from "./arms.js";
 import { BASE_RECIPE, ensureBaseModel, recipeHash, recipeSplits } from "./base-model.js";
 import { type EvalSettings, evaluateModel } from "./evaluate.js";
 import { startPhase } from "./progress.js";
@@ -31,18 +31,18 @@ export interface DemoScale {
 }
 
 const ARM: ArmScale = {
-  promptsPerStep: 16,
+  promptsPerStep: 64,
   groupSize: 8,
-  totalSteps: 64,
-  epochsPerStage: 4,
-  lr: 1e-4,
+  totalSteps: 32,
+  epochsPerStage: 2,
+  lr: 5e-5,
   maxResponseTokens: 96,
-  microBatchSize: 32,
+  microBatchSize: 64,
 };
 
-/** The default demo: 2 arms × 64 steps × 128 samples, 500 held-out questions × 8 samples. */
+/** The default demo: 2 arms × 32 steps × 512 samples (1024 RL prompts, 2 epochs), 500 held-out questions × 8 samples. */
 export const DEFAULT_SCALE: DemoScale = {
-  rlPrompts: 256,
+  rlPrompts: 1024,
   heldOut: 500,
   k: 8,
   curriculumSamples: 8,
@@ -59,7 +59,7 @@ export const QUICK_SCALE: DemoScale = {
   heldOut: 48,
   k: 4,
   curriculumSamples: 4,
-  arm: { ...ARM, promptsPerStep: 8, groupSize: 4, totalSteps: 8, epochsPerStage: 2 },
+  arm: { ...ARM, promptsPerStep: 8, groupSize: 4, totalSteps: 8, epochsPerStage: 2, microBatchSize: 32 },
 };
 
 export interface DemoOptions {
@@ -118,11 +118,7 @@ export async function runDemo(o: DemoOptions): Promise<Record<string, unknown>> 
 
   // 3. The SE curriculum from the base model's own samples (only when an arm's preset has a curriculum).
   const curriculumDir = join(o.outDir, "curriculum");
-  const needsCurriculum = o.arms.some(
-    (a) =>
-      armRunConfig({ preset: a, seed: o.seed, baseDir: base.dir, trainFile, stageFiles: ["x"], scale: scale.arm })
-        .curriculum,
-  );
+  const needsCurriculum = o.arms.some(presetUsesCurriculum);
   let curriculum: Record<string, unknown> | undefined;
   let stageFiles: string[] = [];
   if (needsCurriculum) {
@@ -169,6 +165,8 @@ export async function runDemo(o: DemoOptions): Promise<Record<string, unknown>> 
       p.update(d, t),
     );
     timings[`eval ${label}`] = p.stop();
+    await mkdir(join(o.outDir, label), { recursive: true });
+    await writeFileAtomic(join(o.outDir, label, "eval.json"), `${JSON.stringify(r)}\n`);
     return r;
   };
   const baseModel = await loadModel(base.dir);
