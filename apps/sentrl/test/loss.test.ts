@@ -274,12 +274,15 @@ describe("sentrl loss (docs/contracts.md §2)", () => {
       "../command.js",
       "../io/output-guard.js",
       "../stdin-json.js",
+      "../usage-error.js",
       "@sentrl/core",
     ]);
     // the helpers it uses import nothing heavier than node built-ins and core
-    for (const helper of ["stdin-json.ts", "command.ts", "io/output-guard.ts", "io/json-depth.ts"])
+    for (const helper of ["stdin-json.ts", "command.ts", "usage-error.ts", "io/output-guard.ts", "io/json-depth.ts"])
       for (const spec of importsOf(helper))
-        expect(spec, helper).toMatch(/^(node:|@sentrl\/core$|\.\.?\/command\.js$|\.\/io\/json-depth\.js$)/);
+        expect(spec, helper).toMatch(
+          /^(node:|@sentrl\/core$|\.\.?\/command\.js$|\.\/io\/json-depth\.js$|\.\.?\/usage-error\.js$)/,
+        );
     expect(src).toContain('"@sentrl/token-entropy-kl", "@sentrl/entropy-baselines"');
     for (const pkg of ["core", "token-entropy-kl", "entropy-baselines"]) {
       const pj = JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8"));
