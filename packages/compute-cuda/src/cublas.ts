@@ -40,6 +40,7 @@ export function cublasSearchDirs(env: NodeJS.ProcessEnv = process.env): string[]
     "/usr/local/cuda/lib64",
     "/usr/local/cuda-13/lib64",
     "/usr/local/cuda-12/lib64",
+    "/usr/local/cuda/targets/x86_64-linux/lib",
     "/usr/lib/x86_64-linux-gnu",
     "/usr/lib64",
   );
