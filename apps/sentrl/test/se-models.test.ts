@@ -104,6 +104,13 @@ describe("sentrl se with model clustering", () => {
     [["--clustering", "nli", "--nli-model", "x", "--nli-variant", "loose"], /--nli-variant/],
     [["--clustering", "embedding", "--embedding-model", "x", "--linkage", "average"], /--linkage/],
     [["--clustering", "embedding", "--embedding-model", "x", "--threshold", "high"], /--threshold/],
+    [["--nli-model", "x"], /--nli-model needs --clustering nli or embedding/],
+    [
+      ["--clustering", "nli", "--nli-model", "x", "--checker", "symbolic"],
+      /--checker does not apply to --clustering nli/,
+    ],
+    [["--clustering", "nli", "--nli-model", "x", "--threshold", "0.5"], /--threshold does not apply/],
+    [["--clustering", "embedding", "--embedding-model", "x", "--nli-question"], /--nli-question does not apply/],
   ])("usage errors exit 2: %j", async (args, msg) => {
     const r = await runCli(["se", ...args], "");
     expect(r.code).toBe(2);

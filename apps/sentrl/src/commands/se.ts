@@ -70,6 +70,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     "batch-size": { type: "string" },
   });
   const clustering = oneOf(values.clustering, "--clustering", ["answer", "nli", "embedding"], "answer");
+  if (clustering === "answer") {
+    const modelOnly = (
+      ["nli-model", "nli-variant", "nli-question", "embedding-model", "threshold", "linkage", "batch-size"] as const
+    ).find((k) => values[k] !== undefined);
+    if (modelOnly) throw new UsageError(`--${modelOnly} needs --clustering nli or embedding`);
+  }
   const checker = oneOf(values.checker, "--checker", SE_CHECKERS, "dapo");
   const estimator = oneOf<SEEstimator>(values.estimator, "--estimator", SE_ESTIMATORS, "lengthNormalized");
   const invalid = oneOf<InvalidPolicy>(values.invalid, "--invalid", INVALID_POLICIES, "singleton");
@@ -84,6 +90,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     score = createSemanticEntropyScorer({ checker, estimator, invalid });
   } else {
     // Model clustering (docs/algorithms.md §8.1): @sentrl/semantic-entropy loads the ONNX packages only here.
+    const misplaced = [
+      ...(["checker", "invalid"] as const).filter((k) => values[k] !== undefined),
+      ...(clustering === "nli"
+        ? (["embedding-model", "threshold", "linkage"] as const)
+        : (["nli-model", "nli-variant", "nli-question"] as const)
+      ).filter((k) => values[k] !== undefined),
+    ];
+    if (misplaced.length > 0) throw new UsageError(`--${misplaced[0]} does not apply to --clustering ${clustering}`);
     if (clustering === "nli" && !values["nli-model"]) throw new UsageError("--clustering nli needs --nli-model <dir>");
     if (clustering === "embedding" && !values["embedding-model"])
       throw new UsageError("--clustering embedding needs --embedding-model <dir>");
