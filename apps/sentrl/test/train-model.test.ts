@@ -124,13 +124,16 @@ describe("sentrl train with policy.kind model", () => {
       expect(Number.isFinite(m[name]), name).toBe(true);
     expect(m["actor/grad_norm"]).toBeGreaterThan(0);
 
-    // 2 steps, then resume to 3: identical metrics.
+    // 2 steps, then resume to 3 (totalSteps is a safe change, allowed with --resume-with-changes): identical metrics.
     const twoSteps = join(dir, "two.yaml");
     writeFileSync(twoSteps, readFileSync(cfg, "utf8").replace("totalSteps: 3", "totalSteps: 2"));
     const b = io();
     expect(await main(["train", "--config", twoSteps, "--out", join(dir, "resumed")], b), b.err()).toBe(0);
     const c = io();
-    expect(await main(["train", "--config", cfg, "--out", join(dir, "resumed"), "--resume"], c), c.err()).toBe(0);
+    expect(
+      await main(["train", "--config", cfg, "--out", join(dir, "resumed"), "--resume", "--resume-with-changes"], c),
+      c.err(),
+    ).toBe(0);
     expect(readFileSync(join(dir, "resumed", "metrics.jsonl"), "utf8")).toBe(
       readFileSync(join(dir, "straight", "metrics.jsonl"), "utf8"),
     );
