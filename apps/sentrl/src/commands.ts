@@ -12,6 +12,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   curriculum: { summary: "build a semantic-entropy curriculum (stage files + manifest)", load: () => import("./commands/curriculum.js") },
   score: { summary: "per-token log-probs and entropies of token sequences under a model", load: () => import("./commands/score.js") },
   generate: { summary: "sample completions with our own model (batched KV-cache decoding; JSONL in/out)", load: () => import("./commands/generate.js") },
+  serve: { summary: "OpenAI-compatible HTTP server for a model (continuous batching, streaming, weight reload)", load: () => import("./commands/serve.js") },
   update: { summary: "one RL update (loss, backward, clip, AdamW) of a model on given rollouts; weights out", load: () => import("./commands/update.js") },
   eval: { summary: "evaluate a generator on a benchmark: pass@k, avg@k, resumable", load: () => import("./commands/eval.js") },
   train: { summary: "train a policy with GRPO/SENT from a config file (JSON/YAML) or preset; resumable", load: () => import("./commands/train.js") },

@@ -9,4 +9,5 @@ export {
 } from "./registry.js";
 export { createReplayGenerator, parseReplayRecords, type ReplayRecord, replayGenerator } from "./replay.js";
 export { createOpenAIGenerator, type OpenAIGeneratorOptions, openAIEndpoint } from "./openai.js";
+export { createWeightSync, type WeightSync, type WeightSyncApi, type WeightSyncOptions } from "./weight-sync.js";
 export { validateGenerateOptions } from "./options.js";

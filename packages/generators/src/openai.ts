@@ -1,15 +1,25 @@
 import { type Completion, type GenerateOptions, type GenerationPrompt, type Generator, SentrlError } from "@sentrl/core";
 import { validateGenerateOptions, validatePrompt } from "./options.js";
+import { sleep } from "./sleep.js";
 
 export interface OpenAIGeneratorOptions {
-  /** Server root, with or without a trailing `/v1` (`http://127.0.0.1:8000` or `http://127.0.0.1:8000/v1`). */
-  baseURL: string;
+  /**
+   * Server root, with or without a trailing `/v1` (`http://127.0.0.1:8000` or `http://127.0.0.1:8000/v1`); several
+   * engines serving the same weights: prompt `i` goes to `baseURL[i % baseURL.length]`.
+   */
+  baseURL: string | string[];
   model: string;
   /** Default: `env.OPENAI_API_KEY`; no `Authorization` header when neither is set (a local vLLM). */
   apiKey?: string;
   env?: Record<string, string | undefined>;
   /** Ask for per-token log-probs (fills `tokenLogprobs`, `logLik` and `numTokens`). Default false. */
   logprobs?: boolean;
+  /**
+   * Ask for the sampled token ids (`return_token_ids`, vLLM ≥ 0.10.2 and `sentrl serve`; fills `tokenIds`). They are
+   * read from `choices[].token_ids`, else from log-prob tokens spelt `token_id:<id>` (vLLM's
+   * `return_tokens_as_token_ids`). Default false.
+   */
+  tokenIds?: boolean;
   /** Requests in flight at once (one request per prompt, carrying `n`). Default 8. */
   concurrency?: number;
   /** Retries of a request after a network error, 408, 409, 429 or 5xx. Default 3. */
@@ -38,21 +48,6 @@ function positiveInt(name: string, v: number | undefined, fallback: number, min 
   return v;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 const RETRY_STATUS = new Set([408, 409, 429]);
 
 interface ChoiceJSON {
@@ -60,10 +55,29 @@ interface ChoiceJSON {
   text?: string;
   message?: { content?: string | null };
   finish_reason?: string | null;
-  logprobs?: { token_logprobs?: (number | null)[]; content?: { logprob: number }[] | null } | null;
+  token_ids?: number[] | null;
+  logprobs?: {
+    token_logprobs?: (number | null)[];
+    tokens?: string[];
+    content?: { token?: string; logprob: number }[] | null;
+  } | null;
 }
 
-function toCompletion(choice: ChoiceJSON, chat: boolean, wantLogprobs: boolean): Completion {
+/** Token ids of a choice: `token_ids`, else log-prob tokens spelt `token_id:<id>`; undefined when neither is there. */
+function choiceTokenIds(choice: ChoiceJSON, chat: boolean): number[] | undefined {
+  if (Array.isArray(choice.token_ids)) return choice.token_ids;
+  const spelt = chat ? choice.logprobs?.content?.map((t) => t.token) : choice.logprobs?.tokens;
+  if (!Array.isArray(spelt)) return undefined;
+  const ids: number[] = [];
+  for (const t of spelt) {
+    const m = typeof t === "string" ? /^token_id:(\d+)$/.exec(t) : null;
+    if (!m) return undefined;
+    ids.push(Number(m[1]));
+  }
+  return ids;
+}
+
+function toCompletion(choice: ChoiceJSON, chat: boolean, wantLogprobs: boolean, wantIds = false): Completion {
   const text = chat ? choice.message?.content : choice.text;
   if (typeof text !== "string") {
     throw new SentrlError("OPENAI_BAD_RESPONSE", `a choice has no ${chat ? "message.content" : "text"}`);
@@ -79,12 +93,24 @@ function toCompletion(choice: ChoiceJSON, chat: boolean, wantLogprobs: boolean):
     for (const x of lp) sum += x;
     c.logLik = sum;
   }
+  if (wantIds) {
+    const ids = choiceTokenIds(choice, chat);
+    if (!ids) {
+      throw new SentrlError(
+        "OPENAI_BAD_RESPONSE",
+        "a choice has no token ids (`token_ids`, or log-prob tokens `token_id:<id>`): the server ignores `return_token_ids` (vLLM ≥ 0.10.2, SGLang, sentrl serve support it)",
+      );
+    }
+    c.tokenIds = ids;
+    c.numTokens = ids.length;
+  }
   return c;
 }
 
 /**
- * `openai:<baseURL>#<model>`: samples from an OpenAI-compatible server (vLLM, SGLang). A prompt with `messages`
- * goes to `/v1/chat/completions`, one with `text` to `/v1/completions`; one request per prompt carries `n`,
+ * `openai:<baseURL>#<model>`: samples from an OpenAI-compatible server (vLLM, SGLang, `sentrl serve`). A prompt with
+ * `tokens` goes to `/v1/completions` as a token-id prompt, one with `messages` to `/v1/chat/completions`, one with
+ * `text` to `/v1/completions`; one request per prompt carries `n`,
  * `temperature`, `top_p`, `top_k` (a vLLM/SGLang extension), `max_tokens`, `stop`, `seed` (the same seed for
  * every prompt) and, when asked, `logprobs`. Choices are returned in their `index` order. Requests run with
  * bounded concurrency and retry transient failures with exponential backoff.
@@ -100,6 +126,10 @@ function toCompletion(choice: ChoiceJSON, chat: boolean, wantLogprobs: boolean):
  * ```
  */
 export function createOpenAIGenerator(options: OpenAIGeneratorOptions): Generator {
+  const baseURLs = Array.isArray(options.baseURL) ? options.baseURL : [options.baseURL];
+  if (baseURLs.length === 0 || !baseURLs.every((u) => typeof u === "string" && u !== "")) {
+    throw new SentrlError("GENERATE_BAD_OPTION", "baseURL must be a server URL or a non-empty list of them");
+  }
   const env = options.env ?? process.env;
   const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
   const concurrency = positiveInt("concurrency", options.concurrency, 8);
@@ -108,12 +138,14 @@ export function createOpenAIGenerator(options: OpenAIGeneratorOptions): Generato
   const timeoutMs = options.timeoutMs ?? 600_000;
   const doFetch = options.fetch ?? globalThis.fetch;
   const wantLogprobs = options.logprobs === true;
-  const spec = options.spec ?? `openai:${options.baseURL}#${options.model}`;
+  const wantIds = options.tokenIds === true;
+  const spec = options.spec ?? `openai:${baseURLs[0]}#${options.model}`;
 
-  async function request(prompt: GenerationPrompt, gen: GenerateOptions): Promise<Completion[]> {
-    const chat = Array.isArray(prompt.messages);
+  async function request(prompt: GenerationPrompt, gen: GenerateOptions, baseURL: string): Promise<Completion[]> {
+    const chat = prompt.tokens === undefined && Array.isArray(prompt.messages);
     const body: Record<string, unknown> = { model: options.model, n: gen.n };
-    if (chat) body.messages = prompt.messages;
+    if (prompt.tokens !== undefined) body.prompt = prompt.tokens;
+    else if (chat) body.messages = prompt.messages;
     else body.prompt = prompt.text;
     if (gen.temperature !== undefined) body.temperature = gen.temperature;
     if (gen.topP !== undefined) body.top_p = gen.topP;
@@ -122,7 +154,8 @@ export function createOpenAIGenerator(options: OpenAIGeneratorOptions): Generato
     if (gen.stop !== undefined) body.stop = gen.stop;
     if (gen.seed !== undefined) body.seed = gen.seed;
     if (wantLogprobs) body.logprobs = chat ? true : 1;
-    const url = openAIEndpoint(options.baseURL, chat ? "chat/completions" : "completions");
+    if (wantIds) body.return_token_ids = true;
+    const url = openAIEndpoint(baseURL, chat ? "chat/completions" : "completions");
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
     const payload = JSON.stringify(body);
@@ -170,7 +203,7 @@ export function createOpenAIGenerator(options: OpenAIGeneratorOptions): Generato
         );
       }
       choices.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-      return choices.slice(0, gen.n).map((c) => toCompletion(c, chat, wantLogprobs));
+      return choices.slice(0, gen.n).map((c) => toCompletion(c, chat, wantLogprobs, wantIds));
     }
     throw new SentrlError(
       "OPENAI_REQUEST_FAILED",
@@ -191,7 +224,7 @@ export function createOpenAIGenerator(options: OpenAIGeneratorOptions): Generato
         while (!failed && next < prompts.length) {
           const i = next++;
           try {
-            results[i] = await request(prompts[i], gen);
+            results[i] = await request(prompts[i], gen, baseURLs[i % baseURLs.length]);
           } catch (e) {
             failed = true;
             throw e;

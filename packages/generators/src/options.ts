@@ -18,7 +18,10 @@ export function validatePrompt(prompt: GenerationPrompt, index: number, needText
   if (typeof prompt?.id !== "string") {
     throw new SentrlError("GENERATE_BAD_PROMPT", `prompt #${index} has no string id`);
   }
-  if (needText && typeof prompt.text !== "string" && !Array.isArray(prompt.messages)) {
+  if (prompt.tokens !== undefined && (!Array.isArray(prompt.tokens) || prompt.tokens.length === 0 || !prompt.tokens.every((t) => Number.isSafeInteger(t) && t >= 0))) {
+    throw new SentrlError("GENERATE_BAD_PROMPT", `prompt "${prompt.id}": tokens must be a non-empty list of non-negative integer ids`);
+  }
+  if (needText && typeof prompt.text !== "string" && !Array.isArray(prompt.messages) && prompt.tokens === undefined) {
     throw new SentrlError("GENERATE_BAD_PROMPT", `prompt "${prompt.id}" has neither text nor messages`);
   }
 }

@@ -68,7 +68,7 @@ function parseLine(value: unknown, lineNo: number): InputLine {
 }
 
 /** EOS ids from config.json and generation_config.json (when there is no tokenizer.json). */
-function eosFromConfigs(dir: string): number[] {
+export function eosFromConfigs(dir: string): number[] {
   const out = new Set<number>();
   for (const f of ["config.json", "generation_config.json"]) {
     const p = join(dir, f);

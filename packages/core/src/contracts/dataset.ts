@@ -66,4 +66,6 @@ export interface TrainingSample {
   oldLogp?: Float64Array;
   oldEntropy?: Float64Array;
   refLogp?: Float64Array;
+  /** Per-token weights of the policy-gradient term (truncated importance sampling, `rollout.tisCap`); absent: 1. */
+  tokenWeights?: Float64Array;
 }

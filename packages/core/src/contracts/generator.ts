@@ -13,6 +13,11 @@ export interface GenerationPrompt {
   /** Either a rendered prompt string or chat messages (the generator applies its chat template). */
   text?: string;
   messages?: ChatMessage[];
+  /**
+   * Prompt token ids, already tokenised by the caller (no template applied): wins over `text`/`messages` where a
+   * generator supports it (`openai:` sends them as a token-id prompt), so a trainer's engine samples exactly its prompt.
+   */
+  tokens?: number[];
 }
 
 export interface GenerateOptions {

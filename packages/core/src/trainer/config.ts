@@ -105,6 +105,20 @@ export const TRAINER_CONFIG_FIELDS = {
       doc: "end-of-sequence token id: responses are cut after their first EOS (default: the policy's eosTokenId)",
     }),
   ),
+  rollout: optional(
+    object(
+      {
+        tisCap: optional(
+          num({
+            doc: "truncated importance sampling: weight each token's policy-gradient term by min(p_trainer / p_sampler, tisCap) (absent: off); the mismatch metrics are logged either way",
+            check: (x) => x >= 1,
+            what: "≥ 1",
+          }),
+        ),
+      },
+      { doc: "rollout correction for samplers other than the trainer's model (docs/serving.md)" },
+    ),
+  ),
   zeroVarianceWarnSteps: int({
     doc: "warn after this many consecutive steps where every group had zero reward variance (0: never)",
     default: 5,

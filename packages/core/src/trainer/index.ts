@@ -67,3 +67,5 @@ export {
   type StepResult,
   type Trainer,
 } from "./trainer.js";
+export { type EngineRolloutOptions, type EngineRolloutPolicy, withEngineRollouts } from "./engine-rollout.js";
+export { rolloutCorrection } from "./rollout-correction.js";

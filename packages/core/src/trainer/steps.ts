@@ -226,7 +226,7 @@ export function buildTokenBatch(
     for (let t = 0; t < len; t++) {
       mask[o + t] = 1;
       oldLogp[o + t] = s.oldLogp![t];
-      advantages[o + t] = s.advantage;
+      advantages[o + t] = s.tokenWeights ? s.advantage * s.tokenWeights[t] : s.advantage;
       if (refLogp) refLogp[o + t] = s.refLogp![t];
       if (!current) {
         (logp as Float64Array)[o + t] = s.oldLogp![t];

@@ -9,6 +9,7 @@ import { saveCheckpoint } from "./checkpoint.js";
 import { configHash } from "./config-diff.js";
 import { openForResume, restoreMetricsLog } from "./resume.js";
 import { resolveTrainerConfig, type TrainerConfig } from "./config.js";
+import { rolloutCorrection } from "./rollout-correction.js";
 import { PromptSampler } from "./sampler.js";
 import { resolveStrategies, trainerDriver } from "./strategies.js";
 import {
@@ -194,6 +195,7 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
       groups = await computeAdvantages(groups, estimator, ctx);
       const samples = toTrainingSamples(groups);
       await computeOldAndRefLogp(policy, ref, samples, ctx);
+      rolloutCorrection(groups, samples, config.rollout?.tisCap, ctx.metrics);
       const update = await updatePolicy(policy, loss, commonOptions, samples, ctx);
       // Plugin metrics first; the trainer's verl-named metrics win a name clash.
       const metrics = { ...ctx.metrics.values, ...stepMetrics(samples, update, config) };
