@@ -102,6 +102,10 @@ describe("apps/sentrl/README.md examples", () => {
     dir = mkdtempSync(join(tmpdir(), "sentrl-app-readme-"));
     cpSync(join(MODEL_FIXTURE, "config.json"), join(dir, "tiny-qwen2", "config.json"));
     cpSync(join(MODEL_FIXTURE, "model.safetensors"), join(dir, "tiny-qwen2", "model.safetensors"));
+    // The tiny ONNX NLI model of tools/onnx/tiny_bert.py, for the `sentrl se --clustering nli` example.
+    cpSync(join(__dirname, "..", "..", "..", "tools", "onnx", "models", "tiny-nli"), join(dir, "tiny-nli"), {
+      recursive: true,
+    });
     process.chdir(dir);
   });
   afterAll(() => {
