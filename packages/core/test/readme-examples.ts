@@ -53,3 +53,10 @@ export async function runTsBlock(code: string): Promise<{ logs: unknown[][]; exp
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Runs a README's first ```ts block; returns what its `console.log` calls printed and what its `// →` say. */
+export async function runReadmeExample(readmePath: string): Promise<{ printed: unknown[]; expected: unknown[] }> {
+  const [code] = readmeTsBlocks(readmePath);
+  const { logs } = await runTsBlock(code);
+  return { printed: logs.map((args) => args[0]), expected: annotatedOutputs(code) };
+}

@@ -1,13 +1,9 @@
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { annotatedOutputs, readmeTsBlocks, runTsBlock } from "../../core/test/readme-examples.js";
+import { expect, it } from "vitest";
+import { runReadmeExample } from "../../core/test/readme-examples.js";
 
-describe("README example", () => {
-  it("runs and prints what its `// →` comments say", async () => {
-    const [code] = readmeTsBlocks(join(__dirname, "..", "README.md"));
-    const expected = annotatedOutputs(code);
-    expect(expected.length).toBe(3);
-    const { logs } = await runTsBlock(code);
-    expect(logs.map((args) => args[0])).toEqual(expected);
-  });
+it("README example runs and prints what its `// →` comments say", async () => {
+  const { printed, expected } = await runReadmeExample(join(__dirname, "..", "README.md"));
+  expect(expected.length).toBe(3);
+  expect(printed).toEqual(expected);
 });
