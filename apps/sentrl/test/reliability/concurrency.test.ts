@@ -46,6 +46,16 @@ describe("output lock (in-process)", () => {
     );
   });
 
+  it("a live pid whose process started at another time (a reused pid) is stale", () => {
+    const dir = scratch("reused");
+    const path = join(dir, LOCK_FILE);
+    const live = { pid: process.ppid, host: hostname(), command: "train", startedAt: "then" };
+    writeFileSync(path, JSON.stringify({ ...live, procStart: "1" }));
+    acquireOutputLock(dir, "train").release();
+    writeFileSync(path, JSON.stringify(live)); // no start time recorded: a live pid is trusted
+    expect(() => acquireOutputLock(dir, "train")).toThrow(expect.objectContaining({ code: "OUTPUT_LOCKED" }));
+  });
+
   it("eval and curriculum build refuse a folder another process writes, before writing anything", async () => {
     const dir = scratch("lock-eval");
     mkdirSync(join(dir, "data", "aime24"), { recursive: true });

@@ -71,7 +71,7 @@ describe("checkpoints", () => {
   });
 
   it("a damaged newest checkpoint is reported and passed over: resume from the older one ends identically", async () => {
-    for (const damage of ["truncate-policy", "torn-trainer-json", "delete-manifest-file"] as const) {
+    for (const damage of ["truncate-policy", "torn-trainer-json", "delete-manifest-file", "delete-manifest"] as const) {
       await rm(join(dir, "run"), { recursive: true, force: true });
       await rm(join(dir, "straight"), { recursive: true, force: true });
       const { straight, out, metrics } = await straightAndStopped();
@@ -79,6 +79,7 @@ describe("checkpoints", () => {
       if (damage === "truncate-policy") await truncate(join(ck, "policy.safetensors"), 10);
       if (damage === "torn-trainer-json") await truncate(join(ck, "trainer.json"), 20);
       if (damage === "delete-manifest-file") await rm(join(ck, "policy.safetensors"));
+      if (damage === "delete-manifest") await rm(join(ck, "manifest.json"));
       const again = make(out, { resumeWithChanges: true });
       expect(await again.trainer.resume(), damage).toBe(2);
       expect(again.warnings.map((w) => w.code)).toEqual(["CHECKPOINT_FALLBACK"]);

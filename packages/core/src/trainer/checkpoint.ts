@@ -226,6 +226,16 @@ export async function checkpointProblem(dir: string, metricsPath?: string): Prom
   } catch (e) {
     return (e as Error).message;
   }
+  // Checkpoints since manifests always have one (they carry configHash); only older ones may lack it.
+  if (!hasManifest && meta.configHash !== undefined) return `${MANIFEST_FILE} is missing`;
+  if (
+    !hasManifest &&
+    !(await stat(join(dir, "policy.safetensors")).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  )
+    return "policy.safetensors is missing";
   if (metricsPath && meta.metricsSha256) {
     const root = join(dir, "..");
     const ok =
