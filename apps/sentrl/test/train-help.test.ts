@@ -34,7 +34,7 @@ describe("sentrl train --help and the run-config schema", () => {
     expect(section).toMatch(/^ {4}loss\.options {2}object \(default \{\}\) {2}the common loss options/m);
   });
 
-  it("the trainer's fields are core's declarations, as they are or as the strategies' name/options", () => {
+  it("every trainer field is core's declaration, as it is or as a strategy's name/options", () => {
     const unfolded = new Set(Object.keys(RUN_STRATEGY_PATHS));
     for (const [key, field] of Object.entries(TRAINER_CONFIG_FIELDS)) {
       if (unfolded.has(key)) continue;

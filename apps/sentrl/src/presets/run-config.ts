@@ -37,6 +37,19 @@ const strategy = (doc: string, name: typeof T.policyLoss, options: typeof T.loss
 
 const policyKind = <K extends string>(kind: K) => oneOf([kind] as const, { doc: "" });
 
+// Core's trainer fields as they are (a field core adds appears here too), less the strategy fields the run config
+// groups as `{name, options}` and `totalSteps`, which the run config may leave to `epochs` or the curriculum.
+const {
+  policyLoss: _policyLoss,
+  lossOptions: _lossOptions,
+  advantage: _advantage,
+  advantageOptions: _advantageOptions,
+  reward: _reward,
+  rewardOptions: _rewardOptions,
+  totalSteps: _totalSteps,
+  ...trainerFields
+} = T;
+
 /** Every field of a run configuration, in the order `--help` lists them. */
 export const RUN_CONFIG_FIELDS = {
   preset: optional(
@@ -47,27 +60,12 @@ export const RUN_CONFIG_FIELDS = {
         typeof v === "string" && PRESET_NAMES.includes(v) ? v : badField(path, `one of ${PRESET_NAMES.join(", ")}`, v),
     }),
   ),
-  seed: T.seed,
+  ...trainerFields,
   totalSteps: optional(
     T.totalSteps,
     "steps to train (default: epochs × training rows / promptsPerStep, or the curriculum's steps)",
   ),
   epochs: int({ doc: "passes over the data when totalSteps is not given", min: 1, default: 1 }),
-  promptsPerStep: T.promptsPerStep,
-  groupSize: T.groupSize,
-  miniBatchPrompts: T.miniBatchPrompts,
-  microBatchSize: T.microBatchSize,
-  ppoEpochs: T.ppoEpochs,
-  shuffle: T.shuffle,
-  temperature: T.temperature,
-  topP: T.topP,
-  topK: T.topK,
-  maxResponseTokens: T.maxResponseTokens,
-  eosTokenId: T.eosTokenId,
-  selectionScope: T.selectionScope,
-  microBatchCombination: T.microBatchCombination,
-  checkpointEvery: T.checkpointEvery,
-  evaluateEvery: T.evaluateEvery,
   evaluation: object(
     {
       samples: int({ doc: "answers per prompt (avg@n, pass@n)", min: 1, default: 8 }),
@@ -77,8 +75,6 @@ export const RUN_CONFIG_FIELDS = {
     },
     { doc: "evaluation every evaluateEvery steps (docs/algorithms.md §9.2)" },
   ),
-  zeroVarianceWarnSteps: T.zeroVarianceWarnSteps,
-  optimizer: T.optimizer,
   loss: strategy("the policy loss (trainer policyLoss + lossOptions)", T.policyLoss, T.lossOptions),
   advantage: strategy(
     "the advantage estimator (trainer advantage + advantageOptions)",
