@@ -141,7 +141,9 @@ bool gemmPacked(int M, int N, int K, MatView A, const float* packed, float* C, i
   const int units = (N + NR - 1) / NR;
   const int threads = threadCount();
   const double flops = 2.0 * M * N * K;
-  const int parts = (threads <= 1 || flops < 1e6) ? 1 : std::max(1, std::min(threads * 4, units / std::max(1, 128 / NR)));
+  // Slabs of at least 64 columns, up to 4 per thread (an even split matters: 3 slabs on 2 threads idle one a third).
+  const int slabs = units / std::max(1, 64 / NR);
+  const int parts = (threads <= 1 || flops < 1e6) ? 1 : std::max(1, std::min(threads * 4, slabs));
   auto run = [&](int n0, int n1) {
     if (which == 2)
       gemmPackedAvx512(M, n0, n1, N, K, A, packed, C, ldc, accumulate);
