@@ -60,7 +60,12 @@ async function resumeOrRestart(
   try {
     return await trainer.resume();
   } catch (e) {
-    if ((e as { code?: unknown }).code !== "CHECKPOINT_NOT_FOUND") throw e;
+    // Only a folder that holds a started run (its metrics log) restarts; a mistyped --out stays an error.
+    const started = await stat(metricsFile).then(
+      () => true,
+      () => false,
+    );
+    if ((e as { code?: unknown }).code !== "CHECKPOINT_NOT_FOUND" || !started) throw e;
     onWarning?.({ code: "RESUME_FROM_START", step: 0, message: "no checkpoint yet: the run starts again from step 0" });
     await writeFileAtomic(metricsFile, "");
     return 0;
