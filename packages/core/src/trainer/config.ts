@@ -14,8 +14,6 @@ import {
 } from "../config/schema.js";
 import { DEFAULT_OPTIMIZER_SETTINGS } from "../contracts/policy.js";
 
-/** Where a loss's `select` runs: per micro-batch (exact parity with the reference) or on the mini-batch's rollout statistics. */
-export type SelectionScope = "microBatch" | "miniBatch";
 
 /**
  * The trainer's settings, each declared once (docs, default, check): the `TrainerConfig` type, the validator and the
@@ -129,6 +127,9 @@ export const TRAINER_CONFIG_SCHEMA = configFields(TRAINER_CONFIG_FIELDS);
 
 /** Trainer settings (see {@link TRAINER_CONFIG_FIELDS}): a plain JSON-serialisable object once resolved. */
 export type TrainerConfig = Infer<typeof TRAINER_CONFIG_SCHEMA>;
+
+/** Where a loss's `select` runs: per micro-batch (exact parity with the reference) or on the mini-batch's rollout statistics. */
+export type SelectionScope = TrainerConfig["selectionScope"];
 
 export const DEFAULT_TRAINER_CONFIG: Readonly<TrainerConfig> = Object.freeze(TRAINER_CONFIG_SCHEMA.parse({}, "config"));
 
