@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { checkResumeConfig, SentrlError } from "@sentrl/core";
 
 // `sentrl train --resume` checks the run configuration against the one the output folder was started with
-// (`run-config.json`, docs/contracts.md §7): the trainer checks its own settings against the checkpoint; this check
+// (`run-config.json`): the trainer checks its own settings against the checkpoint; this check
 // also covers what the trainer does not see (preset, policy, data, curriculum).
 
 /** Run-config fields that may change with `--resume-with-changes`: they cannot alter the steps already trained. */

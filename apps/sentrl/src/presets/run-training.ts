@@ -19,7 +19,7 @@ export interface TrainingRunOptions {
   /** Test hook: sleep this long inside every step (after the rollout), so a signal can land mid-step. */
   stepDelayMs?: number;
   onWarning?: (w: { code: string; message: string; step: number }) => void;
-  /** Resume even though safe fields (totalSteps, checkpointEvery, ...) changed (docs/contracts.md §7). */
+  /** Resume even though safe fields (totalSteps, checkpointEvery, ...) changed. */
   resumeWithChanges?: boolean;
   /** Keep only the newest this many checkpoints. */
   keepCheckpoints?: number;

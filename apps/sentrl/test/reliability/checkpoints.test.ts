@@ -1,4 +1,4 @@
-// Damaged checkpoints and changed configs through `sentrl train --resume` (docs/contracts.md §7): fallback to the
+// Damaged checkpoints and changed configs through `sentrl train --resume`: fallback to the
 // newest intact checkpoint (said on stderr), CHECKPOINT_CORRUPT as one line, RESUME_CONFIG_MISMATCH listing the
 // fields, --resume-with-changes for safe ones, metrics stored once, totalSteps beyond the data reported.
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";

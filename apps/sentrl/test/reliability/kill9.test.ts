@@ -1,5 +1,5 @@
 // kill -9 at random moments (mid-step, mid-checkpoint, mid-rename), 20 times: each resumed run ends byte-identical to
-// the uninterrupted one, with no leftovers and at most --keep-checkpoints checkpoints (docs/contracts.md §7).
+// the uninterrupted one, with no leftovers and at most --keep-checkpoints checkpoints.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

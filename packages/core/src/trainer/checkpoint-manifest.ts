@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 
-// Self-checking checkpoints (docs/contracts.md §7): `manifest.json` lists every file of a checkpoint directory with
+// Self-checking checkpoints: `manifest.json` lists every file of a checkpoint directory with
 // its size and sha256; a checkpoint whose files do not match is damaged and is never loaded.
 
 /** Name of the manifest inside a checkpoint directory. */

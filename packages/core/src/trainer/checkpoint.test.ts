@@ -1,5 +1,5 @@
 // Self-checking checkpoints, fallback to the newest intact one, metrics by offset, leftovers, keepCheckpoints and
-// the resume config check (docs/contracts.md §7).
+// the resume config check.
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -22,7 +22,7 @@ export interface TrainerCheckpointMeta {
   policyMeta: Record<string, unknown>;
   referenceMeta?: Record<string, unknown>;
   config: Record<string, unknown>;
-  /** sha256 of the canonical JSON of `config` (docs/contracts.md §7). */
+  /** sha256 of the canonical JSON of `config`. */
   configHash?: string;
   /** The trainer's own counters (the zero-reward-variance streak). */
   trainer?: { zeroVarianceStreak: number };
@@ -92,7 +92,7 @@ export async function listCheckpoints(outputDir: string): Promise<{ step: number
 }
 
 /**
- * Writes a checkpoint that checks itself (docs/contracts.md §7): every file goes into a temporary directory and is
+ * Writes a checkpoint that checks itself: every file goes into a temporary directory and is
  * fsynced, `manifest.json` (size and sha256 of each file) last; the directory is fsynced, renamed to
  * `checkpoints/step_<n>` and its parent fsynced; then `checkpoints/latest.json` is replaced the same way. A crash at
  * any point leaves every earlier checkpoint intact; its leftovers are removed by the next save or resume. The metrics

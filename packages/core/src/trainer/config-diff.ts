@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { SentrlError } from "../errors.js";
 
-// Resume checks its configuration (docs/contracts.md §7): the checkpoint keeps the resolved config and its hash; a
+// Resume checks its configuration: the checkpoint keeps the resolved config and its hash; a
 // resumed run with a different config is refused with the differing fields, except the ones that cannot change the
 // training already done (`totalSteps`, ...) when the caller allows changes. Generic: any JSON-like config object.
 

@@ -1,6 +1,6 @@
 import { open, rm } from "node:fs/promises";
 
-// Durable writes for checkpoints (docs/contracts.md §7): a file's bytes and then its directory entry are flushed to
+// Durable writes for checkpoints: a file's bytes and then its directory entry are flushed to
 // disk before anything points at them, so after a power loss `latest.json` never names empty or missing files.
 
 /** Writes a new file (it must not exist) and fsyncs it; on failure (ENOSPC, ...) the partial file is removed. */

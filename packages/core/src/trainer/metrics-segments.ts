@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../io/write-file-atomic.js";
 import { sha256, sha256File } from "./checkpoint-manifest.js";
 import { fsyncPath, writeFileDurable } from "./durable-write.js";
 
-// The metrics log in checkpoints, stored incrementally (docs/contracts.md §7): a checkpoint records the log's length
+// The metrics log in checkpoints, stored incrementally: a checkpoint records the log's length
 // and the sha256 of that prefix; the bytes added since the previous checkpoint go once into
 // `checkpoints/metrics/<from>-<to>.jsonl`. Disk grows linearly with the log (not one full copy per checkpoint), and
 // a lost or torn log is rebuilt from the segments on resume.

@@ -5,7 +5,7 @@ import { findResumableCheckpoint, loadCheckpoint, type TrainerCheckpoint } from 
 import { checkResumeConfig, type ConfigDifference } from "./config-diff.js";
 import { restoreMetrics } from "./metrics-segments.js";
 
-// Resuming a run (docs/contracts.md §7): the newest intact checkpoint (damaged newer ones are reported and passed
+// Resuming a run: the newest intact checkpoint (damaged newer ones are reported and passed
 // over), the configuration checked against the one the checkpoint was trained with, and the metrics log put back
 // to exactly the checkpoint's length.
 

@@ -48,7 +48,7 @@ export interface CreateTrainerOptions {
   onWarning?: (warning: { code: string; message: string; step: number }) => void;
   /** Keep only the newest this many checkpoints (default: all). */
   keepCheckpoints?: number;
-  /** `resume()` accepts a config that differs in `totalSteps`, `checkpointEvery`, `evaluateEvery` (docs/contracts.md §7). */
+  /** `resume()` accepts a config that differs in `totalSteps`, `checkpointEvery`, `evaluateEvery`. */
   resumeWithChanges?: boolean;
 }
 
@@ -251,7 +251,7 @@ export function createTrainer(options: CreateTrainerOptions): Trainer {
 
     async resume(dir) {
       if (!dir && !outputDir) throw new SentrlError("CHECKPOINT_NOT_FOUND", "no checkpoint to resume from");
-      // The newest intact checkpoint, its config checked against ours (docs/contracts.md §7).
+      // The newest intact checkpoint, its config checked against ours.
       const opened = await openForResume({
         outputDir,
         dir,
