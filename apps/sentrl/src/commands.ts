@@ -2,7 +2,9 @@ import type { Command } from "./command.js";
 
 /**
  * The command table. Each entry loads its module lazily, so `sentrl loss` never pulls in model or ONNX code.
- * To add a command: create `commands/<name>.ts` exporting `help` and `run`, then add one line here.
+ * To add a command: create `commands/<name>.ts` exporting `help` and `run`, then add one line here. A command that
+ * writes an output folder holds `acquireOutputLock(outDir, "<name>")` (io/output-lock.ts) while it writes; every
+ * JSON result goes through `writeJsonLine` / `jsonLine` (io/output-guard.ts), which refuse NaN and ±Infinity.
  */
 export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   loss: { summary: "policy loss and its gradient for a batch of per-token vectors (JSON in/out)", load: () => import("./commands/loss.js") },
