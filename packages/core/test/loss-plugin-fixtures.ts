@@ -1,6 +1,7 @@
 // Test helpers shared by the loss-plugin packages (token-entropy-kl, entropy-baselines): the golden-case shape written
 // by tools/torch-ref/sent_losses.py, a tolerance check, and the docs/algorithms.md §5.7 test tensors.
-import type { TokenBatch } from "../src/index.js";
+import { expect, it } from "vitest";
+import { evaluatePolicyLoss, type PolicyLossDefinition, type TokenBatch } from "../src/index.js";
 
 /** One golden case written by tools/torch-ref/sent_losses.py (flat row-major arrays). */
 export interface FixtureCase {
@@ -76,4 +77,33 @@ export function section57Batch(): TokenBatch {
       [0.168, 1.665, 1.574, 0, 0, 0],
     ]),
   };
+}
+
+/**
+ * Registers one vitest case per golden case: the loss and gradLogp (and gradEntropy) at rel 1e-6 of PyTorch, and
+ * the same selection (`selectionKey[loss]` names the selection array to compare).
+ */
+export function registerFixtureCases(
+  cases: FixtureCase[],
+  definitions: readonly Pick<PolicyLossDefinition, "name" | "create">[],
+  selectionKey: Record<string, string>,
+): void {
+  const byName = new Map(definitions.map((d) => [d.name, d]));
+  for (const c of cases) {
+    const kind = c.ties ? "tie rule (§5.6)" : "torch parity";
+    it(`${c.name} [${kind}]: loss and gradLogp at rel 1e-6, same selection`, () => {
+      const loss = byName.get(c.loss)!.create(c.options);
+      const batch = batchOf(c);
+      const ctx = { step: 0, microBatch: 0, seed: c.ctxSeed };
+      const sel = loss.select?.(batch, ctx);
+      const out = evaluatePolicyLoss(loss, batch, c.common, ctx);
+      expect(Math.abs(out.loss - c.expected.loss)).toBeLessThanOrEqual(1e-6 * Math.abs(c.expected.loss) + 1e-12);
+      expect(worstExcess(out.gradLogp, c.expected.gradLogp)).toBeLessThanOrEqual(0);
+      if (c.expected.gradEntropy) expect(worstExcess(out.gradEntropy!, c.expected.gradEntropy)).toBeLessThanOrEqual(0);
+      if (c.expected.selection && sel) {
+        const mine = sel.tokens[selectionKey[c.loss]];
+        expect(worstExcess(mine, c.expected.selection, 0, 1e-15)).toBeLessThanOrEqual(0);
+      }
+    });
+  }
 }
