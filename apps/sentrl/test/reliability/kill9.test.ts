@@ -8,6 +8,15 @@ import { BUILT, leftovers, NOT_BUILT_REASON, scratch, spawnCli, toyConfig } from
 
 const ITERATIONS = 20;
 
+/** Lines in a file (0 when it does not exist yet). */
+function lines(path: string): number {
+  try {
+    return readFileSync(path, "utf8").split("\n").length - 1;
+  } catch {
+    return 0;
+  }
+}
+
 describe.skipIf(!BUILT)(
   `train killed with SIGKILL at random moments, ${ITERATIONS} times${BUILT ? "" : ` (skipped: ${NOT_BUILT_REASON})`}`,
   () => {
@@ -19,7 +28,7 @@ describe.skipIf(!BUILT)(
       expect(ref.code, ref.stderr).toBe(0);
       const metrics = readFileSync(join(straight, "metrics.jsonl"), "utf8");
       const policy = readFileSync(join(straight, "checkpoints", "step_12", "policy.safetensors"));
-      // A seeded spread of kill times over a run's ~0.3 s of steps (some before the first checkpoint).
+      // A seeded spread of kill points over the run (some before the first checkpoint).
       let seed = 12345;
       const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       const killedAt: string[] = [];
@@ -29,18 +38,31 @@ describe.skipIf(!BUILT)(
           stdio: "ignore",
         });
         const exited = new Promise<string | null>((res) => child.on("exit", (_c, signal) => res(signal)));
-        // From the first metrics line on (startup time varies with load), a random 0-300 ms into the run.
+        // Kill once a random number of steps (0-11) is logged, plus a random 0-20 ms: inside a step, a checkpoint
+        // write or a rename, whatever the machine's speed (steps are polled every 2 ms).
+        const target = Math.floor(rand() * 12);
         const t0 = Date.now();
-        while (!existsSync(join(out, "metrics.jsonl")) && Date.now() - t0 < 20_000)
-          await new Promise((r) => setTimeout(r, 5));
-        await new Promise((r) => setTimeout(r, rand() * 300));
+        while (lines(join(out, "metrics.jsonl")) < target && Date.now() - t0 < 20_000)
+          await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setTimeout(r, rand() * 20));
         child.kill("SIGKILL");
         const signal = await exited;
         const steps = existsSync(join(out, "checkpoints"))
           ? readdirSync(join(out, "checkpoints")).filter((n) => /^step_/.test(n))
           : [];
         killedAt.push(`${signal ?? "done"}@${steps.join(",") || "none"}`);
-        const resumed = await runCli(["train", "--config", cfg, "--out", out, "--resume", "--keep-checkpoints", "3"]);
+        // Killed before its first metrics line: nothing to resume (--resume says CHECKPOINT_NOT_FOUND); start it.
+        const started = existsSync(join(out, "metrics.jsonl"));
+        const resumed = await runCli([
+          "train",
+          "--config",
+          cfg,
+          "--out",
+          out,
+          ...(started ? ["--resume"] : []),
+          "--keep-checkpoints",
+          "3",
+        ]);
         expect(resumed.code, `iteration ${i}: ${resumed.stderr}`).toBe(0);
         expect(resumed.stderr).not.toMatch(/INTERNAL|\n\s+at /);
         expect(readFileSync(join(out, "metrics.jsonl"), "utf8"), `iteration ${i}`).toBe(metrics);
