@@ -51,7 +51,7 @@ for (const [size, dir] of [
   const seconds = await stepLoop(lm);
   await lm.dispose();
   const onnx = {
-    impl: "onnxruntime-node (CPU EP, default threads)",
+    impl: "onnxruntime-node (CPU EP, default thread count, no spinning)",
     tokens: PROMPTS * NEW,
     seconds,
     tokensPerSec: (PROMPTS * NEW) / seconds,

@@ -37,7 +37,7 @@ for (const [size, dir] of [
   }
   await nli.dispose();
   const onnx = {
-    impl: "onnxruntime-node (CPU EP, default threads)",
+    impl: "onnxruntime-node (CPU EP, default thread count, no spinning)",
     pairs: pairs.length,
     seconds: best,
     pairsPerSec: pairs.length / best,
