@@ -154,7 +154,12 @@ export function createOpenAIGenerator(options: OpenAIGeneratorOptions): Generato
     if (gen.stop !== undefined) body.stop = gen.stop;
     if (gen.seed !== undefined) body.seed = gen.seed;
     if (wantLogprobs) body.logprobs = chat ? true : 1;
-    if (wantIds) body.return_token_ids = true;
+    // vLLM ≥ 0.10.2, SGLang (sgl-project/sglang#30917) and sentrl serve answer `token_ids`; older vLLM spells the
+    // log-prob tokens `token_id:<id>` instead.
+    if (wantIds) {
+      body.return_token_ids = true;
+      if (wantLogprobs) body.return_tokens_as_token_ids = true;
+    }
     const url = openAIEndpoint(baseURL, chat ? "chat/completions" : "completions");
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;

@@ -114,7 +114,7 @@ export const TRAINER_CONFIG_FIELDS = {
           }),
         ),
       },
-      { doc: "rollout correction for samplers other than the trainer's model (docs/serving.md)" },
+      { doc: "rollout correction for samplers other than the trainer's model (docs/serving.md §3)" },
     ),
   ),
   zeroVarianceWarnSteps: int({

@@ -37,7 +37,7 @@ export type EngineRolloutPolicy<H> = Policy<H> & {
 };
 
 /**
- * Rollouts on inference engines (vLLM, SGLang, `sentrl serve`) for any trainer, as verl does (docs/serving.md): the
+ * Rollouts on inference engines (vLLM, SGLang, `sentrl serve`) for any trainer, as verl does (docs/serving.md §1): the
  * returned policy is `policy` except for `rollout`, which sends each prompt's token ids (the trainer's own
  * tokenisation) to the engines and returns their tokens and log-probs. After the parameters change (`step`, `load`)
  * the next rollout first writes the weights and has every engine load them, so each rollout samples the current

@@ -2,7 +2,7 @@ import type { RolloutGroup, TrainingSample } from "../contracts/dataset.js";
 import type { StepMetrics } from "./steps.js";
 
 /**
- * The engine/trainer log-prob mismatch and truncated importance sampling (docs/serving.md, "Log-prob mismatch"). For
+ * The engine/trainer log-prob mismatch and truncated importance sampling (docs/serving.md §3). For
  * each response token, `oldLogp` (the trainer's own recomputation) against the log-prob the sampler reported
  * (`tokenLogprobs` of the rollout). Metrics, over all response tokens (verl's names):
  * `training/rollout_probs_diff_max|mean|std` (|p_old − p_rollout|) and `rollout_corr/kl` (mean of
