@@ -1,24 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { createReferenceBackend } from "@sentrl/compute";
 import { loadModel } from "@sentrl/model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTinyModelDir } from "../../../packages/model/src/generate/tiny.js";
-import { main } from "../src/cli.js";
-
-async function runCli(argv: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout: { write: (c: string) => (stdout += c) },
-    stderr: { write: (c: string) => (stderr += c) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+import { runCli } from "./fake-io.js";
 
 type Out = { id: unknown; completions: { text: string; tokenIds: number[]; logprobs: number[]; finishReason: string }[] };
 const lines = (s: string): Out[] =>

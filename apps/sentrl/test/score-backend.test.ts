@@ -1,21 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { loadFastKernels } from "@sentrl/compute";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
-
-async function runCli(argv: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout: { write: (c: string) => (stdout += c) },
-    stderr: { write: (c: string) => (stderr += c) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+import { runCli } from "./fake-io.js";
 
 const dir = join(import.meta.dirname, "..", "..", "..", "packages", "model", "test", "fixtures", "qwen2-gqa4-bf16");
 const exp = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as { temperature: number; tokens: number[][]; logp: number[][] };

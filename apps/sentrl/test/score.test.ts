@@ -1,21 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
-
-async function runCli(argv: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout: { write: (c: string) => (stdout += c) },
-    stderr: { write: (c: string) => (stderr += c) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+import { runCli } from "./fake-io.js";
 
 const fixtures = join(import.meta.dirname, "..", "..", "..", "packages", "model", "test", "fixtures");
 const temps: string[] = [];

@@ -1,29 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { createReferenceBackend } from "@sentrl/compute";
 import { loadModel } from "@sentrl/model";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
-import type { CliIO } from "../src/command.js";
 import { sftBatchIndices, sftLearningRate } from "../src/demo/sft.js";
 import { parseSftConfig } from "../src/demo/sft-config.js";
 import { trainSft } from "../src/demo/sft-run.js";
 import { writeDemoTokenizer } from "../src/demo/tokenizer.js";
-
-function io(): CliIO & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdin: Readable.from([""]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+import { fakeIO as io } from "./fake-io.js";
 
 /** A tiny SFT job on disk: tokenizer, 12 prompt/response rows, a config (fresh 1-layer model). */
 async function job(): Promise<string> {

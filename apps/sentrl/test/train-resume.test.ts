@@ -4,25 +4,11 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../src/command.js";
 import { main } from "../src/cli.js";
+import { fakeIO as io } from "./fake-io.js";
 
 const ROOT = resolve(__dirname, "../../..");
-
-function io(): CliIO & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdin: Readable.from([""]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
 
 const launcher = `const m = await import(${JSON.stringify(join(ROOT, "apps/sentrl/src/cli.ts"))}); process.exitCode = await m.main(process.argv.slice(1));`;
 

@@ -1,25 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../src/command.js";
 import { main } from "../src/cli.js";
 import { PRESET_NAMES, PRESETS, REWARD_TEMPLATES } from "../src/presets/presets.js";
 import { resolveRunConfig } from "../src/presets/run-config.js";
-
-function io(): CliIO & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdin: Readable.from([""]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+import { fakeIO as io } from "./fake-io.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "sentrl-train-"));
 

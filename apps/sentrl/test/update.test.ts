@@ -1,28 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { createReferenceBackend } from "@sentrl/compute";
 import { loadModel } from "@sentrl/model";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
+import { runCli } from "./fake-io.js";
 
 // PyTorch parity of `sentrl update` (docs/contracts.md §11) against tools/torch-ref/update_fixtures.py: tiny Qwen2
 // checkpoints (GQA, tied and untied), 2+ micro-batches, grpo and sent losses, k3 KL. The fixtures use AdamW eps =
 // 1e-2 so that the first Adam step (≈ ±lr for |g| ≫ eps) is a smooth function of the gradient: float32 rounding of a
 // tiny gradient cannot flip an update (see the script's docstring).
-
-async function runCli(argv: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    stdin: Readable.from([Buffer.from(stdin)]),
-    stdout: { write: (c: string) => (stdout += c) },
-    stderr: { write: (c: string) => (stderr += c) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
 
 const FIX = join(import.meta.dirname, "fixtures", "update");
 interface Case {
