@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "@sentrl/compute/testing";
 import {
   createLossWorkspace,
   evaluatePolicyLoss,
@@ -23,17 +24,6 @@ const COLS = Number(process.env.SENTRL_BENCH_COLS ?? 2048);
 const REPS = Number(process.env.SENTRL_BENCH_REPS ?? 3);
 const THREADS = 2;
 const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..");
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeBatch(rows: number, cols: number): TokenBatch {
   const r = mulberry32(42);

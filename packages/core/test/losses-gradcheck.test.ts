@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 as rng } from "@sentrl/compute/testing";
 import {
   evaluatePolicyLoss,
   gradcheck,
@@ -11,18 +12,6 @@ import {
   type PolicyLoss,
   type TokenBatch,
 } from "../src/index.js";
-
-/** Small deterministic PRNG (mulberry32) so the batches are fixed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function batch(seed: number, rows = 3, cols = 5, lengths = [5, 3, 4]): TokenBatch {
   const r = rng(seed);

@@ -6,21 +6,11 @@
  */
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
+import { mulberry32 as rng } from "@sentrl/compute/testing";
 import { createSemanticEntropyScorer } from "../src/index.js";
 
 const NQ = Number(process.env.SE_BENCH_QUESTIONS ?? 100_000);
 const M = 8;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Same shape as the Python baseline: ~360-character responses ending in an `Answer:` line, 1-4 distinct answers.
 const r = rng(1);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { mulberry32 as rng } from "@sentrl/compute/testing";
 import {
   clusterLogProbs,
   estimateSemanticEntropy,
@@ -18,18 +19,6 @@ interface Case {
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/estimators.json", import.meta.url), "utf8")) as {
   cases: Case[];
 };
-
-/** Deterministic PRNG for property tests. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("docs/algorithms.md §4.3 test vectors", () => {
   const ids = [0, 0, 0, 0, 0, 1, 1, 2];
