@@ -23,12 +23,15 @@ function lineEnd(s: string, from: number): number {
 }
 
 /**
- * `re.sub(r'(OPEN)(.*?)(CLOSE)', replace(\2), s)` with literal OPEN/CLOSE (CLOSE without "\n"): each OPEN is closed
- * by the first CLOSE on the same line.
+ * The matches of `OPEN(.*?)CLOSE` with literal OPEN/CLOSE (CLOSE without "\n"), left to right: each OPEN is closed by
+ * the first CLOSE on the same line; `onMatch` gets the index of OPEN, of the body, and of CLOSE.
  */
-export function subLazyPair(s: string, open: string, close: string, replace: (inner: string) => string): string {
-  let out = "";
-  let pos = 0;
+function scanLazyPairs(
+  s: string,
+  open: string,
+  close: string,
+  onMatch: (start: number, body: number, end: number) => void,
+): void {
   let from = 0;
   let eol = -1;
   let q = -2;
@@ -41,14 +44,26 @@ export function subLazyPair(s: string, open: string, close: string, replace: (in
     if (q !== -1 && q < body) q = s.indexOf(close, body);
     if (q === -1) break;
     if (q + close.length <= eol) {
-      out += s.slice(pos, p) + replace(s.slice(body, q));
-      pos = q + close.length;
-      from = pos;
+      onMatch(p, body, q);
+      from = q + close.length;
     } else {
       if (eol >= s.length) break;
       from = eol + 1;
     }
   }
+}
+
+/**
+ * `re.sub(r'(OPEN)(.*?)(CLOSE)', replace(\2), s)` with literal OPEN/CLOSE (CLOSE without "\n"): each OPEN is closed
+ * by the first CLOSE on the same line.
+ */
+export function subLazyPair(s: string, open: string, close: string, replace: (inner: string) => string): string {
+  let out = "";
+  let pos = 0;
+  scanLazyPairs(s, open, close, (p, body, q) => {
+    out += s.slice(pos, p) + replace(s.slice(body, q));
+    pos = q + close.length;
+  });
   return pos === 0 ? s : out + s.slice(pos);
 }
 
@@ -133,25 +148,9 @@ export function subSqrtShorthand(s: string): string {
 /** `re.findall(r'OPEN(.*?)CLOSE', s)[-1]` (null when there is no match). */
 export function findLastLazyPair(s: string, open: string, close: string): string | null {
   let last: string | null = null;
-  let from = 0;
-  let eol = -1;
-  let q = -2;
-  for (;;) {
-    const p = s.indexOf(open, from);
-    if (p < 0) break;
-    const body = p + open.length;
-    // Cached forward searches keep the whole scan linear.
-    if (eol < body) eol = lineEnd(s, body);
-    if (q !== -1 && q < body) q = s.indexOf(close, body);
-    if (q === -1) break;
-    if (q + close.length <= eol) {
-      last = s.slice(body, q);
-      from = q + close.length;
-    } else {
-      if (eol >= s.length) break;
-      from = eol + 1;
-    }
-  }
+  scanLazyPairs(s, open, close, (_p, body, q) => {
+    last = s.slice(body, q);
+  });
   return last;
 }
 
