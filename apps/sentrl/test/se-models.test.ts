@@ -140,7 +140,7 @@ describe("an install without the optional ONNX packages (docs/contracts.md §1)"
   // The CLI runs from source in a subprocess whose module resolution refuses @huggingface/transformers and
   // onnxruntime-node: commands that never use them must work (so they never import them), and asking for them
   // gives a coded error naming the package to install.
-  const run = (args: string[], stdin: string) =>
+  const run = (args: string[], stdin: string, env: Record<string, string> = {}) =>
     spawnSync(
       process.execPath,
       [
@@ -152,16 +152,18 @@ describe("an install without the optional ONNX packages (docs/contracts.md §1)"
         join(import.meta.dirname, "cli-from-source.mjs"),
         ...args,
       ],
-      { input: stdin, encoding: "utf8", cwd: root },
+      { input: stdin, encoding: "utf8", cwd: root, env: { ...process.env, ...env } },
     );
 
-  it("sentrl se (answer clustering) and sentrl loss work", () => {
-    const se = run(["se", "--estimator", "discrete"], '{"id":"a","responses":["Answer: 4","Answer: 5"]}\n');
+  it("sentrl se (answer clustering) and sentrl loss work, without even loading @sentrl/onnx", () => {
+    const block = { SENTRL_BLOCK_ONNX_PACKAGE: "1" };
+    const se = run(["se", "--estimator", "discrete"], '{"id":"a","responses":["Answer: 4","Answer: 5"]}\n', block);
     expect(se.stderr).toBe("");
     expect(JSON.parse(se.stdout)).toEqual({ id: "a", semanticEntropy: Math.LN2, clusterIds: [0, 1] });
     const loss = run(
       ["loss", "--name", "grpo"],
       JSON.stringify({ logp: [[-1, -2]], oldLogp: [[-1, -2]], advantages: [[1, 1]], mask: [[1, 1]] }),
+      block,
     );
     expect(loss.stderr).toBe("");
     expect(loss.status).toBe(0);

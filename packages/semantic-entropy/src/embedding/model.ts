@@ -1,5 +1,4 @@
 import { SentrlError } from "@sentrl/core";
-import { fromPretrained, LOCAL_PRETRAINED, loadTransformers, localOnnxModelDir } from "@sentrl/onnx";
 
 /** A local sentence-embedding model. */
 export interface EmbeddingModel {
@@ -40,6 +39,8 @@ export function cosineSimilarities(vectors: readonly Float64Array[]): Float64Arr
  * ```
  */
 export async function loadEmbeddingModel(dir: string, options: EmbeddingModelOptions = {}): Promise<EmbeddingModel> {
+  // @sentrl/onnx (and through it the optional ONNX packages) loads only when a model is asked for.
+  const { fromPretrained, LOCAL_PRETRAINED, loadTransformers, localOnnxModelDir } = await import("@sentrl/onnx");
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new SentrlError("EMBEDDING_BAD_OPTION", `batchSize must be a positive integer, got ${batchSize}`);

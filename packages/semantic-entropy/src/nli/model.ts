@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SentrlError } from "@sentrl/core";
-import { fromPretrained, LOCAL_PRETRAINED, loadTransformers, localOnnxModelDir } from "@sentrl/onnx";
 import type { NliClassify } from "./cache.js";
 import { type NliLabel, nliLabelsFromConfig } from "./labels.js";
 
@@ -34,6 +33,8 @@ export interface NliModelOptions {
  * ```
  */
 export async function loadNliModel(dir: string, options: NliModelOptions = {}): Promise<NliModel> {
+  // @sentrl/onnx (and through it the optional ONNX packages) loads only when a model is asked for.
+  const { fromPretrained, LOCAL_PRETRAINED, loadTransformers, localOnnxModelDir } = await import("@sentrl/onnx");
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new SentrlError("NLI_BAD_OPTION", `batchSize must be a positive integer, got ${batchSize}`);
