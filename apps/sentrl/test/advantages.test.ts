@@ -1,20 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadFixtures } from "../../../packages/core/test/losses-helpers.js";
 import { runCli } from "./fake-io.js";
 
-const root = join(__dirname, "..", "..", "..");
-const fixtures = JSON.parse(
-  readFileSync(join(root, "packages", "core", "test", "fixtures", "core-losses.json"), "utf8"),
-) as {
-  advantages: {
-    name: string;
-    rewards: number[];
-    groups: (string | number)[];
-    normAdvByStd: boolean;
-    advantages: number[];
-  }[];
-};
+const fixtures = loadFixtures();
 
 describe("sentrl advantages (docs/contracts.md §3)", () => {
   it("grpo: docs/algorithms.md §6.2 vector", async () => {

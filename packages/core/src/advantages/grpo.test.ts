@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   advantageEstimatorDefinitions,
@@ -8,19 +6,9 @@ import {
   grpoAdvantageEstimator,
   grpoAdvantages,
 } from "../index.js";
+import { loadFixtures } from "../../test/losses-helpers.js";
 
-const fixtures = JSON.parse(
-  readFileSync(join(__dirname, "..", "..", "test", "fixtures", "core-losses.json"), "utf8"),
-) as {
-  advantages: {
-    name: string;
-    rewards: number[];
-    groups: (string | number)[];
-    normAdvByStd: boolean;
-    epsilon: number;
-    advantages: number[];
-  }[];
-};
+const fixtures = loadFixtures();
 
 describe("grpoAdvantages matches the PyTorch reference (unbiased std, single-member groups μ=0 σ=1)", () => {
   for (const c of fixtures.advantages) {
