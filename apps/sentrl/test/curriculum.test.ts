@@ -43,29 +43,26 @@ function toyData(
   return { data, replay, golds };
 }
 
+/** `sentrl curriculum build` over `data` with the `replay:` generator, writing to `out`; `rest` adds options. */
+const buildArgs = (data: string, replay: string, out: string, ...rest: string[]): string[] => [
+  "curriculum",
+  "build",
+  "--data",
+  data,
+  "--generator",
+  `replay:${replay}`,
+  "--out",
+  out,
+  ...rest,
+];
+
 describe("sentrl curriculum build", () => {
   it("builds stages from a replay: generator, prints the manifest on stdout, progress on stderr", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sentrl-cli-cur-"));
     const { data, replay } = toyData(dir, 30, { logLik: true });
     const out = join(dir, "out");
     const c = io();
-    const code = await main(
-      [
-        "curriculum",
-        "build",
-        "--data",
-        data,
-        "--generator",
-        `replay:${replay}`,
-        "--samples",
-        "8",
-        "--stages",
-        "3",
-        "--out",
-        out,
-      ],
-      c,
-    );
+    const code = await main(buildArgs(data, replay, out, "--samples", "8", "--stages", "3"), c);
     expect(c.err()).toContain("sampled 30/30 questions");
     expect(code).toBe(0);
     const manifest = JSON.parse(c.out());
@@ -88,32 +85,12 @@ describe("sentrl curriculum build", () => {
     const dir = mkdtempSync(join(tmpdir(), "sentrl-cli-cur2-"));
     const { data, replay } = toyData(dir, 12);
     const c = io();
-    expect(
-      await main(
-        ["curriculum", "build", "--data", data, "--generator", `replay:${replay}`, "--out", join(dir, "a")],
-        c,
-      ),
-    ).toBe(1);
+    expect(await main(buildArgs(data, replay, join(dir, "a")), c)).toBe(1);
     expect(c.err()).toMatch(/sentrl: SE_LOGLIK_REQUIRED: .*--estimator discrete/);
     const t = io();
     expect(
       await main(
-        [
-          "curriculum",
-          "build",
-          "--data",
-          data,
-          "--generator",
-          `replay:${replay}`,
-          "--out",
-          join(dir, "b"),
-          "--estimator",
-          "discrete",
-          "--split",
-          "threshold",
-          "--cuts",
-          "0.5,1.5",
-        ],
+        buildArgs(data, replay, join(dir, "b"), "--estimator", "discrete", "--split", "threshold", "--cuts", "0.5,1.5"),
         t,
       ),
     ).toBe(0);
@@ -126,29 +103,8 @@ describe("sentrl curriculum build", () => {
     }
     expect(await main(["curriculum", "build", "--data", data], io())).toBe(2);
     expect(await main(["curriculum", "frob"], io())).toBe(2);
-    expect(
-      await main(
-        [
-          "curriculum",
-          "build",
-          "--data",
-          data,
-          "--generator",
-          `replay:${replay}`,
-          "--out",
-          dir,
-          "--split",
-          "threshold",
-        ],
-        io(),
-      ),
-    ).toBe(2);
-    expect(
-      await main(
-        ["curriculum", "build", "--data", data, "--generator", `replay:${replay}`, "--out", dir, "--samples", "0"],
-        io(),
-      ),
-    ).toBe(2);
+    expect(await main(buildArgs(data, replay, dir, "--split", "threshold"), io())).toBe(2);
+    expect(await main(buildArgs(data, replay, dir, "--samples", "0"), io())).toBe(2);
     const h = io();
     expect(await main(["curriculum", "--help"], h)).toBe(0);
     expect(h.out()).toContain("--prompt-template");
@@ -170,23 +126,7 @@ describe("sentrl curriculum build", () => {
         `${src.map((r, i) => JSON.stringify({ id: String(i), responses: plan(i).map((x) => responseText(i, r.answer, x)) })).join("\n")}\n`,
       );
       const c = io();
-      expect(
-        await main(
-          [
-            "curriculum",
-            "build",
-            "--data",
-            data,
-            "--generator",
-            `replay:${replay}`,
-            "--out",
-            join(dir, "out"),
-            "--estimator",
-            "discrete",
-          ],
-          c,
-        ),
-      ).toBe(0);
+      expect(await main(buildArgs(data, replay, join(dir, "out"), "--estimator", "discrete"), c)).toBe(0);
       const rows = [1, 2].flatMap((s) => parseJsonl(readFileSync(join(dir, "out", `stage${s}.jsonl`), "utf8")).rows);
       expect(rows).toHaveLength(200);
       let mismatched = 0;
