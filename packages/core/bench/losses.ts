@@ -18,6 +18,7 @@ import {
   type LossWorkspace,
   type TokenBatch,
 } from "../src/index.js";
+import { zeroTokenBatch } from "../test/token-batch.js";
 
 const ROWS = Number(process.env.SENTRL_BENCH_ROWS ?? 2048);
 const COLS = Number(process.env.SENTRL_BENCH_COLS ?? 2048);
@@ -27,12 +28,7 @@ const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..
 
 function makeBatch(rows: number, cols: number): TokenBatch {
   const r = mulberry32(42);
-  const n = rows * cols;
-  const mask = new Uint8Array(n);
-  const logp = new Float32Array(n);
-  const oldLogp = new Float32Array(n);
-  const refLogp = new Float32Array(n);
-  const advantages = new Float32Array(n);
+  const { mask, logp, oldLogp, refLogp, advantages } = zeroTokenBatch(rows, cols, Float32Array);
   for (let b = 0; b < rows; b++) {
     const len = 1 + Math.floor(r() * cols);
     const a = r() < 0.5 ? 1.2 * r() : -1.2 * r();

@@ -13,6 +13,7 @@ import {
   type PolicyLossDefinition,
   type TokenBatch,
 } from "../src/index.js";
+import { zeroTokenBatch } from "../test/token-batch.js";
 
 export interface BenchCase {
   loss: string;
@@ -30,13 +31,8 @@ export function makeBatch(rows: number, cols: number, seed = 1): TokenBatch {
     s = (s ^ Math.imul(s ^ (s >>> 12), 0x297a2d39)) >>> 0;
     return (s >>> 0) / 4294967296;
   };
-  const n = rows * cols;
-  const mask = new Uint8Array(n);
-  const advantages = new Float32Array(n);
-  const logp = new Float32Array(n);
-  const oldLogp = new Float32Array(n);
-  const refLogp = new Float32Array(n);
-  const entropy = new Float32Array(n);
+  const out = zeroTokenBatch(rows, cols, Float32Array);
+  const { mask, advantages, logp, oldLogp, refLogp, entropy } = out;
   for (let b = 0; b < rows; b++) {
     const len = Math.floor(cols / 2 + rnd() * (cols / 2 + 1));
     const a = rnd() < 0.25 ? 0 : rnd() * 2 - 1; // some all-equal groups
@@ -52,7 +48,7 @@ export function makeBatch(rows: number, cols: number, seed = 1): TokenBatch {
       entropy[i] = 3 * rnd() * rnd();
     }
   }
-  return { rows, cols, mask, advantages, logp, oldLogp, refLogp, entropy };
+  return out;
 }
 
 function timeTs(def: PolicyLossDefinition, c: BenchCase, batch: TokenBatch, reps: number, workspace?: LossWorkspace) {

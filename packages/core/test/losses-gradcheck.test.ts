@@ -12,16 +12,12 @@ import {
   type PolicyLoss,
   type TokenBatch,
 } from "../src/index.js";
+import { zeroTokenBatch } from "./token-batch.js";
 
 function batch(seed: number, rows = 3, cols = 5, lengths = [5, 3, 4]): TokenBatch {
   const r = rng(seed);
-  const n = rows * cols;
-  const mask = new Uint8Array(n);
-  const logp = new Float64Array(n);
-  const oldLogp = new Float64Array(n);
-  const refLogp = new Float64Array(n);
-  const entropy = new Float64Array(n);
-  const advantages = new Float64Array(n);
+  const out = zeroTokenBatch(rows, cols, Float64Array);
+  const { mask, logp, oldLogp, refLogp, entropy, advantages } = out;
   for (let b = 0; b < rows; b++) {
     const a = r() * 2 - 1;
     for (let t = 0; t < cols; t++) {
@@ -34,7 +30,7 @@ function batch(seed: number, rows = 3, cols = 5, lengths = [5, 3, 4]): TokenBatc
       advantages[i] = mask[i] ? a : 7 * (r() - 0.5); // garbage on padding
     }
   }
-  return { rows, cols, mask, logp, oldLogp, refLogp, entropy, advantages };
+  return out;
 }
 
 describe("gradcheck", () => {
