@@ -221,8 +221,12 @@ function html(md: string, svgs: string[]): string {
     else if (l.startsWith("## ")) {
       if (l === "## Run") out.push(`<h2>Plots</h2><div class="plots">${svgs.join("\n")}</div>`);
       out.push(`<h2>${inline(l.slice(3))}</h2>`);
-    } else if (l.startsWith("- ")) out.push(`<li>${inline(l.slice(2))}</li>`);
-    else if (l.startsWith("|")) {
+    } else if (l.startsWith("- ")) {
+      const items: string[] = [];
+      while (i < lines.length && lines[i].startsWith("- ")) items.push(`<li>${inline(lines[i++].slice(2))}</li>`);
+      i--;
+      out.push(`<ul>${items.join("")}</ul>`);
+    } else if (l.startsWith("|")) {
       const rows: string[] = [];
       while (i < lines.length && lines[i].startsWith("|")) {
         const cells = lines[i]
