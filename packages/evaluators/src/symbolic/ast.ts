@@ -38,35 +38,12 @@ export type RelOp = "=" | "<" | ">" | "<=" | ">=" | "!=" | "~";
 
 /** Number of nodes, for the tree-size bound. */
 export function treeSize(e: Expr): number {
-  switch (e.kind) {
-    case "num":
-    case "sym":
-    case "const":
-      return 1;
-    case "neg":
-    case "percent":
-      return 1 + treeSize(e.a);
-    case "apply":
-      return 1 + treeSize(e.arg);
-    case "add":
-    case "sub":
-    case "mul":
-    case "div":
-    case "pow":
-    case "pm":
-      return 1 + treeSize(e.a) + treeSize(e.b);
-    case "fn":
-      return 1 + e.args.reduce((s, x) => s + treeSize(x), 0);
-    case "rel":
-    case "seq":
-    case "set":
-    case "list":
-    case "union":
-    case "ratio":
-      return 1 + e.items.reduce((s, x) => s + treeSize(x), 0);
-    case "matrix":
-      return 1 + e.rows.reduce((s, r) => s + r.reduce((t, x) => t + treeSize(x), 0), 0);
-  }
+  let n = 0;
+  someNode(e, () => {
+    n++;
+    return false;
+  });
+  return n;
 }
 
 /** Calls `visit` on every node, parents first, without building anything; stops early when `visit` returns true. */
