@@ -3,8 +3,9 @@
  * checkpoints in the output directory, a progress callback per step. Used by `sentrl train` and `sentrl demo`.
  */
 import { mkdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createTrainer, SentrlError, type StepResult, type Trainer, writeFileAtomic } from "@sentrl/core";
+import { withConfiguredEngines } from "../serve/train-engines.js";
 import { prepareRun } from "./build.js";
 import type { RunConfig } from "./run-config.js";
 
@@ -98,8 +99,11 @@ export async function runTraining(o: TrainingRunOptions): Promise<TrainingRunSum
     });
   }
   await mkdir(o.outDir, { recursive: true });
+  // Rollouts on inference engines when `rollout.engines` is set (docs/serving.md §2).
+  const modelDir = o.rc.policy.kind === "model" ? resolve(o.baseDir, o.rc.policy.dir) : undefined;
+  const policy = await withConfiguredEngines(prepared.policy, prepared.config, modelDir, o.outDir, o.baseDir);
   const trainer: Trainer = createTrainer({
-    policy: prepared.policy,
+    policy,
     dataset: prepared.rows,
     plugins,
     config: prepared.config,

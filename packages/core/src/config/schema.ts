@@ -176,7 +176,11 @@ export function withDefault<T>(f: Field<T>, value: T, doc?: string): Field<T> {
 }
 
 export type Fields = Record<string, Field<unknown>>;
-export type InferFields<F extends Fields> = { [K in keyof F]: Infer<F[K]> };
+/** Fields that may be absent (their type includes undefined) are optional keys, so a partial object type-checks. */
+type OptionalKeys<F extends Fields> = { [K in keyof F]: undefined extends Infer<F[K]> ? K : never }[keyof F];
+export type InferFields<F extends Fields> = { [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & {
+  [K in OptionalKeys<F>]?: Infer<F[K]>;
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);

@@ -5,6 +5,7 @@ import {
   custom,
   type Infer,
   int,
+  list,
   num,
   object,
   oneOf,
@@ -113,8 +114,24 @@ export const TRAINER_CONFIG_FIELDS = {
             what: "≥ 1",
           }),
         ),
+        engines: optional(
+          list(str({ doc: "an `openai:<baseURL>#<model>` spec", what: "an openai:<baseURL>#<model> spec" }), {
+            doc: "inference engines that sample the rollouts (openai:<baseURL>#<model>, one model name; prompts spread over them, weights synced after each update); read by `sentrl train` with a model policy (docs/serving.md §2)",
+          }),
+        ),
+        weightSync: optional(
+          oneOf(["sglang", "vllm"] as const, {
+            doc: "the engines' reload API: sglang (/update_weights_from_disk, also sentrl serve; the default) or vllm (/collective_rpc reload_weights, in place)",
+          }),
+        ),
+        weightsDir: optional(
+          str({
+            doc: "where weights for the engines are written (default <out>/engine-weights; with vllm: the folder the engines serve)",
+            what: "a folder",
+          }),
+        ),
       },
-      { doc: "rollout correction for samplers other than the trainer's model (docs/serving.md §3)" },
+      { doc: "rollouts on inference engines and their correction (docs/serving.md §2, §3)" },
     ),
   ),
   zeroVarianceWarnSteps: int({
