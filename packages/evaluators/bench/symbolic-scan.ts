@@ -6,10 +6,9 @@
  * `SCAN_FULL=1`, also the merges only the earlier copy made).
  * Run: `npx tsx --conditions=source packages/evaluators/bench/symbolic-scan.ts` (needs ../shared/benchmarks).
  */
-import path from "node:path";
-import type { AnswerChecker } from "@sentrl/core";
 import { BENCH_DIR, HAVE_BENCH } from "../../core/test/shared-data.js";
 import { createSymbolicChecker } from "../src/symbolic/index.js";
+import { loadBaselineChecker } from "./baseline-checker.js";
 import { loadGolds } from "../test/symbolic-golds.js";
 
 if (!HAVE_BENCH) {
@@ -17,12 +16,7 @@ if (!HAVE_BENCH) {
   process.exit(0);
 }
 const checker = createSymbolicChecker({});
-const baselinePath = process.env.SYMBOLIC_BASELINE;
-const baseline: AnswerChecker | null = baselinePath
-  ? (
-      (await import(path.resolve(baselinePath))) as { createSymbolicChecker: () => AnswerChecker }
-    ).createSymbolicChecker()
-  : null;
+const baseline = await loadBaselineChecker();
 const { math_train: _train, ...test } = loadGolds();
 const golds = [
   ...new Set(
@@ -84,7 +78,7 @@ console.log(
     merged_pairs: list.length,
     merged: list.map(([i, j]) => [golds[i], golds[j]]),
     merged_not_by_baseline: notByBaseline.map(([i, j]) => [golds[i], golds[j]]),
-    baseline: baselinePath ?? null,
+    baseline: process.env.SYMBOLIC_BASELINE ?? null,
     by_baseline_only: full && baseline ? byBaselineOnly.map(([i, j]) => [golds[i], golds[j]]) : "needs SCAN_FULL=1",
   }),
 );

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { AnswerChecker } from "@sentrl/core";
 import { clearPreparedAnswers } from "../src/symbolic/equivalence.js";
 import { createSymbolicChecker } from "../src/symbolic/index.js";
+import { loadBaselineChecker } from "./baseline-checker.js";
 import { BENCH_DIR, HAVE_BENCH } from "../../core/test/shared-data.js";
 import { loadGolds, rerender } from "../test/symbolic-golds.js";
 
@@ -26,12 +27,7 @@ if (!HAVE_BENCH) {
 }
 
 const checker = createSymbolicChecker({});
-const baselinePath = process.env.SYMBOLIC_BASELINE;
-const baseline: AnswerChecker | null = baselinePath
-  ? (
-      (await import(path.resolve(baselinePath))) as { createSymbolicChecker: () => AnswerChecker }
-    ).createSymbolicChecker()
-  : null;
+const baseline = await loadBaselineChecker();
 const golds = loadGolds();
 const all = Object.values(golds).flat();
 
@@ -63,7 +59,7 @@ function time(set: string, pairs: [string, string][]): void {
     equivalent: equal,
     ms: Number(ms.toFixed(1)),
     pairs_per_s: Math.round((pairs.length / ms) * 1000),
-    baseline: base ? `earlier symbolic checker at ${baselinePath}` : null,
+    baseline: base ? `earlier symbolic checker at ${process.env.SYMBOLIC_BASELINE}` : null,
     baseline_equivalent: base ? base[1] : null,
     baseline_pairs_per_s: base ? Math.round((pairs.length / base[0]) * 1000) : null,
     baseline_reason: base ? undefined : BASELINE_REASON,
