@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadFixtures } from "../../../packages/core/test/losses-helpers.js";
-import { runCli } from "./fake-io.js";
+import { type CliErrorCase, itFailsWithCodes, runCli } from "./fake-io.js";
 
 const fixtures = loadFixtures();
 
@@ -53,7 +53,7 @@ describe("sentrl advantages (docs/contracts.md §3)", () => {
   });
 
   const good = '{"rewards":[1,0],"groups":[1,1]}';
-  const errors: [string, string[], string, string][] = [
+  const errors: CliErrorCase[] = [
     ["missing --estimator", ["advantages"], good, "USAGE"],
     ["unknown estimator", ["advantages", "--estimator", "ppo"], good, "ADV_UNKNOWN_ESTIMATOR"],
     ["unknown option", ["advantages", "--estimator", "grpo", "--config", '{"eps":1}'], good, "ADV_UNKNOWN_OPTION"],
@@ -89,12 +89,5 @@ describe("sentrl advantages (docs/contracts.md §3)", () => {
     ["missing groups", ["advantages", "--estimator", "grpo"], '{"rewards":[1,0]}', "ADV_BAD_INPUT"],
     ["unknown key", ["advantages", "--estimator", "grpo"], '{"rewards":[1],"groups":[1],"uid":[1]}', "ADV_BAD_INPUT"],
   ];
-  for (const [what, argv, stdin, code] of errors) {
-    it(`error: ${what} → ${code}`, async () => {
-      const r = await runCli(argv, stdin);
-      expect(r.stdout).toBe("");
-      expect(r.code).toBe(code === "USAGE" ? 2 : 1);
-      expect(r.stderr).toMatch(new RegExp(`^sentrl: ${code}: \\S`));
-    });
-  }
+  itFailsWithCodes(errors);
 });
