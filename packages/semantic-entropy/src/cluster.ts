@@ -63,36 +63,10 @@ export function clusterExtracted(
     if (sharedInvalid < 0) sharedInvalid = next++;
     return sharedInvalid;
   };
-  if (eq.canonicalKey) {
-    const key2id = new Map<string, number>();
-    // Equal raw answers have equal keys: normalise each distinct raw string once.
-    const raw2id = new Map<string, number>();
-    for (let i = 0; i < m; i++) {
-      const a = answers[i];
-      if (a === null) {
-        ids[i] = invalidId();
-        continue;
-      }
-      let id = raw2id.get(a);
-      if (id === undefined) {
-        const key = eq.canonicalKey(a);
-        id = key2id.get(key);
-        if (id === undefined) {
-          id = next++;
-          key2id.set(key, id);
-        }
-        raw2id.set(a, id);
-      }
-      ids[i] = id;
-    }
-    return ids;
-  }
-  // Equivalence only: compare with each cluster's first member, in cluster order (order-independent when
-  // `equivalent` is transitive). With `clusterKeys`, only clusters sharing a key or having none are compared.
-  const reps: string[] = [];
-  const repIds: number[] = [];
-  const byKey = new Map<string, number[]>();
-  const unkeyed: number[] = [];
+  const newId = () => next++;
+  const canonicalKey = eq.canonicalKey?.bind(eq);
+  const idOfNew = canonicalKey ? keyedIds(canonicalKey, newId) : equivalenceIds(eq, newId);
+  // Equal raw answers get equal ids: each distinct raw string is keyed or compared once.
   const raw2id = new Map<string, number>();
   for (let i = 0; i < m; i++) {
     const a = answers[i];
@@ -100,11 +74,40 @@ export function clusterExtracted(
       ids[i] = invalidId();
       continue;
     }
-    const seen = raw2id.get(a);
-    if (seen !== undefined) {
-      ids[i] = seen;
-      continue;
+    let id = raw2id.get(a);
+    if (id === undefined) {
+      id = idOfNew(a);
+      raw2id.set(a, id);
     }
+    ids[i] = id;
+  }
+  return ids;
+}
+
+/** Ids by key (string checkers): one cluster per distinct `canonicalKey`. */
+function keyedIds(canonicalKey: (a: string) => string, newId: () => number): (a: string) => number {
+  const key2id = new Map<string, number>();
+  return (a) => {
+    const key = canonicalKey(a);
+    let id = key2id.get(key);
+    if (id === undefined) {
+      id = newId();
+      key2id.set(key, id);
+    }
+    return id;
+  };
+}
+
+/**
+ * Ids by equivalence only: compare with each cluster's first member, in cluster order (order-independent when
+ * `equivalent` is transitive). With `clusterKeys`, only clusters sharing a key or having none are compared.
+ */
+function equivalenceIds(eq: ClusterEquivalence, newId: () => number): (a: string) => number {
+  const reps: string[] = [];
+  const repIds: number[] = [];
+  const byKey = new Map<string, number[]>();
+  const unkeyed: number[] = [];
+  return (a) => {
     const keys = eq.clusterKeys ? eq.clusterKeys(a) : null;
     let candidates: Iterable<number> = reps.keys();
     if (keys !== null) {
@@ -112,29 +115,21 @@ export function clusterExtracted(
       for (const k of keys) for (const r of byKey.get(k) ?? []) set.add(r);
       candidates = [...set].sort((x, y) => x - y);
     }
-    let found = -1;
     for (const r of candidates) {
-      if (reps[r] === a || eq.equivalent(reps[r] as string, a)) {
-        found = repIds[r] as number;
-        break;
+      if (reps[r] === a || eq.equivalent(reps[r] as string, a)) return repIds[r] as number;
+    }
+    const found = newId();
+    const r = reps.push(a) - 1;
+    repIds.push(found);
+    if (keys === null) unkeyed.push(r);
+    else
+      for (const k of keys) {
+        const list = byKey.get(k);
+        if (list) list.push(r);
+        else byKey.set(k, [r]);
       }
-    }
-    if (found < 0) {
-      found = next++;
-      const r = reps.push(a) - 1;
-      repIds.push(found);
-      if (keys === null) unkeyed.push(r);
-      else
-        for (const k of keys) {
-          const list = byKey.get(k);
-          if (list) list.push(r);
-          else byKey.set(k, [r]);
-        }
-    }
-    raw2id.set(a, found);
-    ids[i] = found;
-  }
-  return ids;
+    return found;
+  };
 }
 
 /**
