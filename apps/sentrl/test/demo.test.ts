@@ -1,23 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
-import type { CliIO } from "../src/command.js";
-
-function io(): CliIO & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdin: Readable.from([""]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+import { fakeIO as io } from "./fake-io.js";
 
 const interval = expect.objectContaining({ mean: expect.any(Number), lo: expect.any(Number), hi: expect.any(Number) });
 

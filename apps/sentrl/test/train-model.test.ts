@@ -3,24 +3,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { parameterSpecs, parseModelConfig, writeSafetensors } from "@sentrl/model";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../src/command.js";
 import { main } from "../src/cli.js";
-
-function io(): CliIO & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdin: Readable.from([""]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    out: () => out,
-    err: () => err,
-  };
-}
+import { fakeIO as io } from "./fake-io.js";
 
 /** A tiny random Qwen2 (vocab = 256 bytes + EOS) with a byte-level BPE tokenizer and a one-line chat template. */
 function tinyModel(dir: string): void {
