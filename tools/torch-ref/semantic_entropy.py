@@ -15,9 +15,13 @@ import json
 import re
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ref"))
+from math_checkers import dapo_norm as normalize  # noqa: E402  (the verl math_dapo normaliser, docs/algorithms.md §10.1)
 
 torch.set_num_threads(2)
 
@@ -85,32 +89,6 @@ def fixtures(path):
 
 # --- benchmark baseline: the same pipeline (extract, normalise, cluster, length-normalised SE) in Python + torch ---
 ANSWER = re.compile(r"(?i)Answer\s*:\s*([^\n]+)")
-REMOVED = ["square", "ways", "integers", "dollars", "mph", "inches", "hours", "km", "units", "\\ldots", "sue", "points",
-           "feet", "minutes", "digits", "cents", "degrees", "cm", "gm", "pounds", "meters", "meals", "edges", "students",
-           "childrentickets", "multiples", "\\text{s}", "\\text{.}", "\\text{\ns}", "\\text{}^2", "\\text{}^3",
-           "\\text{\n}", "\\text{}", r"\mathrm{th}", r"^\circ", r"^{\circ}", r"\;", r",\!", "{,}", '"', "\\dots"]
-SUBS = [("an ", ""), ("a ", ""), (".$", "$"), ("\\$", ""), ("\\ ", ""), (" ", ""), ("mbox", "text"),
-        (",\\text{and}", ","), ("\\text{and}", ","), ("\\text{m}", "\\text{}")]
-
-
-def normalize(x):
-    x = x.split("=")[-1]
-    for a, b in SUBS:
-        x = x.replace(a, b)
-    for r in REMOVED:
-        x = x.replace(r, "")
-    x = re.sub(r"(.*?)(\$)(.*?)(\$)(.*)", "$\\3$", x)
-    x = re.sub(r"(\\text\{)(.*?)(\})", "\\2", x)
-    x = re.sub(r"(\\textbf\{)(.*?)(\})", "\\2", x)
-    x = re.sub(r"(\\overline\{)(.*?)(\})", "\\2", x)
-    x = re.sub(r"(\\boxed\{)(.*)(\})", "\\2", x)
-    x = re.sub(r"(frac)([^{])(.)", "frac{\\2}{\\3}", x)
-    x = re.sub(r"(sqrt)([^{])", "sqrt{\\2}", x)
-    x = x.replace("$", "")
-    if x.replace(",", "").isdigit():
-        x = x.replace(",", "")
-    return x.strip()
-
 
 def bench(nq, m):
     rng = np.random.default_rng(1)
