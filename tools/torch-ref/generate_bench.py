@@ -10,28 +10,13 @@ Run: /usr/bin/python3 tools/torch-ref/generate_bench.py '{"dir": "...", "batch":
 """
 import json
 import math
-import struct
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        assert info["dtype"] == "F32", f"{name}: only F32 is supported here"
-        a, b = info["data_offsets"]
-        out[name] = torch.from_numpy(np.frombuffer(data[a:b], dtype=np.float32).copy()).view(*info["shape"])
-    return out
+from bench_model import read_safetensors  # the script's folder is on sys.path
 
 
 def main():
