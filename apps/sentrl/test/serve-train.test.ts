@@ -55,7 +55,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function train(kind: "local" | "engines", config: Partial<TrainerConfig> = CONFIG) {
+/** A fetch that fails (connection refused) while `down.value` is true, else the real one. */
+function flakyFetch(down: { value: boolean; failures: number }): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    if (down.value) {
+      down.failures++;
+      throw new TypeError("fetch failed (injected: connect ECONNREFUSED)");
+    }
+    return fetch(input, init);
+  }) as typeof fetch;
+}
+
+async function train(kind: "local" | "engines", config: Partial<TrainerConfig> = CONFIG, down?: { value: boolean; failures: number }, outputDir?: string) {
   const modelDir = join(dir, "model");
   const tokenizer = loadTokenizer(modelDir);
   const model = await loadModel(modelDir, { backend: createReferenceBackend() });
@@ -65,15 +76,16 @@ async function train(kind: "local" | "engines", config: Partial<TrainerConfig> =
     kind === "local"
       ? base
       : withEngineRollouts(base, {
-          generator: createOpenAIGenerator({ baseURL: urls, model: "tiny", logprobs: true, tokenIds: true, maxRetries: 0 }),
+          generator: createOpenAIGenerator({ baseURL: urls, model: "tiny", logprobs: true, tokenIds: true, maxRetries: 1, retryDelayMs: 1, fetch: down && flakyFetch(down) }),
           encode: (p) => encodePrompt(tokenizer, p),
           writeWeights: (d) => saveModel(model, d),
-          loadWeights: (d) => createWeightSync({ baseURLs: urls, maxRetries: 0 }).load(d),
+          loadWeights: (d) => createWeightSync({ baseURLs: urls, maxRetries: 1, retryDelayMs: 1, fetch: down && flakyFetch(down) }).load(d),
           weightsDir: join(dir, `weights-${Math.random().toString(36).slice(2)}`),
         });
-  const trainer = createTrainer({ policy, dataset: DATASET, plugins: [EVEN_LENGTH], config, onWarning: () => {} });
+  const trainer = createTrainer({ policy, dataset: DATASET, plugins: [EVEN_LENGTH], config, outputDir, onWarning: () => {} });
+  if (down) return { metrics: [], model, policy, trainer };
   const metrics = (await trainer.run()).map((r) => r.metrics);
-  return { metrics, model, policy };
+  return { metrics, model, policy, trainer };
 }
 
 function expectSameMetrics(a: Record<string, number>[], b: Record<string, number>[]) {
@@ -119,5 +131,34 @@ describe("trainer rollouts through openai: on sentrl serve", () => {
     expect(Math.abs(m["actor/pg_loss"] - local.metrics[0]["actor/pg_loss"])).toBeLessThan(1e-5);
     local.model.dispose();
     tis.model.dispose();
+  });
+
+  it("an engine that is down: retries, then a coded error with the step not done; a resumed run redoes it exactly", async () => {
+    const config = { ...CONFIG, totalSteps: 2, checkpointEvery: 1 };
+    const local = await train("local", config);
+    const out = join(dir, "flaky-run");
+    const down = { value: true, failures: 0 };
+    // Engines down from the start: the first step fails after one try and one retry per engine, nothing is written.
+    const a = await train("engines", config, down, out);
+    await expect(a.trainer.trainStep()).rejects.toMatchObject({ code: "ENGINE_WEIGHT_SYNC_FAILED" });
+    expect(down.failures).toBe(2 * engines.length);
+    expect(a.trainer.step).toBe(0);
+    a.model.dispose();
+    // Back up: step 1 runs and is checkpointed; down again during step 2's sync: step 2 is not done.
+    down.value = false;
+    const b = await train("engines", config, down, out);
+    const first = await b.trainer.trainStep();
+    down.value = true;
+    await expect(b.trainer.trainStep()).rejects.toMatchObject({ code: "ENGINE_WEIGHT_SYNC_FAILED" });
+    expect(b.trainer.step).toBe(1);
+    b.model.dispose();
+    // A resumed run (the engines back) redoes step 2 from the checkpoint: the same as the uninterrupted local run.
+    down.value = false;
+    const c = await train("engines", config, down, out);
+    expect(await c.trainer.resume()).toBe(1);
+    const second = await c.trainer.trainStep();
+    expectSameMetrics(local.metrics, [first.metrics, second.metrics]);
+    local.model.dispose();
+    c.model.dispose();
   });
 });

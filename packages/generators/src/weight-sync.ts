@@ -96,7 +96,8 @@ export function createWeightSync(options: WeightSyncOptions): WeightSync {
 
   return {
     async load(dir, signal) {
-      await Promise.all(
+      // Every engine is waited for (none is left loading behind an error); the first failure is thrown.
+      const results = await Promise.allSettled(
         options.baseURLs.map(async (b) => {
           const root = serverRoot(b);
           if (api === "sglang") return call(`${root}/update_weights_from_disk`, { model_path: dir }, signal);
@@ -104,6 +105,8 @@ export function createWeightSync(options: WeightSyncOptions): WeightSync {
           await call(`${root}/reset_prefix_cache`, {}, signal);
         }),
       );
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
     },
   };
 }

@@ -45,7 +45,8 @@ export async function withConfiguredEngines(
     encode: (p) => model.encodePrompt(tokenizer, p),
     writeWeights: (dir) => model.saveModel(m, dir),
     loadWeights: (dir, signal) => sync.load(dir, signal),
-    weightsDir: r.weightsDir ? resolve(baseDir, r.weightsDir) : join(outDir, "engine-weights"),
+    // Absolute: the engines run elsewhere, with another working directory.
+    weightsDir: r.weightsDir ? resolve(baseDir, r.weightsDir) : resolve(join(outDir, "engine-weights")),
     inPlace: api === "vllm",
   });
 }

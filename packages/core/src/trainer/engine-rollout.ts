@@ -1,5 +1,5 @@
 import { mkdirSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { GenerateOptions, GenerationPrompt, Generator } from "../contracts/generator.js";
 import type { Policy, PolicyRollout } from "../contracts/policy.js";
 import { SentrlError } from "../errors.js";
@@ -67,12 +67,15 @@ export function withEngineRollouts<H>(policy: Policy<H>, options: EngineRolloutO
   let syncs = 0;
   let current: string | null = null;
 
+  // Engines get absolute paths: they run with another working directory.
+  const root = resolve(options.weightsDir);
+
   async function sync(signal?: AbortSignal): Promise<void> {
-    let dir = options.weightsDir;
+    let dir = root;
     if (options.inPlace) await options.writeWeights(dir);
     else {
-      mkdirSync(options.weightsDir, { recursive: true });
-      dir = join(options.weightsDir, `step-${syncs + 1}`);
+      mkdirSync(root, { recursive: true });
+      dir = join(root, `step-${syncs + 1}`);
       const tmp = `${dir}.tmp-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });
       await options.writeWeights(tmp);
