@@ -1,7 +1,7 @@
 // Test helpers shared by the loss-plugin packages (token-entropy-kl, entropy-baselines): the golden-case shape written
-// by tools/torch-ref/sent_losses.py, a tolerance check, and the docs/algorithms.md §5.7 test tensors.
+// by tools/torch-ref/sent_losses.py, a tolerance check, the docs/algorithms.md §5.7 test tensors, and errorCode.
 import { expect, it } from "vitest";
-import { evaluatePolicyLoss, type PolicyLossDefinition, type TokenBatch } from "../src/index.js";
+import { evaluatePolicyLoss, isSentrlError, type PolicyLossDefinition, type TokenBatch } from "../src/index.js";
 
 /** One golden case written by tools/torch-ref/sent_losses.py (flat row-major arrays). */
 export interface FixtureCase {
@@ -106,4 +106,14 @@ export function registerFixtureCases(
       }
     });
   }
+}
+
+/** The `SentrlError` code `f` throws, `"no error"` when it returns, or a `not a SentrlError: …` string. */
+export function errorCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return isSentrlError(e) ? e.code : `not a SentrlError: ${e}`;
+  }
+  return "no error";
 }

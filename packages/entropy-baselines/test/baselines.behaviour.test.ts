@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { createPolicyLossRegistry, evaluatePolicyLoss, isSentrlError, type TokenBatch } from "@sentrl/core";
+import { createPolicyLossRegistry, evaluatePolicyLoss, type TokenBatch } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
-import { section57Batch } from "../../core/test/loss-plugin-fixtures.js";
+import { errorCode as code, section57Batch } from "../../core/test/loss-plugin-fixtures.js";
 import {
   ClipCovRng,
   clipCovLoss,
@@ -15,14 +15,6 @@ import {
 } from "../src/index.js";
 
 const ctx = { step: 0, microBatch: 0, seed: 0 };
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return isSentrlError(e) ? e.code : `not a SentrlError: ${e}`;
-  }
-  return "no error";
-};
 const prng = (
   JSON.parse(readFileSync(new URL("./fixtures/baseline-losses.json", import.meta.url), "utf8")) as {
     prng: { seed: number; uint32: number[]; below: number[]; bounds: number[] }[];

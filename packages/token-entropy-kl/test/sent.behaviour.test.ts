@@ -4,24 +4,15 @@ import {
   createPolicyLossRegistry,
   evaluatePolicyLoss,
   grpoLoss,
-  isSentrlError,
   PluginDriver,
   resolveLossOptions,
   type TokenBatch,
 } from "@sentrl/core";
 import { describe, expect, it } from "vitest";
-import { section57Batch } from "../../core/test/loss-plugin-fixtures.js";
+import { errorCode as code, section57Batch } from "../../core/test/loss-plugin-fixtures.js";
 import { policyLossDefinitions, SENT_DEFAULTS, sentLoss, sentSelect, tokenEntropyKlPlugin } from "../src/index.js";
 
 const ctx = { step: 0, microBatch: 0, seed: 0 };
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return isSentrlError(e) ? e.code : `not a SentrlError: ${e}`;
-  }
-  return "no error";
-};
 
 /** Deterministic random batch: GRPO-style advantages per row, right-padded rows with garbage in the padding. */
 function randomBatch(rows: number, cols: number, seed: number): TokenBatch {
