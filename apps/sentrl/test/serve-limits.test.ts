@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createOpenAIGenerator } from "@sentrl/generators";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTinyModelDir } from "../../../packages/model/src/generate/tiny.js";
+import { runCli } from "./fake-io.js";
 import { postJson, startTestServer, type TestServer } from "./serve-helpers.js";
 
 // `sentrl serve` limits (docs/contracts.md §10): the concurrency limit answers 429 + Retry-After, which the `openai:`
@@ -14,6 +15,7 @@ let s: TestServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sentrl-serve-limits-"));
   (await writeTinyModelDir(dir, 3)).dispose();
+  (await writeTinyModelDir(join(dir, "next"), 4)).dispose();
   s = await startTestServer(dir, { maxConcurrency: 2, maxBodyBytes: 4096 });
 });
 afterAll(async () => {
@@ -51,5 +53,33 @@ describe("sentrl serve limits", () => {
     for (let i = 0; i < 100 && (s.host.engine.pending > 0 || s.server.active > 0); i++) await new Promise((res) => setTimeout(res, 10));
     expect(s.host.engine.pending).toBe(0);
     expect(s.server.active).toBe(0);
+  });
+
+  it("a weight update: requests accepted before it finish on the old weights, those after it run on the new, none mixed", async () => {
+    const u = await startTestServer(dir, { maxBatch: 2 });
+    try {
+      const prompts = Array.from({ length: 8 }, (_, i) => [i + 2, 40, i + 7]);
+      const expected = async (model: string) => {
+        const r = await runCli(["generate", "--model", model, "--backend", "reference", "--n", "2", "--max-tokens", "12", "--seed", "5"], prompts.map((tokens, i) => JSON.stringify({ id: i, tokens })).join("\n"));
+        return r.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { completions: { tokenIds: number[] }[] }).completions.map((c) => c.tokenIds));
+      };
+      const [old, next] = [await expected(dir), await expected(join(dir, "next"))];
+      const ask = (p: number[]) => postJson(`${u.url}/v1/completions`, { prompt: p, n: 2, max_tokens: 12, seed: 5, return_token_ids: true });
+      const until = async (ok: () => boolean) => {
+        for (let i = 0; i < 2000 && !ok(); i++) await new Promise((r) => setTimeout(r, 1));
+      };
+      const before = prompts.map(ask);
+      await until(() => u.server.active === prompts.length); // all accepted (decoding or queued in the engine)
+      const update = postJson(`${u.url}/update_weights_from_disk`, { model_path: join(dir, "next") });
+      await until(() => u.host.updating || u.host.version === 1); // the update holds new requests back (or is done)
+      const after = prompts.map(ask);
+      const ids = (a: { json: { choices: { token_ids: number[] }[] } }) => a.json.choices.map((c) => c.token_ids);
+      expect((await update).status).toBe(200);
+      expect((await Promise.all(before)).map(ids)).toEqual(old);
+      expect((await Promise.all(after)).map(ids)).toEqual(next);
+      expect(old).not.toEqual(next);
+    } finally {
+      await u.stop();
+    }
   });
 });

@@ -28,6 +28,11 @@ export class ModelHost {
     private readonly fns: ModelFunctions,
   ) {}
 
+  /** A weight update is waiting for the requests in flight or swapping (new requests wait). */
+  get updating(): boolean {
+    return this.gate !== null;
+  }
+
   /** Runs `work` (which submits to the engine) once no weight update is pending or running. */
   async shared<T>(work: () => Promise<T>): Promise<T> {
     while (this.gate) await this.gate;
