@@ -20,48 +20,46 @@ import type { LossWorkspace } from "../contracts/policy-loss.js";
  * ```
  */
 export function createLossWorkspace(): LossWorkspace {
-  const f64s = new Map<string, Float64Array>();
-  const u8s = new Map<string, Uint8Array>();
-  const i32s = new Map<string, Int32Array>();
-  const f64 = (key: string, n: number): Float64Array => {
-    let a = f64s.get(key);
-    if (a === undefined || a.length !== n) {
-      a = new Float64Array(n);
-      f64s.set(key, a);
-    }
-    return a;
-  };
+  const f64s = arrayPool((n) => new Float64Array(n));
+  const u8s = arrayPool((n) => new Uint8Array(n));
+  const i32s = arrayPool((n) => new Int32Array(n));
+  const pools = [f64s, u8s, i32s] as ArrayPool<ArrayLike<number>>[];
   return {
-    f64,
+    f64: f64s.get,
     f64Zeroed(key, n) {
-      const a = f64s.get(key);
-      if (a === undefined || a.length !== n) return f64(key, n); // fresh: already zero
+      const a = f64s.byKey.get(key);
+      if (a === undefined || a.length !== n) return f64s.get(key, n); // fresh: already zero
       return a.fill(0);
     },
-    u8(key, n) {
-      let a = u8s.get(key);
-      if (a === undefined || a.length !== n) {
-        a = new Uint8Array(n);
-        u8s.set(key, a);
-      }
-      return a;
-    },
-    i32(key, n) {
-      let a = i32s.get(key);
-      if (a === undefined || a.length !== n) {
-        a = new Int32Array(n);
-        i32s.set(key, a);
-      }
-      return a;
-    },
+    u8: u8s.get,
+    i32: i32s.get,
     owns(a) {
-      for (const m of [f64s, u8s, i32s] as Map<string, unknown>[]) for (const v of m.values()) if (v === a) return true;
+      for (const p of pools) for (const v of p.byKey.values()) if (v === a) return true;
       return false;
     },
     clear() {
-      f64s.clear();
-      u8s.clear();
-      i32s.clear();
+      for (const p of pools) p.byKey.clear();
+    },
+  };
+}
+
+interface ArrayPool<T> {
+  byKey: Map<string, T>;
+  /** The array under `key`, (re)allocated (zero-filled) when it is missing or its length is not `n`. */
+  get(key: string, n: number): T;
+}
+
+function arrayPool<T extends { length: number }>(make: (n: number) => T): ArrayPool<T> {
+  const byKey = new Map<string, T>();
+  return {
+    byKey,
+    get(key, n) {
+      let a = byKey.get(key);
+      if (a === undefined || a.length !== n) {
+        a = make(n);
+        byKey.set(key, a);
+      }
+      return a;
     },
   };
 }
