@@ -188,13 +188,22 @@ describe("sentrl serve: faults", () => {
   });
 
   it("SIGTERM: finishes the request in flight, refuses new connections, exits 0", async () => {
-    const inFlight = postJson(`${url}/v1/completions`, { prompt: [8, 8, 8], max_tokens: 40 });
-    await new Promise((r) => setTimeout(r, 50));
-    const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
+    const r = await fetch(`${url}/v1/completions`, { method: "POST", body: JSON.stringify({ prompt: [8, 8, 8], max_tokens: 40, stream: true }) });
+    const reader = (r.body as ReadableStream<Uint8Array>).getReader();
+    const utf8 = new TextDecoder();
+    let text = utf8.decode((await reader.read()).value, { stream: true }); // the first token: the request is in flight
+    const exited = new Promise<number | null>((res) => proc.on("exit", (code) => res(code)));
     proc.kill("SIGTERM");
-    const answer = await inFlight;
-    expect(answer.status).toBe(200);
-    expect(answer.json.choices[0].finish_reason).toBe("length");
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += utf8.decode(value, { stream: true });
+    }
+    const events = text.split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice(6));
+    expect(events.at(-1)).toBe("[DONE]");
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e) as { choices: { finish_reason: string | null }[] });
+    expect(chunks.at(-1)?.choices[0].finish_reason).toBe("length");
+    expect(chunks.length).toBe(41); // 40 tokens and the closing chunk: nothing was cut
     expect(await exited).toBe(0);
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     expect(stderr).toMatch(/SIGTERM: finishing/);
