@@ -23,13 +23,7 @@ export function recoverDetails(path: string): SampleRecord[] {
   let end = buf.length;
   if (end > 0 && buf[end - 1] !== 0x0a) {
     end = buf.lastIndexOf(0x0a) + 1;
-    const fd = openSync(path, "r+");
-    try {
-      ftruncateSync(fd, end);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    withSyncedFile(path, "r+", (fd) => ftruncateSync(fd, end));
   }
   return parseJsonLines(buf.subarray(0, end).toString("utf8"), {
     source: path,
@@ -43,9 +37,14 @@ export function appendDetails(path: string, records: readonly SampleRecord[]): v
   if (records.length === 0) return;
   let chunk = "";
   for (const r of records) chunk += `${JSON.stringify(r)}\n`;
-  const fd = openSync(path, "a");
+  withSyncedFile(path, "a", (fd) => writeSync(fd, chunk));
+}
+
+/** Opens `path` with `flags`, runs `change` on the descriptor, fsyncs, and closes it (also on error). */
+function withSyncedFile(path: string, flags: string, change: (fd: number) => void): void {
+  const fd = openSync(path, flags);
   try {
-    writeSync(fd, chunk);
+    change(fd);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
