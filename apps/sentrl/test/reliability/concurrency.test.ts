@@ -65,7 +65,7 @@ describe("output lock (in-process)", () => {
     writeFileSync(join(dir, "cur-replay.jsonl"), '{"id":"p0","responses":["2","3"]}\n');
     const out = join(dir, "out");
     const lock = acquireOutputLock(out, "train");
-    const ev = await runCli([
+    const evalArgs = [
       "eval",
       "--benchmark",
       "aime24",
@@ -77,7 +77,8 @@ describe("output lock (in-process)", () => {
       "2",
       "--out",
       out,
-    ]);
+    ];
+    const ev = await runCli(evalArgs);
     const cur = await runCli([
       "curriculum",
       "build",
@@ -97,19 +98,7 @@ describe("output lock (in-process)", () => {
       expect(r.stderr).toMatch(/^sentrl: OUTPUT_LOCKED: .*sentrl train \(pid/);
     }
     // and with the lock gone, eval runs
-    const ok = await runCli([
-      "eval",
-      "--benchmark",
-      "aime24",
-      "--data",
-      join(dir, "data"),
-      "--generator",
-      `replay:${join(dir, "replay.jsonl")}`,
-      "--n",
-      "2",
-      "--out",
-      out,
-    ]);
+    const ok = await runCli(evalArgs);
     expect(ok.code, ok.stderr).toBe(0);
   });
 
