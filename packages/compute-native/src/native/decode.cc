@@ -40,13 +40,24 @@ void cachedAttention(float* out, const float* q, const float* kCache, const floa
       float* row = S + static_cast<int64_t>(j) * n;
       float mx = row[0];
       for (int s = 1; s < n; s++) mx = std::max(mx, row[s]);
+      // exp in 8 lanes (exp256, ~1 ulp), the sum in double per vector.
+      const __m256 vmx = _mm256_set1_ps(mx);
       double sum = 0;
-      for (int s = 0; s < n; s++) {
+      int s = 0;
+      for (; s + 8 <= n; s += 8) {
+        const __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(row + s), vmx));
+        _mm256_storeu_ps(row + s, e);
+        sum += hsum256(e);
+      }
+      for (; s < n; s++) {
         row[s] = std::exp(row[s] - mx);
         sum += row[s];
       }
+      const __m256 vinv = _mm256_set1_ps(static_cast<float>(1.0 / sum));
+      s = 0;
+      for (; s + 8 <= n; s += 8) _mm256_storeu_ps(row + s, _mm256_mul_ps(_mm256_loadu_ps(row + s), vinv));
       const float inv = static_cast<float>(1.0 / sum);
-      for (int s = 0; s < n; s++) row[s] *= inv;
+      for (; s < n; s++) row[s] *= inv;
     }
     std::memset(O, 0, sizeof(float) * group * hd);
     for (int s = 0; s < n; s++) {
