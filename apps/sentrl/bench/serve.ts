@@ -4,6 +4,7 @@
 // The model is a random Qwen2-shaped one (no EOS, so every completion has exactly NEW tokens). Prints one JSON line per
 // measurement. Run: npx tsx --conditions=source apps/sentrl/bench/serve.ts
 // (SENTRL_BENCH_PROMPTS, SENTRL_BENCH_NEW, SENTRL_BENCH_CLIENTS=1,8,64, SENTRL_BENCH_MAX_BATCH to change the load).
+// A last run at the largest client count reloads the weights from disk a quarter of the way in (`reloadMs`, `failed`).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -100,16 +101,26 @@ function startServe(dir: string): Promise<{ proc: ChildProcess; url: string }> {
   });
 }
 
-async function loadRun(url: string, prompts: number[][], clients: number): Promise<Record<string, unknown>> {
+/** `clients` workers send the prompts (one request each); with `updateFrom`, a weight reload after a quarter of them. */
+async function loadRun(url: string, prompts: number[][], clients: number, updateFrom?: string): Promise<Record<string, unknown>> {
   let next = 0;
   let failed = 0;
   let tokens = 0;
+  let updateMs: number | undefined;
+  let update: Promise<void> | undefined;
   const latencies: number[] = [];
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (next < prompts.length) {
         const i = next++;
+        if (updateFrom && i === Math.floor(prompts.length / 4)) {
+          const u0 = performance.now();
+          update = fetch(`${url}/update_weights_from_disk`, { method: "POST", body: JSON.stringify({ model_path: updateFrom }) }).then(async (r) => {
+            if (!((await r.json()) as { success?: boolean }).success) failed++;
+            updateMs = performance.now() - u0;
+          });
+        }
         const s = performance.now();
         const r = await fetch(`${url}/v1/completions`, { method: "POST", body: JSON.stringify({ prompt: prompts[i], max_tokens: NEW, seed: 1, logprobs: 0, return_token_ids: true }) });
         const body = (await r.json()) as { choices?: { token_ids: number[] }[] };
@@ -119,9 +130,11 @@ async function loadRun(url: string, prompts: number[][], clients: number): Promi
       }
     }),
   );
+  await update;
   const s = (performance.now() - t0) / 1000;
   return {
-    what: "sentrl serve",
+    what: updateFrom ? "sentrl serve, weight reload during the run" : "sentrl serve",
+    ...(updateMs !== undefined ? { reloadMs: round(updateMs) } : {}),
     clients,
     maxBatch: MAX_BATCH,
     requests: prompts.length,
@@ -145,6 +158,8 @@ try {
   try {
     await loadRun(url, prompts.slice(0, 4), 4); // warm-up
     for (const c of CLIENTS) console.log(JSON.stringify(await loadRun(url, prompts, c)));
+    // Faults under load: the same weights reloaded from disk while 64 clients are served (no request may fail).
+    console.log(JSON.stringify(await loadRun(url, prompts, Math.max(...CLIENTS), dir)));
   } finally {
     proc.kill("SIGTERM");
     await new Promise((r) => proc.on("exit", r));
