@@ -8,6 +8,7 @@ import {
   resolveLossOptions,
   type TokenBatch,
 } from "../src/index.js";
+import { mapTokenVectors } from "../src/losses/map-vectors.js";
 import { expectClose, loadFixtures, toBatch } from "./losses-helpers.js";
 
 const fx = loadFixtures();
@@ -51,24 +52,8 @@ describe("grpo loss matches the PyTorch autograd reference (tools/torch-ref/core
   it("float32 inputs give the float64 result of their (rounded) values", () => {
     const c = fx.cases.find((x) => x.name === "everything at once")!;
     const b64 = toBatch(c.input);
-    const r = (v: ArrayLike<number> | undefined) => (v ? Float64Array.from(Float32Array.from(v)) : undefined);
-    const f32 = (v: ArrayLike<number> | undefined) => (v ? Float32Array.from(v) : undefined);
-    const rounded: TokenBatch = {
-      ...b64,
-      logp: r(b64.logp)!,
-      oldLogp: r(b64.oldLogp)!,
-      refLogp: r(b64.refLogp),
-      entropy: r(b64.entropy),
-      advantages: r(b64.advantages)!,
-    };
-    const single: TokenBatch = {
-      ...b64,
-      logp: f32(b64.logp)!,
-      oldLogp: f32(b64.oldLogp)!,
-      refLogp: f32(b64.refLogp),
-      entropy: f32(b64.entropy),
-      advantages: f32(b64.advantages)!,
-    };
+    const rounded = mapTokenVectors(b64, (v) => Float64Array.from(Float32Array.from(v)));
+    const single = mapTokenVectors(b64, (v) => Float32Array.from(v));
     const { common, options } = resolveLossOptions(grpoLoss, c.config);
     const a = evaluatePolicyLoss(grpoLoss.create(options), single, common);
     const b = evaluatePolicyLoss(grpoLoss.create(options), rounded, common);

@@ -2,6 +2,7 @@ import type { CommonLossOptions, LossContext, PolicyLoss } from "../contracts/po
 import type { TokenBatch } from "../contracts/token-batch.js";
 import { SentrlError } from "../errors.js";
 import { evaluatePolicyLoss } from "./evaluate.js";
+import { mapTokenVectors } from "./map-vectors.js";
 
 /** Tolerances and step of a finite-difference gradient check. */
 export interface GradcheckOptions {
@@ -125,15 +126,7 @@ export function gradcheckPolicyLoss(
       `klLossType \`${common.klLossType}\` is straight-through (value of one estimator, gradient of k2): it has no finite-difference gradient to check; check \`${common.klLossType.slice(0, -1)}\` instead`,
     );
   }
-  const f64 = (v: ArrayLike<number> | undefined) => (v === undefined ? undefined : Float64Array.from(v));
-  const base: TokenBatch = {
-    ...batch,
-    logp: f64(batch.logp)!,
-    oldLogp: f64(batch.oldLogp)!,
-    refLogp: f64(batch.refLogp),
-    entropy: f64(batch.entropy),
-    advantages: f64(batch.advantages)!,
-  };
+  const base = mapTokenVectors(batch, (v) => Float64Array.from(v));
   const ctx = opts.ctx ?? {};
   let valid = 0;
   for (let i = 0; i < base.mask.length; i++) valid += base.mask[i];
