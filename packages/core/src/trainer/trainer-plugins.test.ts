@@ -160,24 +160,20 @@ describe("curriculum support", () => {
         };
         return p as unknown as Plugin & { count: number };
       };
-      const first = counter();
       const config = { ...base, totalSteps: 3, checkpointEvery: 3 };
-      await createTrainer({
-        policy: toyPolicy(),
-        dataset: toyDataset(),
-        plugins: [exactMatchReward(), first],
-        config,
-        outputDir: dir,
-      }).run();
+      const trainerWith = (plugin: Plugin) =>
+        createTrainer({
+          policy: toyPolicy(),
+          dataset: toyDataset(),
+          plugins: [exactMatchReward(), plugin],
+          config,
+          outputDir: dir,
+        });
+      const first = counter();
+      await trainerWith(first).run();
       expect(first.count).toBe(3);
       const second = counter();
-      await createTrainer({
-        policy: toyPolicy(),
-        dataset: toyDataset(),
-        plugins: [exactMatchReward(), second],
-        config,
-        outputDir: dir,
-      }).resume();
+      await trainerWith(second).resume();
       expect(second.count).toBe(3);
     } finally {
       await rm(dir, { recursive: true, force: true });
