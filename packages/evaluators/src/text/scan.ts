@@ -105,44 +105,45 @@ export function subFirstDollarPair(s: string): string {
   return lines.join("\n");
 }
 
-/** `re.sub(r"(frac)([^{])(.)", "frac{\\2}{\\3}", s)` (one code point each; `[^{]` matches "\n", `.` does not). */
-export function subFracShorthand(s: string): string {
+/**
+ * `re.sub` of a literal `word` followed by a pattern, left to right: `rewrite(at)` looks at the text after a `word`
+ * ending at `at` and gives the end of the match and its replacement (including `word`), or null for no match there.
+ */
+function subAfterWord(s: string, word: string, rewrite: (at: number) => [end: number, text: string] | null): string {
   let out = "";
   let pos = 0;
   let from = 0;
   for (;;) {
-    const p = s.indexOf("frac", from);
+    const p = s.indexOf(word, from);
     if (p < 0) break;
-    const i1 = p + 4;
-    const w1 = cpWidth(s, i1);
-    const i2 = i1 + w1;
-    const w2 = cpWidth(s, i2);
-    if (w1 > 0 && s[i1] !== "{" && w2 > 0 && s[i2] !== "\n") {
-      out += `${s.slice(pos, p)}frac{${s.slice(i1, i2)}}{${s.slice(i2, i2 + w2)}}`;
-      pos = i2 + w2;
+    const m = rewrite(p + word.length);
+    if (m !== null) {
+      out += s.slice(pos, p) + m[1];
+      pos = m[0];
       from = pos;
     } else from = p + 1;
   }
   return pos === 0 ? s : out + s.slice(pos);
 }
 
+/** `re.sub(r"(frac)([^{])(.)", "frac{\\2}{\\3}", s)` (one code point each; `[^{]` matches "\n", `.` does not). */
+export function subFracShorthand(s: string): string {
+  return subAfterWord(s, "frac", (i1) => {
+    const w1 = cpWidth(s, i1);
+    const i2 = i1 + w1;
+    const w2 = cpWidth(s, i2);
+    if (w1 === 0 || s[i1] === "{" || w2 === 0 || s[i2] === "\n") return null;
+    return [i2 + w2, `frac{${s.slice(i1, i2)}}{${s.slice(i2, i2 + w2)}}`];
+  });
+}
+
 /** `re.sub(r"(sqrt)([^{])", "sqrt{\\2}", s)`. */
 export function subSqrtShorthand(s: string): string {
-  let out = "";
-  let pos = 0;
-  let from = 0;
-  for (;;) {
-    const p = s.indexOf("sqrt", from);
-    if (p < 0) break;
-    const i1 = p + 4;
+  return subAfterWord(s, "sqrt", (i1) => {
     const w1 = cpWidth(s, i1);
-    if (w1 > 0 && s[i1] !== "{") {
-      out += `${s.slice(pos, p)}sqrt{${s.slice(i1, i1 + w1)}}`;
-      pos = i1 + w1;
-      from = pos;
-    } else from = p + 1;
-  }
-  return pos === 0 ? s : out + s.slice(pos);
+    if (w1 === 0 || s[i1] === "{") return null;
+    return [i1 + w1, `sqrt{${s.slice(i1, i1 + w1)}}`];
+  });
 }
 
 /** `re.findall(r'OPEN(.*?)CLOSE', s)[-1]` (null when there is no match). */
