@@ -7,7 +7,16 @@ import { checkResumeConfig, SentrlError } from "@sentrl/core";
 // also covers what the trainer does not see (preset, policy, data, curriculum).
 
 /** Run-config fields that may change with `--resume-with-changes`: they cannot alter the steps already trained. */
-export const RUN_SAFE_FIELDS = ["totalSteps", "epochs", "checkpointEvery", "evaluateEvery", "zeroVarianceWarnSteps"];
+export const RUN_SAFE_FIELDS = [
+  "totalSteps",
+  "epochs",
+  "checkpointEvery",
+  "evaluateEvery",
+  "zeroVarianceWarnSteps",
+  "rollout.engines",
+  "rollout.weightSync",
+  "rollout.weightsDir",
+];
 
 /**
  * Throws `RESUME_CONFIG_MISMATCH` (listing the differing fields) when `rc` differs from `<outDir>/run-config.json`

@@ -34,7 +34,8 @@ ${PRESET_NAMES.map((n) => `                       ${n.padEnd(18)} ${PRESETS[n].d
   --out <dir>        output directory (default: runs/<config file name>)
   --resume           continue from the last checkpoint in --out
   --resume-with-changes  with --resume: allow changes to totalSteps, epochs, checkpointEvery, evaluateEvery,
-                     zeroVarianceWarnSteps (nothing that changes the steps already trained)
+                     zeroVarianceWarnSteps, rollout.engines/weightSync/weightsDir (nothing that changes the steps
+                     already trained)
   --keep-checkpoints <n>  keep only the newest n checkpoints (default: all)
 
 Config fields (\`path  type (default)  what\`; objects merge over the preset, null removes a preset's value):

@@ -10,7 +10,16 @@ import { restoreMetrics } from "./metrics-segments.js";
 // to exactly the checkpoint's length.
 
 /** Trainer config fields that may change on resume with `resumeWithChanges`: they cannot alter the steps done. */
-export const RESUME_SAFE_FIELDS = ["totalSteps", "checkpointEvery", "evaluateEvery", "zeroVarianceWarnSteps"] as const;
+// The engines that sample (docs/serving.md §2) can move between runs: their weights are synced at the first rollout.
+export const RESUME_SAFE_FIELDS = [
+  "totalSteps",
+  "checkpointEvery",
+  "evaluateEvery",
+  "zeroVarianceWarnSteps",
+  "rollout.engines",
+  "rollout.weightSync",
+  "rollout.weightsDir",
+] as const;
 
 export interface OpenForResumeOptions {
   outputDir?: string;
