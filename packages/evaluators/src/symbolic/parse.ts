@@ -147,12 +147,21 @@ class Parser {
   }
 
   private parseUnion(): Expr {
-    const items = [this.parseRelation()];
-    while (this.isCmd("cup")) {
+    return this.parseSeparated(
+      () => this.isCmd("cup"),
+      () => this.parseRelation(),
+      "union",
+    );
+  }
+
+  /** `item (separator item)…`: a lone item as it is, several as one `kind` node. */
+  private parseSeparated(atSeparator: () => boolean, item: () => Expr, kind: "union" | "ratio"): Expr {
+    const items = [item()];
+    while (atSeparator()) {
       this.i++;
-      items.push(this.parseRelation());
+      items.push(item());
     }
-    return items.length === 1 ? (items[0] as Expr) : { kind: "union", items };
+    return items.length === 1 ? (items[0] as Expr) : { kind, items };
   }
 
   private relOp(): RelOp | null {
@@ -176,12 +185,11 @@ class Parser {
 
   /** `a : b (: c)…` (a ratio), else one expression. */
   private parseRatio(): Expr {
-    const items = [this.parseExpr()];
-    while (this.isOp(":")) {
-      this.i++;
-      items.push(this.parseExpr());
-    }
-    return items.length === 1 ? (items[0] as Expr) : { kind: "ratio", items };
+    return this.parseSeparated(
+      () => this.isOp(":"),
+      () => this.parseExpr(),
+      "ratio",
+    );
   }
 
   private parseExpr(): Expr {
