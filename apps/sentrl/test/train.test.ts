@@ -21,6 +21,10 @@ async function train(args: string[]) {
   return { code, out: o.out(), err: o.err() };
 }
 
+/** `sentrl train` on `run.yaml` (written in `dir` with `yaml`), to `dir/out`. */
+const trainYaml = (dir: string, yaml: string) =>
+  train(["--config", writeConfig(dir, "run.yaml", yaml), "--out", join(dir, "out")]);
+
 const metricLines = (file: string) =>
   readFileSync(file, "utf8")
     .trimEnd()
@@ -83,12 +87,10 @@ describe("sentrl train on the tabular toy task", () => {
 
   it("evaluates every evaluateEvery steps: avg@n, pass@n and mean reward in the metrics log", async () => {
     const dir = tmp();
-    const cfg = writeConfig(
+    const r = await trainYaml(
       dir,
-      "run.yaml",
       "preset: grpo\npolicy: { kind: tabular }\nevaluateEvery: 40\nevaluation: { samples: 16, temperature: 0.6 }\n",
     );
-    const r = await train(["--config", cfg, "--out", join(dir, "out")]);
     expect(r.code, r.err).toBe(0);
     const lines = metricLines(join(dir, "out", "metrics.jsonl"));
     const val = lines.filter((l) => "val/avg@16" in l);
@@ -105,12 +107,10 @@ describe("sentrl train on the tabular toy task", () => {
       join(dir, "verifier.mjs"),
       'export default { name: "starts-a", score: (r) => ({ reward: r.startsWith("a") ? 1 : 0, correct: r.startsWith("a"), extracted: r }) };\n',
     );
-    const cfg = writeConfig(
+    const r = await trainYaml(
       dir,
-      "run.yaml",
       "preset: grpo\npolicy: { kind: tabular }\nreward: { name: starts-a, module: ./verifier.mjs }\ntotalSteps: 60\n",
     );
-    const r = await train(["--config", cfg, "--out", join(dir, "out")]);
     expect(r.code, r.err).toBe(0);
     const score = metricLines(join(dir, "out", "metrics.jsonl")).map((l) => l["critic/score/mean"]);
     expect(mean(score.slice(-10))).toBeGreaterThan(0.9);
@@ -203,12 +203,7 @@ describe("bad configs and missing files fail before any work, naming the field",
   it("policy.kind model goes to @sentrl/model's ModelPolicy (a directory without a model fails there)", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "data.jsonl"), '{"id":"1","problem":"1+1?","answer":"2"}\n');
-    const cfg = writeConfig(
-      dir,
-      "run.yaml",
-      "preset: grpo\npolicy: { kind: model, dir: . }\ndata: { train: ./data.jsonl }\n",
-    );
-    const r = await train(["--config", cfg, "--out", join(dir, "out")]);
+    const r = await trainYaml(dir, "preset: grpo\npolicy: { kind: model, dir: . }\ndata: { train: ./data.jsonl }\n");
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^sentrl: (MODEL_\w+|TRAIN_POLICY_UNAVAILABLE): /);
     expect(existsSync(join(dir, "out"))).toBe(false);
