@@ -10,15 +10,21 @@ import { startTestServer, type TestServer } from "./serve-helpers.js";
 
 let dir = "";
 let engine: TestServer;
+let previousBackend: string | undefined;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sentrl-train-engines-"));
   (await writeTinyModelDir(join(dir, "model"), 21)).dispose();
-  // The trainer's default backend, so the engine computes exactly what local rollouts would.
-  engine = await startTestServer(join(dir, "model"), { backend: "auto" });
+  // The deterministic reference backend on both sides (the trainer's default backend reads SENTRL_BACKEND); the fast
+  // backend's threaded reductions may differ in the last bits between processes under load.
+  previousBackend = process.env.SENTRL_BACKEND;
+  process.env.SENTRL_BACKEND = "reference";
+  engine = await startTestServer(join(dir, "model"), { backend: "reference" });
   writeFileSync(join(dir, "data.jsonl"), ["ab", "ba", "abab", "b"].map((q, i) => JSON.stringify({ id: `q${i}`, problem: q, answer: "x" })).join("\n"));
   writeFileSync(join(dir, "even.mjs"), "export default { name: 'even', score: (r) => ({ reward: r.length % 2 === 0 ? 1 : 0, correct: false, extracted: r }) };\n");
 });
 afterAll(async () => {
+  if (previousBackend === undefined) delete process.env.SENTRL_BACKEND;
+  else process.env.SENTRL_BACKEND = previousBackend;
   await engine.stop();
   rmSync(dir, { recursive: true, force: true });
 });
