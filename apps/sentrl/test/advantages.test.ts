@@ -53,41 +53,27 @@ describe("sentrl advantages (docs/contracts.md §3)", () => {
   });
 
   const good = '{"rewards":[1,0],"groups":[1,1]}';
+  const grpo = ["advantages", "--estimator", "grpo"];
   const errors: CliErrorCase[] = [
     ["missing --estimator", ["advantages"], good, "USAGE"],
     ["unknown estimator", ["advantages", "--estimator", "ppo"], good, "ADV_UNKNOWN_ESTIMATOR"],
-    ["unknown option", ["advantages", "--estimator", "grpo", "--config", '{"eps":1}'], good, "ADV_UNKNOWN_OPTION"],
-    [
-      "bad option type",
-      ["advantages", "--estimator", "grpo", "--config", '{"normAdvByStd":"no"}'],
-      good,
-      "ADV_BAD_OPTION",
-    ],
+    ["unknown option", [...grpo, "--config", '{"eps":1}'], good, "ADV_UNKNOWN_OPTION"],
+    ["bad option type", [...grpo, "--config", '{"normAdvByStd":"no"}'], good, "ADV_BAD_OPTION"],
     [
       "negative epsilon",
       ["advantages", "--estimator", "dr-grpo", "--config", '{"epsilon":-1}'],
       good,
       "ADV_BAD_OPTION",
     ],
-    ["empty stdin", ["advantages", "--estimator", "grpo"], "", "ADV_BAD_INPUT"],
-    ["not JSON", ["advantages", "--estimator", "grpo"], "{", "ADV_BAD_INPUT"],
-    ["unequal lengths", ["advantages", "--estimator", "grpo"], '{"rewards":[1,0],"groups":[1]}', "ADV_BAD_INPUT"],
-    [
-      "reward not a number",
-      ["advantages", "--estimator", "grpo"],
-      '{"rewards":[1,"0"],"groups":[1,1]}',
-      "ADV_BAD_INPUT",
-    ],
-    ["infinite reward", ["advantages", "--estimator", "grpo"], '{"rewards":[1,1e999],"groups":[1,1]}', "ADV_BAD_INPUT"],
-    ["NaN reward", ["advantages", "--estimator", "grpo"], '{"rewards":[1,NaN],"groups":[1,1]}', "ADV_BAD_INPUT"],
-    [
-      "fractional group id",
-      ["advantages", "--estimator", "grpo"],
-      '{"rewards":[1,0],"groups":[1,1.5]}',
-      "ADV_BAD_INPUT",
-    ],
-    ["missing groups", ["advantages", "--estimator", "grpo"], '{"rewards":[1,0]}', "ADV_BAD_INPUT"],
-    ["unknown key", ["advantages", "--estimator", "grpo"], '{"rewards":[1],"groups":[1],"uid":[1]}', "ADV_BAD_INPUT"],
+    ["empty stdin", grpo, "", "ADV_BAD_INPUT"],
+    ["not JSON", grpo, "{", "ADV_BAD_INPUT"],
+    ["unequal lengths", grpo, '{"rewards":[1,0],"groups":[1]}', "ADV_BAD_INPUT"],
+    ["reward not a number", grpo, '{"rewards":[1,"0"],"groups":[1,1]}', "ADV_BAD_INPUT"],
+    ["infinite reward", grpo, '{"rewards":[1,1e999],"groups":[1,1]}', "ADV_BAD_INPUT"],
+    ["NaN reward", grpo, '{"rewards":[1,NaN],"groups":[1,1]}', "ADV_BAD_INPUT"],
+    ["fractional group id", grpo, '{"rewards":[1,0],"groups":[1,1.5]}', "ADV_BAD_INPUT"],
+    ["missing groups", grpo, '{"rewards":[1,0]}', "ADV_BAD_INPUT"],
+    ["unknown key", grpo, '{"rewards":[1],"groups":[1],"uid":[1]}', "ADV_BAD_INPUT"],
   ];
   itFailsWithCodes(errors);
 });

@@ -119,48 +119,24 @@ describe("sentrl loss (docs/contracts.md §2)", () => {
     }
   });
 
+  const grpo = ["loss", "--name", "grpo"];
   const errors: CliErrorCase[] = [
     ["missing --name", ["loss"], JSON.stringify(input), "USAGE"],
-    ["unknown flag", ["loss", "--name", "grpo", "--frob"], JSON.stringify(input), "USAGE"],
-    ["--config not JSON", ["loss", "--name", "grpo", "--config", "{x"], JSON.stringify(input), "USAGE"],
+    ["unknown flag", [...grpo, "--frob"], JSON.stringify(input), "USAGE"],
+    ["--config not JSON", [...grpo, "--config", "{x"], JSON.stringify(input), "USAGE"],
     ["unknown loss", ["loss", "--name", "ppo"], JSON.stringify(input), "STRATEGY_UNKNOWN"],
-    [
-      "unknown option",
-      ["loss", "--name", "grpo", "--config", '{"clip_ratio":0.2}'],
-      JSON.stringify(input),
-      "LOSS_UNKNOWN_OPTION",
-    ],
-    [
-      "bad option type",
-      ["loss", "--name", "grpo", "--config", '{"useKlLoss":1}'],
-      JSON.stringify(input),
-      "LOSS_BAD_OPTION",
-    ],
-    [
-      "bad option range",
-      ["loss", "--name", "grpo", "--config", '{"clipRatioC":0.5}'],
-      JSON.stringify(input),
-      "LOSS_BAD_OPTION",
-    ],
-    [
-      "bad klLossType",
-      ["loss", "--name", "grpo", "--config", '{"klLossType":"full"}'],
-      JSON.stringify(input),
-      "LOSS_BAD_OPTION",
-    ],
-    ["empty stdin", ["loss", "--name", "grpo"], "", "LOSS_BAD_INPUT"],
-    ["stdin not JSON", ["loss", "--name", "grpo"], "{mask", "LOSS_BAD_INPUT"],
-    ["stdin an array", ["loss", "--name", "grpo"], "[]", "LOSS_BAD_INPUT"],
-    ["missing key", ["loss", "--name", "grpo"], JSON.stringify({ ...input, oldLogp: undefined }), "LOSS_BAD_INPUT"],
-    [
-      "unknown input key",
-      ["loss", "--name", "grpo"],
-      JSON.stringify({ ...input, ref_logp: input.refLogp }),
-      "LOSS_BAD_INPUT",
-    ],
+    ["unknown option", [...grpo, "--config", '{"clip_ratio":0.2}'], JSON.stringify(input), "LOSS_UNKNOWN_OPTION"],
+    ["bad option type", [...grpo, "--config", '{"useKlLoss":1}'], JSON.stringify(input), "LOSS_BAD_OPTION"],
+    ["bad option range", [...grpo, "--config", '{"clipRatioC":0.5}'], JSON.stringify(input), "LOSS_BAD_OPTION"],
+    ["bad klLossType", [...grpo, "--config", '{"klLossType":"full"}'], JSON.stringify(input), "LOSS_BAD_OPTION"],
+    ["empty stdin", grpo, "", "LOSS_BAD_INPUT"],
+    ["stdin not JSON", grpo, "{mask", "LOSS_BAD_INPUT"],
+    ["stdin an array", grpo, "[]", "LOSS_BAD_INPUT"],
+    ["missing key", grpo, JSON.stringify({ ...input, oldLogp: undefined }), "LOSS_BAD_INPUT"],
+    ["unknown input key", grpo, JSON.stringify({ ...input, ref_logp: input.refLogp }), "LOSS_BAD_INPUT"],
     [
       "a string value",
-      ["loss", "--name", "grpo"],
+      grpo,
       JSON.stringify({
         ...input,
         logp: [
@@ -170,27 +146,12 @@ describe("sentrl loss (docs/contracts.md §2)", () => {
       }),
       "LOSS_BAD_INPUT",
     ],
-    [
-      "NaN literal",
-      ["loss", "--name", "grpo"],
-      JSON.stringify(input).replace("-0.3,9,9", "-0.3,NaN,9"),
-      "LOSS_NON_FINITE",
-    ],
-    [
-      "overflow to Infinity",
-      ["loss", "--name", "grpo"],
-      JSON.stringify(input).replace("-0.3,9,9", "-0.3,1e999,9"),
-      "LOSS_NON_FINITE",
-    ],
-    [
-      "unequal rows",
-      ["loss", "--name", "grpo"],
-      JSON.stringify({ ...input, logp: [[-1, -2, 5]] }),
-      "LOSS_SHAPE_MISMATCH",
-    ],
+    ["NaN literal", grpo, JSON.stringify(input).replace("-0.3,9,9", "-0.3,NaN,9"), "LOSS_NON_FINITE"],
+    ["overflow to Infinity", grpo, JSON.stringify(input).replace("-0.3,9,9", "-0.3,1e999,9"), "LOSS_NON_FINITE"],
+    ["unequal rows", grpo, JSON.stringify({ ...input, logp: [[-1, -2, 5]] }), "LOSS_SHAPE_MISMATCH"],
     [
       "ragged row",
-      ["loss", "--name", "grpo"],
+      grpo,
       JSON.stringify({
         ...input,
         advantages: [
@@ -202,7 +163,7 @@ describe("sentrl loss (docs/contracts.md §2)", () => {
     ],
     [
       "ragged mask",
-      ["loss", "--name", "grpo"],
+      grpo,
       JSON.stringify({
         ...input,
         mask: [
@@ -214,7 +175,7 @@ describe("sentrl loss (docs/contracts.md §2)", () => {
     ],
     [
       "mask not 0/1",
-      ["loss", "--name", "grpo"],
+      grpo,
       JSON.stringify({
         ...input,
         mask: [
@@ -226,13 +187,13 @@ describe("sentrl loss (docs/contracts.md §2)", () => {
     ],
     [
       "useKlLoss without refLogp",
-      ["loss", "--name", "grpo", "--config", '{"useKlLoss":true}'],
+      [...grpo, "--config", '{"useKlLoss":true}'],
       JSON.stringify({ ...input, refLogp: undefined }),
       "LOSS_MISSING_REF_LOGP",
     ],
     [
       "entropyCoeff without entropy",
-      ["loss", "--name", "grpo", "--config", '{"entropyCoeff":0.1}'],
+      [...grpo, "--config", '{"entropyCoeff":0.1}'],
       JSON.stringify({ ...input, entropy: undefined }),
       "LOSS_MISSING_ENTROPY",
     ],
