@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "gemm_impl.h"
 #include "pool.h"
@@ -144,11 +145,20 @@ bool gemmPacked(int M, int N, int K, MatView A, const float* packed, float* C, i
   // Slabs of at least 64 columns, up to 4 per thread (an even split matters: 3 slabs on 2 threads idle one a third).
   const int slabs = units / std::max(1, 64 / NR);
   const int parts = (threads <= 1 || flops < 1e6) ? 1 : std::max(1, std::min(threads * 4, slabs));
+  // A is small here (a decode batch): pack it once on this thread, the slabs share it.
+  thread_local std::vector<float> apack;
+  const int64_t na = which == 2 ? packedAFloatsAvx512(M, K) : gemm_detail::packedAFloats<6>(M, K);
+  if (static_cast<int64_t>(apack.size()) < na) apack.resize(na);
+  if (which == 2)
+    prepackAAvx512(M, K, A, apack.data());
+  else
+    gemm_detail::prepackA<6, 144, 512>(M, K, A, apack.data());
+  const float* pa = apack.data();
   auto run = [&](int n0, int n1) {
     if (which == 2)
-      gemmPackedAvx512(M, n0, n1, N, K, A, packed, C, ldc, accumulate);
+      gemmPackedAvx512(M, n0, n1, N, K, pa, packed, C, ldc, accumulate);
     else
-      gemm_detail::gemmPackedDriver<6, 16, 144, 512, 3072, Micro6x16>(M, n0, n1, N, K, A, packed, C, ldc, accumulate);
+      gemm_detail::gemmPackedDriver<6, 16, 144, 512, 3072, Micro6x16>(M, n0, n1, N, K, pa, packed, C, ldc, accumulate);
   };
   if (parts <= 1) {
     run(0, N);

@@ -26,8 +26,10 @@ bool setGemmIsa(const char* name);
 /** ISA-specific prepacked-B pieces (see gemm_impl.h). */
 int64_t packedBFloatsAvx512(int N, int K);
 void prepackBAvx512(int N, int K, MatView B, float* dst);
-void gemmPackedAvx512(int M, int n0, int n1, int N, int K, MatView A, const float* packed, float* C, int64_t ldc,
-                      bool accumulate);
+int64_t packedAFloatsAvx512(int M, int K);
+void prepackAAvx512(int M, int K, MatView A, float* dst);
+void gemmPackedAvx512(int M, int n0, int n1, int N, int K, const float* packedA, const float* packed, float* C,
+                      int64_t ldc, bool accumulate);
 
 /**
  * Prepacked B for repeated small-M products (decoding): `packedBSize` floats (the packing plus one trailing ISA tag),

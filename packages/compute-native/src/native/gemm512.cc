@@ -51,9 +51,12 @@ void gemmSingleAvx512(int M, int N, int K, MatView A, MatView B, float* C, int64
 
 int64_t packedBFloatsAvx512(int N, int K) { return gemm_detail::packedBFloats<32>(N, K); }
 void prepackBAvx512(int N, int K, MatView B, float* dst) { gemm_detail::prepackB<32, 256>(N, K, B, dst); }
-void gemmPackedAvx512(int M, int n0, int n1, int N, int K, MatView A, const float* packed, float* C, int64_t ldc,
-                      bool accumulate) {
-  gemm_detail::gemmPackedDriver<12, 32, 144, 256, 3072, Micro12x32>(M, n0, n1, N, K, A, packed, C, ldc, accumulate);
+int64_t packedAFloatsAvx512(int M, int K) { return gemm_detail::packedAFloats<12>(M, K); }
+void prepackAAvx512(int M, int K, MatView A, float* dst) { gemm_detail::prepackA<12, 144, 256>(M, K, A, dst); }
+void gemmPackedAvx512(int M, int n0, int n1, int N, int K, const float* packedA, const float* packed, float* C,
+                      int64_t ldc, bool accumulate) {
+  gemm_detail::gemmPackedDriver<12, 32, 144, 256, 3072, Micro12x32>(M, n0, n1, N, K, packedA, packed, C, ldc,
+                                                                    accumulate);
 }
 
 }  // namespace sentrl

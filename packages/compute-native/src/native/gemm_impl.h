@@ -162,12 +162,33 @@ void prepackB(int N, int K, MatView B, float* dst) {
   }
 }
 
-// C[M, n0:n1) (= or +=) A[M, K] · B[K, n0:n1) with B prepacked by prepackB(N, K); n0 is a multiple of NR.
+// All of A packed once, block (pc, ic) at pc·Mpad + ic·kc (Mpad = M rounded up to MR): what gemmDriver's packA
+// writes block by block, shared by the threads of a prepacked-B product.
+template <int MR>
+int64_t packedAFloats(int M, int K) {
+  return static_cast<int64_t>((M + MR - 1) / MR) * MR * K;
+}
+
+template <int MR, int MC, int KC>
+void prepackA(int M, int K, MatView A, float* dst) {
+  const int kblocks = (K + KC - 1) / KC;
+  const int kcStep = (K + kblocks - 1) / kblocks;
+  const int64_t mpad = static_cast<int64_t>((M + MR - 1) / MR) * MR;
+  for (int pc = 0; pc < K; pc += kcStep) {
+    const int kc = std::min(kcStep, K - pc);
+    for (int ic = 0; ic < M; ic += MC) {
+      packA<MR>(std::min(MC, M - ic), kc, A.p + ic * A.rs + pc * A.cs, A.rs, A.cs, dst + pc * mpad + static_cast<int64_t>(ic) * kc);
+    }
+  }
+}
+
+// C[M, n0:n1) (= or +=) A[M, K] · B[K, n0:n1) with A packed by prepackA(M, K) and B by prepackB(N, K); n0 is a
+// multiple of NR.
 template <int MR, int NR, int MC, int KC, int NC, class Micro>
-void gemmPackedDriver(int M, int n0, int n1, int N, int K, MatView A, const float* packed, float* C, int64_t ldc,
-                      bool accumulate) {
+void gemmPackedDriver(int M, int n0, int n1, int N, int K, const float* packedA, const float* packed, float* C,
+                      int64_t ldc, bool accumulate) {
   if (M <= 0 || n1 <= n0 || K <= 0) return;
-  auto& buf = PackBuffers<MR, NR, MC, KC, NC>::get();
+  const int64_t mpad = static_cast<int64_t>((M + MR - 1) / MR) * MR;
   const int kblocks = (K + KC - 1) / KC;
   const int kcStep = (K + kblocks - 1) / kblocks;
   const int64_t npad = static_cast<int64_t>((N + NR - 1) / NR) * NR;
@@ -178,14 +199,14 @@ void gemmPackedDriver(int M, int n0, int n1, int N, int K, MatView A, const floa
     const float* block = packed + pc * npad;
     for (int ic = 0; ic < M; ic += MC) {
       const int mc = std::min(MC, M - ic);
-      packA<MR>(mc, kc, A.p + ic * A.rs + pc * A.cs, A.rs, A.cs, buf.a);
+      const float* ablock = packedA + pc * mpad + static_cast<int64_t>(ic) * kc;
       for (int jr = n0; jr < n1; jr += NR) {
         const int nr = std::min(NR, n1 - jr);
         const float* bp = block + static_cast<int64_t>(jr / NR) * NR * kc;
         for (int ir = 0; ir < mc; ir += MR) {
           const int mr = std::min(MR, mc - ir);
           float* c = C + (ic + ir) * ldc + jr;
-          const float* ap = buf.a + ir * kc;
+          const float* ap = ablock + ir * kc;
           if (mr == MR && nr == NR) {
             Micro::run(kc, ap, bp, c, ldc, acc);
           } else {
