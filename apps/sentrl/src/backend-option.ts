@@ -1,7 +1,7 @@
 import { UsageError } from "./usage-error.js";
 
 /**
- * `--backend` of every command that runs our model (score, generate, update): the choices of `selectBackend` in
+ * `--backend` of every command that runs our model (score, generate, update, train, serve): the choices of `selectBackend` in
  * `@sentrl/compute`. `auto` is the fast CPU kernels (else the reference with one warning), `cuda` the GPU
  * (`@sentrl/compute-cuda`; BACKEND_UNAVAILABLE without one).
  */

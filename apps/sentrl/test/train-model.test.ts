@@ -123,7 +123,15 @@ describe("sentrl train with policy.kind model", () => {
     expect(readFileSync(join(dir, "resumed", "metrics.jsonl"), "utf8")).toBe(
       readFileSync(join(dir, "straight", "metrics.jsonl"), "utf8"),
     );
-  }, 60_000);
+
+    // --backend picks the compute backend of the model policy (not part of the run's configuration).
+    const d = io();
+    expect(await main(["train", "--config", cfg, "--out", join(dir, "ref"), "--backend", "reference"], d), d.err()).toBe(0);
+    expect(readFileSync(join(dir, "ref", "metrics.jsonl"), "utf8").trimEnd().split("\n")).toHaveLength(3);
+    const e = io();
+    expect(await main(["train", "--config", cfg, "--out", join(dir, "bad"), "--backend", "tpu"], e)).toBe(2);
+    expect(e.err()).toMatch(/--backend must be one of auto, fast, reference, cuda/);
+  }, 90_000);
 
   it("the SENT preset on the transformer with curriculum stage files", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sentrl-train-model-stages-"));

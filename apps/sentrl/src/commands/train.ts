@@ -12,6 +12,7 @@ import { PRESET_NAMES, PRESETS } from "../presets/presets.js";
 import { RUN_CONFIG_SCHEMA, resolveRunConfig } from "../presets/run-config.js";
 import { runTraining } from "../presets/run-training.js";
 import { writeJsonLine } from "../io/output-guard.js";
+import { backendOption } from "../backend-option.js";
 
 // `sentrl train`: one GRPO/SENT training run from a config file (JSON or YAML), optionally on a preset.
 
@@ -37,6 +38,8 @@ ${PRESET_NAMES.map((n) => `                       ${n.padEnd(18)} ${PRESETS[n].d
                      zeroVarianceWarnSteps, rollout.engines/weightSync/weightsDir (nothing that changes the steps
                      already trained)
   --keep-checkpoints <n>  keep only the newest n checkpoints (default: all)
+  --backend <name>   compute backend of a model policy: auto (fast CPU kernels), fast, reference, cuda
+                     (default: SENTRL_BACKEND, else auto); not part of the run's configuration
 
 Config fields (\`path  type (default)  what\`; objects merge over the preset, null removes a preset's value):
 ${describeFields(RUN_CONFIG_SCHEMA)
@@ -110,7 +113,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     resume: { type: "boolean" },
     "resume-with-changes": { type: "boolean" },
     "keep-checkpoints": { type: "string" },
+    backend: { type: "string" },
   });
+  const backend = backendOption(values.backend, io.env);
   const withChanges = values["resume-with-changes"] === true;
   if (withChanges && values.resume !== true) throw new UsageError("--resume-with-changes only goes with --resume");
   const keep = numberOption(values["keep-checkpoints"], "--keep-checkpoints", { int: true, min: 1 });
@@ -133,6 +138,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       resume: values.resume === true,
       resumeWithChanges: withChanges,
       keepCheckpoints: keep,
+      backend,
       stepDelayMs: Number(io.env.SENTRL_TRAIN_TEST_STEP_DELAY_MS ?? 0),
       beforeWrite: async () => {
         lock = acquireOutputLock(outDir, "train");

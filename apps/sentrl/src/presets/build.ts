@@ -98,7 +98,11 @@ async function loadVerifierModule(file: string, name: string): Promise<VerifierD
  * Checks files, resolves strategies and options (errors point at the field), builds the policy and plugins.
  * `baseDir`: relative paths in the config are relative to it (the config file's directory).
  */
-export async function prepareRun(rc: RunConfig, baseDir: string): Promise<PreparedRun> {
+export async function prepareRun(
+  rc: RunConfig,
+  baseDir: string,
+  options: { backend?: string } = {},
+): Promise<PreparedRun> {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   // 1. Files first: nothing is loaded or trained when one is missing.
   if (rc.data) await mustExist(abs(rc.data.train), "config.data.train", "training data");
@@ -140,7 +144,7 @@ export async function prepareRun(rc: RunConfig, baseDir: string): Promise<Prepar
     // A curriculum over one data file reads its `stage` column (written by `sentrl curriculum build`).
     if (rc.curriculum && !stageRows) stageRows = stagesFromRows(rows as (DatasetRow & { stage: number })[]);
     if (rc.evaluation.data) evalRows = await readTrainingRows(abs(rc.evaluation.data), readOptions);
-    policy = await loadModelPolicy(abs(rc.policy.dir));
+    policy = await loadModelPolicy(abs(rc.policy.dir), options.backend);
   } else {
     const golds = rc.policy.golds ?? [...TOY_GOLDS];
     rows = toyRows(golds);

@@ -34,18 +34,13 @@ export async function readTrainingRows(
   });
 }
 
-/** Loads the model policy, or `TRAIN_POLICY_UNAVAILABLE` when `@sentrl/model` has no Policy adapter yet. */
-export async function loadModelPolicy(dir: string): Promise<Policy> {
-  const model = (await import("@sentrl/model")) as Record<string, unknown>;
-  const ModelPolicy = model.ModelPolicy as (new (m: unknown, o: { tokenizer: unknown }) => Policy) | undefined;
-  const loadModel = model.loadModel as ((dir: string) => Promise<unknown>) | undefined;
-  const loadTokenizer = model.loadTokenizer as ((dir: string) => unknown) | undefined;
-  if (typeof ModelPolicy !== "function" || typeof loadModel !== "function" || typeof loadTokenizer !== "function") {
-    throw new SentrlError(
-      "TRAIN_POLICY_UNAVAILABLE",
-      'policy.kind "model" needs the transformer Policy adapter of @sentrl/model (ModelPolicy, loadModel, ' +
-        'loadTokenizer), which this build does not export yet; train the tabular toy policy (policy: {kind: "tabular"}) for now',
-    );
-  }
-  return new ModelPolicy(await loadModel(dir), { tokenizer: loadTokenizer(dir) });
+/** Loads the model policy on the named backend (`auto`, `fast`, `reference`, `cuda`; `selectBackend` of @sentrl/compute). */
+export async function loadModelPolicy(dir: string, backend?: string): Promise<Policy> {
+  const [{ ModelPolicy, loadModel, loadTokenizer }, { selectBackend }] = await Promise.all([
+    import("@sentrl/model"),
+    import("@sentrl/compute"),
+  ]);
+  return new ModelPolicy(await loadModel(dir, { backend: await selectBackend(backend) }), {
+    tokenizer: loadTokenizer(dir),
+  });
 }

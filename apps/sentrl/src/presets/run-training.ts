@@ -26,6 +26,8 @@ export interface TrainingRunOptions {
   keepCheckpoints?: number;
   /** Called after every check passed and before anything is written (`sentrl train` takes its output lock here). */
   beforeWrite?: () => void | Promise<void>;
+  /** Backend of a model policy (`auto` | `fast` | `reference` | `cuda`); not part of the run's configuration. */
+  backend?: string;
 }
 
 export interface TrainingRunSummary {
@@ -75,7 +77,7 @@ async function resumeOrRestart(
 
 /** Prepares (all checks before any work), then trains, checkpointing at the end. */
 export async function runTraining(o: TrainingRunOptions): Promise<TrainingRunSummary> {
-  const prepared = await prepareRun(o.rc, o.baseDir);
+  const prepared = await prepareRun(o.rc, o.baseDir, { backend: o.backend });
   await o.beforeWrite?.();
   const metricsFile = join(o.outDir, "metrics.jsonl");
   const hasMetrics = await stat(metricsFile).then(
