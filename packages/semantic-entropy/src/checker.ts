@@ -8,7 +8,7 @@ export const SE_CHECKERS: readonly string[] = ["dapo", "opencompass-v2", "symbol
 
 /**
  * The `@sentrl/evaluators` checker with that name (`dapo` and `opencompass-v2` cluster by canonical key in O(n);
- * `symbolic` has only `equivalent`).
+ * `symbolic` buckets answers by its `clusterKeys` and runs `equivalent` only within a bucket).
  *
  * @example
  * const dapo = resolveChecker("dapo");
