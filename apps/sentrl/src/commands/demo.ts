@@ -17,7 +17,7 @@ same base model, seed and sample budget, on sums of 3-8 one-digit terms worked l
   curriculum  the base model's own samples on the RL prompts, clustered by answer (symbolic checker), ordered by
               semantic entropy, 2 equal stages (@sentrl/semantic-entropy + @sentrl/curriculum)
   arms        grpo (the \`grpo\` preset) and sent (the \`sent\` preset: SENT loss + the SE curriculum), scaled to the
-              demo: 1024 RL prompts, 64 prompts × 8 samples per step, 32 steps (2 epochs), lr 5e-5; --arms takes
+              demo: 1024 RL prompts, 64 prompts × 8 samples per step, 32 steps (2 epochs), lr 1e-5; --arms takes
               any presets
   evaluation  500 held-out questions (never in SFT or RL) × 8 samples at temperature 0.6, top-p 0.95, graded by the
               symbolic checker on \\boxed{}
@@ -35,7 +35,7 @@ Options:
   --held-out <n>   held-out questions (default 500, at most 1000)
   --k <n>          samples per held-out question (default 8)
   --steps <n>      training steps per arm (default 32); curriculum epochs per stage follow
-  --lr <x>         learning rate of every arm (default 5e-5)
+  --lr <x>         learning rate of every arm (default 1e-5)
 `;
 
 function intOption(v: unknown, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
