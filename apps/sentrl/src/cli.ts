@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { isSentrlError } from "@sentrl/core";
 import type { CliIO } from "./command.js";
 import { COMMANDS } from "./commands.js";
@@ -6,7 +7,9 @@ import { boundMessage } from "./io/format-value.js";
 import { fromSystemError, isSystemError } from "./io/fs-errors.js";
 import { installStreamGuards } from "./io/std-streams.js";
 
-const VERSION = "0.0.0";
+/** The app's own version, read from its package.json (one folder above both src/ and dist/). */
+const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
+  .version;
 
 function topHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -48,5 +48,23 @@ describe("`sentrl` with no command", () => {
     expect(code).toBe(2);
     expect(out).toBe("");
     expect(err).toContain("Usage: sentrl <command>");
+  });
+});
+
+describe("`sentrl --version`", () => {
+  it("prints the app package's version on stdout, exit 0", async () => {
+    const { main } = await import("../src/cli.js");
+    let out = "";
+    const code = await main(["--version"], {
+      stdin: process.stdin,
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+      env: process.env,
+    });
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as {
+      version: string;
+    };
+    expect(code).toBe(0);
+    expect(out).toBe(`${version}\n`);
   });
 });
