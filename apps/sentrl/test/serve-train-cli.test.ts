@@ -14,8 +14,8 @@ let previousBackend: string | undefined;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sentrl-train-engines-"));
   (await writeTinyModelDir(join(dir, "model"), 21)).dispose();
-  // The deterministic reference backend on both sides (the trainer's default backend reads SENTRL_BACKEND); the fast
-  // backend's threaded reductions may differ in the last bits between processes under load.
+  // The deterministic reference backend on both sides (the trainer gets `--backend reference`, the engine too); the
+  // fast backend's threaded reductions may differ in the last bits between processes under load.
   previousBackend = process.env.SENTRL_BACKEND;
   process.env.SENTRL_BACKEND = "reference";
   engine = await startTestServer(join(dir, "model"), { backend: "reference" });
@@ -56,9 +56,9 @@ function config(extra: string[]): string {
 
 describe("sentrl train with rollout.engines", () => {
   it("writes the same metrics as local rollouts, and rejects engines that are not openai: specs", async () => {
-    const local = await runCli(["train", "--config", config([]), "--out", join(dir, "local")]);
+    const local = await runCli(["train", "--config", config([]), "--out", join(dir, "local"), "--backend", "reference"]);
     expect(local.code, local.stderr).toBe(0);
-    const remote = await runCli(["train", "--config", config([`rollout: { engines: ["openai:${engine.url}/v1#tiny"] }`]), "--out", join(dir, "remote")]);
+    const remote = await runCli(["train", "--config", config([`rollout: { engines: ["openai:${engine.url}/v1#tiny"] }`]), "--out", join(dir, "remote"), "--backend", "reference"]);
     expect(remote.code, remote.stderr).toBe(0);
     const read = (d: string) => readFileSync(join(dir, d, "metrics.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
     const a = read("local");
