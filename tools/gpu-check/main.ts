@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { type Backend, createReferenceBackend, loadFastCpuBackend } from "@sentrl/compute";
 import { runBackendConformance } from "@sentrl/compute/testing";
 import { createCudaBackend, describeCudaBackend, probeCuda } from "@sentrl/compute-cuda";
-import { DecoderModel, loadModel, parameterSpecs, parseModelConfig, sampleSequences } from "@sentrl/model";
+import { DecoderModel, loadModel, type RandomModelShape, randomQwen2, sampleSequences } from "@sentrl/model";
 
 const ROOT = process.env.SENTRL_ROOT ?? process.cwd();
 /** SENTRL_GPU_CHECK_SMALL=1: tiny shapes, no 0.5B model (a dry run of this script on the CPU emulator). */
@@ -116,36 +116,9 @@ async function fixtures(make: () => Backend): Promise<void> {
   }
 }
 
-/** A random Qwen2-shaped model (same generator as packages/model/bench/fast.ts). */
-function randomModel(
-  shape: { hidden: number; layers: number; heads: number; kvHeads: number; intermediate: number; vocab: number },
-  backend: Backend,
-): DecoderModel {
-  const config = parseModelConfig({
-    model_type: "qwen2",
-    hidden_size: shape.hidden,
-    intermediate_size: shape.intermediate,
-    num_hidden_layers: shape.layers,
-    num_attention_heads: shape.heads,
-    num_key_value_heads: shape.kvHeads,
-    vocab_size: shape.vocab,
-    rope_theta: 1e6,
-    rms_norm_eps: 1e-6,
-    tie_word_embeddings: true,
-  });
-  let seed = 1;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31 - 0.5;
-  };
-  const tensors = new Map<string, Float32Array>();
-  for (const s of parameterSpecs(config)) {
-    const n = s.shape.reduce((a, d) => a * d, 1);
-    const scale = s.shape.length === 1 ? 0 : 2 / Math.sqrt(s.shape[1]);
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = s.shape.length === 1 && !s.name.endsWith("bias") ? 1 : rand() * scale;
-    tensors.set(s.name, a);
-  }
+/** A random Qwen2-shaped model: `randomQwen2` of @sentrl/model, the generator of the model benches. */
+function randomModel(shape: RandomModelShape, backend: Backend): DecoderModel {
+  const { config, tensors } = randomQwen2(shape);
   return DecoderModel.fromTensors(config, tensors, backend);
 }
 

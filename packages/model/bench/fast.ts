@@ -12,43 +12,38 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createReferenceBackend, loadFastCpuBackend } from "@sentrl/compute";
-import { DecoderModel, loadModel, parameterSpecs, parseModelConfig, saveModel } from "../src/index.js";
+import { DecoderModel, lcgStream, loadModel, randomQwen2, saveModel } from "../src/index.js";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 const threads = Number(process.env.SENTRL_BENCH_THREADS ?? 2);
 const rounds = Number(process.env.SENTRL_BENCH_ROUNDS ?? 2);
 const reps = Number(process.env.SENTRL_BENCH_REPS ?? 3);
-const shape = { hidden: 384, layers: 6, heads: 6, kvHeads: 2, intermediate: 1024, vocab: 4096, batch: 8, seqLen: 256, cliRows: 16 };
+const shape = {
+  hidden: 384,
+  layers: 6,
+  heads: 6,
+  kvHeads: 2,
+  intermediate: 1024,
+  vocab: 4096,
+  batch: 8,
+  seqLen: 256,
+  cliRows: 16,
+};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
-async function makeModelDir(): Promise<{ dir: string; inputs: string; cliInput: string; params: number; rows: number[][]; dLogp: number[][]; dEntropy: number[][] }> {
-  const config = parseModelConfig({
-    model_type: "qwen2",
-    hidden_size: shape.hidden,
-    intermediate_size: shape.intermediate,
-    num_hidden_layers: shape.layers,
-    num_attention_heads: shape.heads,
-    num_key_value_heads: shape.kvHeads,
-    vocab_size: shape.vocab,
-    rope_theta: 1e6,
-    rms_norm_eps: 1e-6,
-    tie_word_embeddings: true,
-  });
-  let seed = 1;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31 - 0.5;
-  };
-  const tensors = new Map<string, Float32Array>();
-  for (const s of parameterSpecs(config)) {
-    const n = s.shape.reduce((a, d) => a * d, 1);
-    const scale = s.shape.length === 1 ? 0 : 2 / Math.sqrt(s.shape[1]);
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = s.shape.length === 1 && !s.name.endsWith("bias") ? 1 : rand() * scale;
-    tensors.set(s.name, a);
-  }
+async function makeModelDir(): Promise<{
+  dir: string;
+  inputs: string;
+  cliInput: string;
+  params: number;
+  rows: number[][];
+  dLogp: number[][];
+  dEntropy: number[][];
+}> {
+  const rand = lcgStream(1);
+  const { config, tensors } = randomQwen2(shape, rand);
   const dir = mkdtempSync(join(tmpdir(), "sentrl-bench-model-"));
   const model = DecoderModel.fromTensors(config, tensors, createReferenceBackend());
   await saveModel(model, dir);
@@ -64,7 +59,15 @@ async function makeModelDir(): Promise<{ dir: string; inputs: string; cliInput: 
   writeFileSync(cliInput, JSON.stringify({ tokens: cliRows }));
   const cliTorchInputs = join(dir, "cli-torch-inputs.json");
   writeFileSync(cliTorchInputs, JSON.stringify({ tokens: cliRows, dLogp: [], dEntropy: [] }));
-  return { dir, inputs, cliInput, params: [...tensors.values()].reduce((a, t) => a + t.length, 0), rows, dLogp, dEntropy };
+  return {
+    dir,
+    inputs,
+    cliInput,
+    params: [...tensors.values()].reduce((a, t) => a + t.length, 0),
+    rows,
+    dLogp,
+    dEntropy,
+  };
 }
 
 /**
@@ -72,7 +75,10 @@ async function makeModelDir(): Promise<{ dir: string; inputs: string; cliInput: 
  * CLI). This package never imports the app's code; an unbuilt CLI reports "sentrl is not built" as the CLI row's reason.
  */
 function cliCommand(): { argv: string[]; how: string } {
-  return { argv: [process.execPath, join(ROOT, "apps", "sentrl", "bin", "sentrl.mjs")], how: "the sentrl command (built CLI)" };
+  return {
+    argv: [process.execPath, join(ROOT, "apps", "sentrl", "bin", "sentrl.mjs")],
+    how: "the sentrl command (built CLI)",
+  };
 }
 
 /** A persistent PyTorch process (tools/torch-ref/bench_model.py in serve mode) that runs one repetition on request. */
@@ -86,7 +92,9 @@ class TorchServer {
   static async start(dir: string, inputs: string, linear: "aten" | "onednn"): Promise<TorchServer | string> {
     const python = process.env.SENTRL_TORCH_PYTHON ?? "/usr/bin/python3";
     const script = join(ROOT, "tools", "torch-ref", "bench_model.py");
-    const proc = spawn(python, [script, JSON.stringify({ dir, inputs, threads, linear, serve: true })], { env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+    const proc = spawn(python, [script, JSON.stringify({ dir, inputs, threads, linear, serve: true })], {
+      env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+    });
     let stderr = "";
     proc.stderr.on("data", (d) => {
       stderr += String(d);
@@ -101,7 +109,12 @@ class TorchServer {
       proc.kill();
       return `torch baseline failed: ${first ?? (await failed)}`;
     }
-    const { ready: _ready, ...info } = JSON.parse(first) as { ready: boolean; torch: string; blas: string | null; linear: string };
+    const { ready: _ready, ...info } = JSON.parse(first) as {
+      ready: boolean;
+      torch: string;
+      blas: string | null;
+      linear: string;
+    };
     return new TorchServer(proc, lines, info);
   }
 
@@ -158,7 +171,8 @@ export async function runFastBench(): Promise<void> {
   const servers: TorchServer[] = [];
   try {
     if (be instanceof Error) {
-      for (const bench of ["model.fast.trainStep", "model.fast.score", "sentrl.score.cli"]) console.log(JSON.stringify({ bench, ...common, tokensPerSecond: null, reason: be.message }));
+      for (const bench of ["model.fast.trainStep", "model.fast.score", "sentrl.score.cli"])
+        console.log(JSON.stringify({ bench, ...common, tokensPerSecond: null, reason: be.message }));
       return;
     }
     const model = await loadModel(data.dir, { backend: be });
@@ -182,7 +196,11 @@ export async function runFastBench(): Promise<void> {
     const oursScore = () => model.score(data.rows, { batchSize: shape.batch });
     const oursCli = (): number | null => {
       const t0 = performance.now();
-      const p = spawnSync(launcher.argv[0], [...launcher.argv.slice(1), "score", "--model", data.dir], { input: cliInput, encoding: "utf8", maxBuffer: 1 << 28 });
+      const p = spawnSync(launcher.argv[0], [...launcher.argv.slice(1), "score", "--model", data.dir], {
+        input: cliInput,
+        encoding: "utf8",
+        maxBuffer: 1 << 28,
+      });
       const dt = (performance.now() - t0) / 1000;
       if (p.status !== 0 || !p.stdout.startsWith('{"logp"')) {
         reasons.add(`sentrl score failed (${p.status}): ${p.stderr.trim().split("\n").at(-1)}`);
@@ -242,8 +260,14 @@ export async function runFastBench(): Promise<void> {
         cli.stock.push(await stockCli.run("score"));
       }
     }
-    const extra = { torch: torchMain?.info ?? null, load1, ...(reasons.size ? { reason: [...reasons].join("; ") } : {}) };
-    console.log(JSON.stringify({ bench: "model.fast.trainStep", ...common, tokens, ...summary(tokens, train), ...extra }));
+    const extra = {
+      torch: torchMain?.info ?? null,
+      load1,
+      ...(reasons.size ? { reason: [...reasons].join("; ") } : {}),
+    };
+    console.log(
+      JSON.stringify({ bench: "model.fast.trainStep", ...common, tokens, ...summary(tokens, train), ...extra }),
+    );
     console.log(JSON.stringify({ bench: "model.fast.score", ...common, tokens, ...summary(tokens, score), ...extra }));
     console.log(
       JSON.stringify({

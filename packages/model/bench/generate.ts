@@ -11,12 +11,21 @@ import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDefaultBackend } from "@sentrl/compute";
-import { DecoderModel, parameterSpecs, parseModelConfig, sampleSequences, saveModel, Tokenizer } from "../src/index.js";
+import { DecoderModel, lcgStream, randomQwen2, sampleSequences, saveModel, Tokenizer } from "../src/index.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..", "..");
 const threads = Number(process.env.SENTRL_BENCH_THREADS ?? 2);
 const batches = (process.env.SENTRL_BENCH_BATCHES ?? "8,64,256").split(",").map(Number);
-const shape = { hidden: 384, layers: 6, heads: 6, kvHeads: 2, intermediate: 1024, vocab: 4096, promptLen: 32, newTokens: 128 };
+const shape = {
+  hidden: 384,
+  layers: 6,
+  heads: 6,
+  kvHeads: 2,
+  intermediate: 1024,
+  vocab: 4096,
+  promptLen: 32,
+  newTokens: 128,
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number) => Math.round(x * 100) / 100;
 
@@ -43,32 +52,10 @@ function blasName(): string {
 }
 
 async function generation(): Promise<void> {
-  const config = parseModelConfig({
-    model_type: "qwen2",
-    hidden_size: shape.hidden,
-    intermediate_size: shape.intermediate,
-    num_hidden_layers: shape.layers,
-    num_attention_heads: shape.heads,
-    num_key_value_heads: shape.kvHeads,
-    vocab_size: shape.vocab,
-    rope_theta: 1e6,
-    tie_word_embeddings: true,
-  });
-  let seed = 1;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31 - 0.5;
-  };
-  const tensors = new Map<string, Float32Array>();
+  const rand = lcgStream(1);
+  const { config, tensors } = randomQwen2(shape, rand);
   let weightBytes = 0;
-  for (const s of parameterSpecs(config)) {
-    const n = s.shape.reduce((a, d) => a * d, 1);
-    const scale = s.shape.length === 1 ? 0 : 2 / Math.sqrt(s.shape[1]);
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = s.shape.length === 1 && !s.name.endsWith("bias") ? 1 : rand() * scale;
-    tensors.set(s.name, a);
-    weightBytes += 4 * n;
-  }
+  for (const t of tensors.values()) weightBytes += 4 * t.length;
   const backend = await createDefaultBackend();
   const model = DecoderModel.fromTensors(config, tensors, backend);
   const bandwidth = memoryBandwidth();
@@ -99,10 +86,14 @@ async function generation(): Promise<void> {
       const cacheBytes = batch * shape.layers * 2 * shape.kvHeads * (shape.hidden / shape.heads) * 4 * meanContext;
       const boundTokPerSec = batch / ((weightBytes + cacheBytes) / bandwidth);
       const python = process.env.SENTRL_TORCH_PYTHON ?? "/usr/bin/python3";
-      const res = spawnSync(python, [join(ROOT, "tools/torch-ref/generate_bench.py"), JSON.stringify({ dir, ...shape, batch, threads, reps: 3 })], {
-        encoding: "utf8",
-        env: { ...process.env, OMP_WAIT_POLICY: "PASSIVE", OMP_NUM_THREADS: String(threads) },
-      });
+      const res = spawnSync(
+        python,
+        [join(ROOT, "tools/torch-ref/generate_bench.py"), JSON.stringify({ dir, ...shape, batch, threads, reps: 3 })],
+        {
+          encoding: "utf8",
+          env: { ...process.env, OMP_WAIT_POLICY: "PASSIVE", OMP_NUM_THREADS: String(threads) },
+        },
+      );
       let baseline: { tokensPerSec: number; prefillTokensPerSec: number; torch: string } | null = null;
       let reason: string | undefined;
       if (res.status === 0) baseline = JSON.parse(res.stdout.trim().split("\n").at(-1) as string);
@@ -120,7 +111,12 @@ async function generation(): Promise<void> {
           speedup: baseline ? round(ours / baseline.tokensPerSec) : null,
           prefillTokensPerSec: round(prefill),
           baselinePrefillTokensPerSec: baseline ? round(baseline.prefillTokensPerSec) : null,
-          memoryBound: { tokensPerSec: round(boundTokPerSec), bytesPerStep: weightBytes + cacheBytes, bandwidthGBs: round(bandwidth / 1e9), fractionOfBound: round(ours / boundTokPerSec) },
+          memoryBound: {
+            tokensPerSec: round(boundTokPerSec),
+            bytesPerStep: weightBytes + cacheBytes,
+            bandwidthGBs: round(bandwidth / 1e9),
+            fractionOfBound: round(ours / boundTokPerSec),
+          },
           threads,
           machine: { cpu: cpus()[0]?.model, cores: cpus().length, load1: round(loadavg()[0]) },
         }),

@@ -5,38 +5,19 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createReferenceBackend } from "@sentrl/compute";
-import { DecoderModel, parameterSpecs, parseModelConfig } from "../src/index.js";
+import { DecoderModel, lcgStream, randomQwen2 } from "../src/index.js";
 import { runFastBench } from "./fast.js";
 
 const shape = { H: 128, I: 352, L: 2, nh: 4, nkv: 2, V: 2048, B: 4, T: 64, reps: 3 };
-const config = parseModelConfig({
-  model_type: "qwen2",
-  hidden_size: shape.H,
-  intermediate_size: shape.I,
-  num_hidden_layers: shape.L,
-  num_attention_heads: shape.nh,
-  num_key_value_heads: shape.nkv,
-  vocab_size: shape.V,
-  rope_theta: 1e6,
-  tie_word_embeddings: true,
-});
-
-let seed = 1;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2 ** 31;
-  return seed / 2 ** 31 - 0.5;
-};
-const tensors = new Map<string, Float32Array>();
-for (const s of parameterSpecs(config)) {
-  const n = s.shape.reduce((a, d) => a * d, 1);
-  const scale = s.shape.length === 1 ? 0 : 2 / Math.sqrt(s.shape[1]);
-  tensors.set(
-    s.name,
-    Float32Array.from({ length: n }, () => (s.shape.length === 1 && !s.name.endsWith("bias") ? 1 : rand() * scale)),
-  );
-}
+const rand = lcgStream(1);
+const { config, tensors } = randomQwen2(
+  { hidden: shape.H, layers: shape.L, heads: shape.nh, kvHeads: shape.nkv, intermediate: shape.I, vocab: shape.V },
+  rand,
+);
 const model = DecoderModel.fromTensors(config, tensors, createReferenceBackend());
-const rows = Array.from({ length: shape.B }, () => Array.from({ length: shape.T }, () => Math.floor((rand() + 0.5) * shape.V)));
+const rows = Array.from({ length: shape.B }, () =>
+  Array.from({ length: shape.T }, () => Math.floor((rand() + 0.5) * shape.V)),
+);
 const dLogp = rows.map((r) => r.slice(1).map(() => rand()));
 const dEntropy = rows.map((r) => r.slice(1).map(() => rand()));
 
@@ -53,12 +34,14 @@ function timed(fn: () => void): number {
 
 const tokens = shape.B * shape.T;
 const score = tokens / timed(() => model.score(rows, { batchSize: shape.B }));
-const train = tokens / timed(() => {
-  model.zeroGrad();
-  const h = model.forward(rows);
-  model.backward(h, { dLogp, dEntropy });
-  model.step({ lr: 1e-4, maxGradNorm: 1 });
-});
+const train =
+  tokens /
+  timed(() => {
+    model.zeroGrad();
+    const h = model.forward(rows);
+    model.backward(h, { dLogp, dEntropy });
+    model.step({ lr: 1e-4, maxGradNorm: 1 });
+  });
 
 const python = process.env.SENTRL_TORCH_PYTHON ?? "/usr/bin/python3";
 const script = join(import.meta.dirname, "..", "..", "..", "tools", "torch-ref", "model_bench.py");
@@ -69,7 +52,23 @@ if (r.status === 0) torch = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "nu
 else reason = `torch baseline failed: ${(r.error?.message ?? r.stderr ?? "").trim().split("\n").at(-1)}`;
 
 const common = { backend: "reference", shape, params: [...tensors.values()].reduce((a, t) => a + t.length, 0) };
-console.log(JSON.stringify({ bench: "model.score", ...common, tokensPerSecond: score, torchTokensPerSecond: torch?.scoreTokensPerSecond ?? null, ...(reason ? { reason } : {}) }));
-console.log(JSON.stringify({ bench: "model.trainStep", ...common, tokensPerSecond: train, torchTokensPerSecond: torch?.trainTokensPerSecond ?? null, ...(reason ? { reason } : {}) }));
+console.log(
+  JSON.stringify({
+    bench: "model.score",
+    ...common,
+    tokensPerSecond: score,
+    torchTokensPerSecond: torch?.scoreTokensPerSecond ?? null,
+    ...(reason ? { reason } : {}),
+  }),
+);
+console.log(
+  JSON.stringify({
+    bench: "model.trainStep",
+    ...common,
+    tokensPerSecond: train,
+    torchTokensPerSecond: torch?.trainTokensPerSecond ?? null,
+    ...(reason ? { reason } : {}),
+  }),
+);
 
 await runFastBench();

@@ -2,9 +2,8 @@
 // Run: npx tsx --conditions=source packages/model/bench/profile.ts
 import type { Backend } from "@sentrl/compute";
 import { loadFastCpuBackend } from "@sentrl/compute";
-import { DecoderModel, parameterSpecs, parseModelConfig } from "../src/index.js";
+import { DecoderModel, lcgStream, randomQwen2 } from "../src/index.js";
 
-const config = parseModelConfig({ model_type: "qwen2", hidden_size: 384, intermediate_size: 1024, num_hidden_layers: 6, num_attention_heads: 6, num_key_value_heads: 2, vocab_size: 4096, rope_theta: 1e6, tie_word_embeddings: true });
 const inner = await loadFastCpuBackend();
 const totals = new Map<string, { ms: number; calls: number }>();
 const be = new Proxy(inner, {
@@ -16,7 +15,9 @@ const be = new Proxy(inner, {
       const r = (v as (...a: unknown[]) => unknown).apply(target, args);
       const dt = performance.now() - t0;
       const a0 = args[0] as { inDim?: number; outDim?: number; dx?: unknown; dBias?: unknown };
-      const key = String(prop).startsWith("matmul") ? `${String(prop)}[${a0.inDim}x${a0.outDim}${a0.dBias ? "+b" : ""}]` : String(prop);
+      const key = String(prop).startsWith("matmul")
+        ? `${String(prop)}[${a0.inDim}x${a0.outDim}${a0.dBias ? "+b" : ""}]`
+        : String(prop);
       const e = totals.get(key) ?? { ms: 0, calls: 0 };
       e.ms += dt;
       e.calls++;
@@ -25,17 +26,11 @@ const be = new Proxy(inner, {
     };
   },
 }) as Backend;
-let seed = 1;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) % 2 ** 31;
-  return seed / 2 ** 31 - 0.5;
-};
-const tensors = new Map<string, Float32Array>();
-for (const s of parameterSpecs(config)) {
-  const n = s.shape.reduce((a, d) => a * d, 1);
-  const scale = s.shape.length === 1 ? 0 : 2 / Math.sqrt(s.shape[1]);
-  tensors.set(s.name, Float32Array.from({ length: n }, () => (s.shape.length === 1 && !s.name.endsWith("bias") ? 1 : rand() * scale)));
-}
+const rand = lcgStream(1);
+const { config, tensors } = randomQwen2(
+  { hidden: 384, layers: 6, heads: 6, kvHeads: 2, intermediate: 1024, vocab: 4096 },
+  rand,
+);
 const model = DecoderModel.fromTensors(config, tensors, be);
 const rows = Array.from({ length: 8 }, () => Array.from({ length: 256 }, () => Math.floor((rand() + 0.5) * 4096)));
 const dLogp = rows.map((r) => r.slice(1).map(() => rand()));
@@ -46,13 +41,25 @@ const step = () => {
   model.backward(h, { dLogp, dEntropy });
   model.step({ lr: 1e-4, maxGradNorm: 1 });
 };
-for (const [name, fn] of [["train", step], ["score", () => model.score(rows)]] as const) {
+for (const [name, fn] of [
+  ["train", step],
+  ["score", () => model.score(rows)],
+] as const) {
   fn();
   totals.clear();
   const t0 = performance.now();
   fn();
   const total = performance.now() - t0;
-  const kernels = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k}:${v.ms.toFixed(1)}ms/${v.calls}`);
+  const kernels = [...totals.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([k, v]) => `${k}:${v.ms.toFixed(1)}ms/${v.calls}`);
   const inKernels = [...totals.values()].reduce((a, v) => a + v.ms, 0);
-  console.log(JSON.stringify({ pass: name, totalMs: Math.round(total), outsideKernelsMs: Math.round(total - inKernels), kernels }));
+  console.log(
+    JSON.stringify({
+      pass: name,
+      totalMs: Math.round(total),
+      outsideKernelsMs: Math.round(total - inKernels),
+      kernels,
+    }),
+  );
 }
