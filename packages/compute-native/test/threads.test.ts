@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { nativeOrSkip } from "./helpers.js";
+import { nativeOrSkip, randomArray, rng } from "./helpers.js";
 
 const k = nativeOrSkip();
 
@@ -33,5 +33,49 @@ describe.skipIf(!k)("concurrent callers", () => {
     const y = new Float32Array(rows * outDim);
     k!.matmulForward({ out: y, x, w, rows, inDim, outDim });
     for (const r of results) expect(Buffer.compare(Buffer.from(r.buffer), Buffer.from(y.buffer))).toBe(0);
+  });
+});
+
+// Backward kernels that sum partial gradients across the pool must sum them in a fixed order: whichever thread picks
+// up which part, the same inputs give the same bits (so a seeded training run is reproducible).
+describe.skipIf(!k)("reductions in a fixed order", () => {
+  const r = rng(7);
+  const same = (a: Float32Array, b: Float32Array) => Buffer.compare(Buffer.from(a.buffer), Buffer.from(b.buffer)) === 0;
+
+  it("rmsnormBackward's dweight is bit-identical across repeated runs", () => {
+    const rows = 3000,
+      dim = 96;
+    const x = randomArray(rows * dim, r, -2, 2);
+    const weight = randomArray(dim, r);
+    const dout = randomArray(rows * dim, r);
+    const out = new Float32Array(rows * dim);
+    const rstd = new Float32Array(rows);
+    k!.rmsnormForward({ out, rstd, x, weight, rows, dim, eps: 1e-6 });
+    const once = () => {
+      const dweight = new Float32Array(dim);
+      k!.rmsnormBackward({ dx: new Float32Array(rows * dim), dweight, dout, x, weight, rstd, rows, dim });
+      return dweight;
+    };
+    const first = once();
+    for (let i = 0; i < 20; i++) expect(same(once(), first)).toBe(true);
+  });
+
+  it("logitsStatsBackward's dh is bit-identical across repeated runs", () => {
+    const rows = 256,
+      dim = 64,
+      vocab = 5000;
+    const h = randomArray(rows * dim, r);
+    const w = randomArray(vocab * dim, r);
+    const targets = Int32Array.from({ length: rows }, (_, i) => (i * 37) % vocab);
+    const dlogp = randomArray(rows, r);
+    const [logp, entropy, lse] = [0, 1, 2].map(() => new Float32Array(rows));
+    k!.logitsStatsForward({ logp, entropy, lse, h, w, targets, rows, dim, vocab, temperature: 1 });
+    const once = () => {
+      const dh = new Float32Array(rows * dim);
+      k!.logitsStatsBackward({ dh, h, w, targets, lse, entropy, dlogp, rows, dim, vocab, temperature: 1 });
+      return dh;
+    };
+    const first = once();
+    for (let i = 0; i < 20; i++) expect(same(once(), first)).toBe(true);
   });
 });

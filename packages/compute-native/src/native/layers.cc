@@ -39,10 +39,14 @@ void rmsnormForward(float* out, float* rstd, const float* x, const float* weight
 
 void rmsnormBackward(float* dx, float* dweight, const float* dout, const float* x, const float* weight,
                      const float* rstd, int rows, int dim, bool accumulate) {
-  const int threads = threadCount();
-  std::vector<double> dwPriv(static_cast<size_t>(threads) * dim, 0.0);
-  parallelRange(rows, 32, [&](int64_t a, int64_t b, int tid) {
-    double* dwp = dwPriv.data() + static_cast<int64_t>(tid) * dim;
+  // dweight partials per fixed block of rows (not per thread, whose share of the blocks varies from run to run),
+  // summed in block order: the same bits on every run.
+  constexpr int64_t BLOCK = 64;
+  const int64_t blocks = (rows + BLOCK - 1) / BLOCK;
+  std::vector<double> dwPriv(dweight ? static_cast<size_t>(blocks) * dim : 0, 0.0);
+  parallelFor(static_cast<int>(blocks), [&](int blk, int) {
+    const int64_t a = blk * BLOCK, b = std::min<int64_t>(rows, a + BLOCK);
+    double* dwp = dweight ? dwPriv.data() + static_cast<int64_t>(blk) * dim : nullptr;
     for (int64_t r = a; r < b; r++) {
       const float* xr = x + r * dim;
       const float* g = dout + r * dim;
@@ -63,10 +67,12 @@ void rmsnormBackward(float* dx, float* dweight, const float* dout, const float* 
     }
   });
   if (dweight) {
-    for (int t = 0; t < threads; t++) {
-      const double* dwp = dwPriv.data() + static_cast<int64_t>(t) * dim;
-      for (int i = 0; i < dim; i++) dweight[i] += static_cast<float>(dwp[i]);
+    std::vector<double> sum(dim, 0.0);
+    for (int64_t t = 0; t < blocks; t++) {
+      const double* dwp = dwPriv.data() + t * dim;
+      for (int i = 0; i < dim; i++) sum[i] += dwp[i];
     }
+    for (int i = 0; i < dim; i++) dweight[i] += static_cast<float>(sum[i]);
   }
 }
 

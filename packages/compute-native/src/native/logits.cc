@@ -110,58 +110,63 @@ void logitsStatsBackward(const float* h, const float* w, const int32_t* targets,
   const float invT = 1.0f / temperature;
   const int threads = threadCount();
   const int64_t hsize = static_cast<int64_t>(rows) * dim;
-  // Thread 0 accumulates into a zeroed private buffer too, so dh can be "=" or "+=" at the end.
-  std::vector<std::vector<float>> priv(threads);
+  // dH partials per fixed group of vocabulary chunks (a group's chunks in order), not per thread, whose share of the
+  // work varies from run to run: the same bits on every run. Each group's buffer starts at zero, so dh can be "="
+  // or "+=" at the end.
   const int tasks = (vocab + BWD_VOCAB - 1) / BWD_VOCAB;
-  parallelFor(tasks, [&](int task, int tid) {
-    std::vector<float>& acc = priv[tid];
-    if (dh && acc.empty()) acc.assign(hsize, 0.0f);
-    const int v0 = task * BWD_VOCAB;
-    const int n = std::min(BWD_VOCAB, vocab - v0);
-    const float* wc = w + static_cast<int64_t>(v0) * dim;
-    float* dwc = dw ? dw + static_cast<int64_t>(v0) * dim : nullptr;
-    std::vector<float> g(static_cast<size_t>(std::min(BWD_ROWS, rows)) * n);
-    for (int r0 = 0; r0 < rows; r0 += BWD_ROWS) {
-      const int rb = std::min(BWD_ROWS, rows - r0);
-      const float* hb = h + static_cast<int64_t>(r0) * dim;
-      gemmSingle(rb, n, dim, MatView{hb, dim, 1}, MatView{wc, 1, dim}, g.data(), n, false);
-      bool any = false;
-      for (int i = 0; i < rb; i++) {
-        const int r = r0 + i;
-        const int y = targets[r];
-        float* gr = g.data() + static_cast<int64_t>(i) * n;
-        const float dl = dlogp ? dlogp[r] : 0.0f;
-        const float de = dentropy ? dentropy[r] : 0.0f;
-        if (y < 0 || (dl == 0.0f && de == 0.0f)) {
-          std::memset(gr, 0, sizeof(float) * n);
-          continue;
+  const int groups = std::max(1, std::min(tasks, threads));
+  std::vector<std::vector<float>> priv(groups);
+  parallelFor(groups, [&](int group, int) {
+    std::vector<float>& acc = priv[group];
+    if (dh) acc.assign(hsize, 0.0f);
+    for (int task = tasks * group / groups; task < tasks * (group + 1) / groups; task++) {
+      const int v0 = task * BWD_VOCAB;
+      const int n = std::min(BWD_VOCAB, vocab - v0);
+      const float* wc = w + static_cast<int64_t>(v0) * dim;
+      float* dwc = dw ? dw + static_cast<int64_t>(v0) * dim : nullptr;
+      std::vector<float> g(static_cast<size_t>(std::min(BWD_ROWS, rows)) * n);
+      for (int r0 = 0; r0 < rows; r0 += BWD_ROWS) {
+        const int rb = std::min(BWD_ROWS, rows - r0);
+        const float* hb = h + static_cast<int64_t>(r0) * dim;
+        gemmSingle(rb, n, dim, MatView{hb, dim, 1}, MatView{wc, 1, dim}, g.data(), n, false);
+        bool any = false;
+        for (int i = 0; i < rb; i++) {
+          const int r = r0 + i;
+          const int y = targets[r];
+          float* gr = g.data() + static_cast<int64_t>(i) * n;
+          const float dl = dlogp ? dlogp[r] : 0.0f;
+          const float de = dentropy ? dentropy[r] : 0.0f;
+          if (y < 0 || (dl == 0.0f && de == 0.0f)) {
+            std::memset(gr, 0, sizeof(float) * n);
+            continue;
+          }
+          any = true;
+          // g = (1/T) · [dl·(onehot − p) − de·p·(log p + H)],  log p = z − lse
+          const float l = lse[r];
+          const float c0 = dl + de * (entropy[r] - l);  // p·(dl + de·(z − lse + H)) = p·(c0 + de·z)
+          const __m256 vT = _mm256_set1_ps(invT), vl = _mm256_set1_ps(l), vc0 = _mm256_set1_ps(c0),
+                       vde = _mm256_set1_ps(de), vneg = _mm256_set1_ps(-invT);
+          int j = 0;
+          for (; j + 8 <= n; j += 8) {
+            const __m256 z = _mm256_mul_ps(_mm256_loadu_ps(gr + j), vT);
+            const __m256 p = exp256(_mm256_sub_ps(z, vl));
+            const __m256 coef = _mm256_fmadd_ps(vde, z, vc0);
+            _mm256_storeu_ps(gr + j, _mm256_mul_ps(vneg, _mm256_mul_ps(p, coef)));
+          }
+          for (; j < n; j++) {
+            const float z = gr[j] * invT;
+            const float p = std::exp(z - l);
+            gr[j] = -invT * p * (c0 + de * z);
+          }
+          if (y >= v0 && y < v0 + n) gr[y - v0] += invT * dl;
         }
-        any = true;
-        // g = (1/T) · [dl·(onehot − p) − de·p·(log p + H)],  log p = z − lse
-        const float l = lse[r];
-        const float c0 = dl + de * (entropy[r] - l);  // p·(dl + de·(z − lse + H)) = p·(c0 + de·z)
-        const __m256 vT = _mm256_set1_ps(invT), vl = _mm256_set1_ps(l), vc0 = _mm256_set1_ps(c0),
-                     vde = _mm256_set1_ps(de), vneg = _mm256_set1_ps(-invT);
-        int j = 0;
-        for (; j + 8 <= n; j += 8) {
-          const __m256 z = _mm256_mul_ps(_mm256_loadu_ps(gr + j), vT);
-          const __m256 p = exp256(_mm256_sub_ps(z, vl));
-          const __m256 coef = _mm256_fmadd_ps(vde, z, vc0);
-          _mm256_storeu_ps(gr + j, _mm256_mul_ps(vneg, _mm256_mul_ps(p, coef)));
-        }
-        for (; j < n; j++) {
-          const float z = gr[j] * invT;
-          const float p = std::exp(z - l);
-          gr[j] = -invT * p * (c0 + de * z);
-        }
-        if (y >= v0 && y < v0 + n) gr[y - v0] += invT * dl;
+        if (!any) continue;
+        // dW_chunk[n, dim] += G^T · H_block ;  dH_block[rb, dim] += G · W_chunk
+        if (dw) gemmSingle(n, dim, rb, MatView{g.data(), 1, n}, MatView{hb, dim, 1}, dwc, dim, true);
+        if (dh)
+          gemmSingle(rb, dim, n, MatView{g.data(), n, 1}, MatView{wc, dim, 1}, acc.data() + static_cast<int64_t>(r0) * dim,
+                     dim, true);
       }
-      if (!any) continue;
-      // dW_chunk[n, dim] += G^T · H_block ;  dH_block[rb, dim] += G · W_chunk
-      if (dw) gemmSingle(n, dim, rb, MatView{g.data(), 1, n}, MatView{hb, dim, 1}, dwc, dim, true);
-      if (dh)
-        gemmSingle(rb, dim, n, MatView{g.data(), n, 1}, MatView{wc, dim, 1}, acc.data() + static_cast<int64_t>(r0) * dim,
-                   dim, true);
     }
   });
   if (!dh) return;
