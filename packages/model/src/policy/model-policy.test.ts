@@ -53,7 +53,31 @@ describe("ModelPolicy", () => {
     const g = policy.score(BATCH, { temperature: 0.8, grad: true });
     expect(maxDiff(g.logp, s.logp)).toBeLessThan(1e-5);
     expect(maxDiff(g.entropy, s.entropy)).toBeLessThan(1e-5);
-    model.release(g.handle!.forward);
+    for (const f of g.handle!.forwards) model.release(f.handle);
+  });
+
+  it("trainBatchSize groups rows by length over several forward passes: same scores and gradients", () => {
+    const grads = (trainBatchSize?: number) => {
+      const model = tinyModel(5);
+      const policy = new ModelPolicy(model, { trainBatchSize });
+      const s = policy.score(BATCH, { temperature: 1, grad: true });
+      const dLogp = Float64Array.from({ length: s.rows * s.cols }, (_, i) => ((i * 7) % 5) - 2);
+      const dEntropy = Float64Array.from({ length: s.rows * s.cols }, (_, i) => ((i * 3) % 4) * 0.1);
+      policy.zeroGrad();
+      policy.backward(s.handle, { dLogp, dEntropy });
+      expect(s.handle!.forwards.length).toBe(trainBatchSize ? Math.ceil(3 / trainBatchSize) : 1);
+      return { s, g: ["lm_head.weight", "model.layers.1.mlp.up_proj.weight"].map((n) => model.getGradient(n)) };
+    };
+    const one = grads();
+    for (const size of [1, 2]) {
+      const split = grads(size);
+      expect(maxDiff(split.s.logp, one.s.logp)).toBeLessThan(1e-6);
+      expect(maxDiff(split.s.entropy, one.s.entropy)).toBeLessThan(1e-6);
+      split.g.forEach((g, i) => expect(maxDiff(g, one.g[i])).toBeLessThan(1e-6));
+    }
+    expect(() => new ModelPolicy(tinyModel(5), { trainBatchSize: 0 }).score(BATCH, { temperature: 1, grad: true })).toThrow(
+      /trainBatchSize/,
+    );
   });
 
   it("backward maps [rows, cols] gradients onto the response positions (same as the model's own backward)", () => {

@@ -19,8 +19,8 @@ import type { ModelTokenizer } from "../tokenizer/load.js";
 
 /** What `ModelPolicy.score(…, { grad: true })` hands back for `backward`. */
 export interface ModelPolicyHandle {
-  /** @internal */
-  readonly forward: ForwardHandle;
+  /** @internal One training forward per group of rows (`trainBatchSize`), with the batch rows it holds. */
+  readonly forwards: { handle: ForwardHandle; rows: number[] }[];
   /** @internal */
   readonly promptLengths: number[];
   /** @internal */
@@ -35,9 +35,27 @@ export interface ModelPolicyOptions extends RolloutSettings {
   tokenizer?: ModelTokenizer;
   /** Rows per forward pass when scoring without gradients (default 8). */
   scoreBatchSize?: number;
+  /**
+   * Rows per training forward pass (`score(…, { grad: true })`): the rows are grouped by length, longest first, so
+   * each pass pads little; the gradients add up across passes, so results do not depend on it beyond float rounding.
+   * Default: every row in one pass.
+   */
+  trainBatchSize?: number;
 }
 
 const STATE_FORMAT = "sentrl-model-policy";
+
+/** Row indices in groups of at most `size`, longest rows first (all rows in one group when `size` is unset). */
+function lengthGroups(rows: number[][], size?: number): number[][] {
+  if (size !== undefined && !(Number.isInteger(size) && size >= 1))
+    throw new ModelError("MODEL_BAD_ARGUMENT", `trainBatchSize must be a positive integer, got ${size}`);
+  const all = rows.map((_r, i) => i);
+  if (size === undefined || size >= rows.length) return [all];
+  all.sort((a, b) => rows[b].length - rows[a].length || a - b);
+  const groups: number[][] = [];
+  for (let s = 0; s < all.length; s += size) groups.push(all.slice(s, s + size));
+  return groups;
+}
 
 /** Frees a snapshot's parameter buffers once the snapshot itself is garbage. */
 const snapshots = new FinalizationRegistry<DecoderModel>((model) => model.dispose());
@@ -126,18 +144,36 @@ export class ModelPolicy implements Policy<ModelPolicyHandle> {
   score(batch: ScoreBatch, options: ScoreOptions): PolicyScores<ModelPolicyHandle> {
     if (!options.grad) return scoreWith(this.model, batch, options.temperature, this.options.scoreBatchSize);
     const { rows, promptLengths, responseLengths, cols } = rowsOf(batch);
-    const forward = this.model.forward(rows, { temperature: options.temperature });
+    const logp: Float32Array[] = new Array(rows.length);
+    const entropy: Float32Array[] = new Array(rows.length);
+    const forwards: ModelPolicyHandle["forwards"] = [];
+    try {
+      for (const group of lengthGroups(rows, this.options.trainBatchSize)) {
+        const handle = this.model.forward(
+          group.map((i) => rows[i]),
+          { temperature: options.temperature },
+        );
+        forwards.push({ handle, rows: group });
+        group.forEach((i, j) => {
+          logp[i] = handle.logp[j];
+          entropy[i] = handle.entropy[j];
+        });
+      }
+    } catch (e) {
+      for (const f of forwards) this.model.release(f.handle);
+      throw e;
+    }
     return {
       rows: rows.length,
       cols,
-      logp: responseGrid(forward.logp, promptLengths, responseLengths, cols),
-      entropy: responseGrid(forward.entropy, promptLengths, responseLengths, cols),
-      handle: { forward, promptLengths, responseLengths, cols },
+      logp: responseGrid(logp, promptLengths, responseLengths, cols),
+      entropy: responseGrid(entropy, promptLengths, responseLengths, cols),
+      handle: { forwards, promptLengths, responseLengths, cols },
     };
   }
 
   backward(handle: ModelPolicyHandle | undefined, grads: ScoreGradients): void {
-    if (!handle?.forward)
+    if (!handle?.forwards)
       throw new ModelError("MODEL_BAD_ARGUMENT", "backward needs the handle of a score(…, { grad: true }) call");
     const { promptLengths, responseLengths, cols } = handle;
     const B = promptLengths.length;
@@ -150,10 +186,14 @@ export class ModelPolicy implements Policy<ModelPolicyHandle> {
         return row;
       });
     };
-    this.model.backward(handle.forward, {
-      dLogp: expand(grads.dLogp, "dLogp"),
-      dEntropy: grads.dEntropy ? expand(grads.dEntropy, "dEntropy") : undefined,
-    });
+    const dLogp = expand(grads.dLogp, "dLogp");
+    const dEntropy = grads.dEntropy ? expand(grads.dEntropy, "dEntropy") : undefined;
+    for (const f of handle.forwards) {
+      this.model.backward(f.handle, {
+        dLogp: f.rows.map((i) => dLogp[i]),
+        dEntropy: dEntropy ? f.rows.map((i) => dEntropy[i]) : undefined,
+      });
+    }
   }
 
   zeroGrad(): void {
