@@ -52,6 +52,9 @@ describe("sentrl demo --quick (end to end: committed base model, SE curriculum, 
     const md = readFileSync(join(out, "report.md"), "utf8");
     expect(md).toContain("| base |");
     expect(md).toMatch(/## Verdict/);
+    // Where the settings come from: the quick budget is not the validated default, and the report says so.
+    expect(md).toContain("demonstrator that slips");
+    expect(md).toContain("Training settings: learning rate or steps differ from the defaults chosen on the validation split.");
     expect(o.err()).toContain("sentrl demo: train sent");
   }, 300_000); // ~20 s on 2 idle cores; generous for a loaded CI machine
 

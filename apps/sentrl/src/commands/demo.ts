@@ -12,14 +12,15 @@ Trains a small Qwen2-family transformer (~0.85M parameters, 4 layers, hidden 128
 same base model, seed and sample budget, on sums of 3-8 one-digit terms worked line by line with the answer in
 \\boxed{} (difficulty = number of terms), and reports held-out pass@k / avg@k with 95% bootstrap intervals.
 
-  base model  committed in apps/sentrl/assets/demo-base (SFT on worked solutions; \`sentrl sft --demo-base --out <dir>\`
-              regenerates it); if missing or stale it is regenerated once into $XDG_CACHE_HOME/sentrl (~4 min)
+  base model  committed in apps/sentrl/assets/demo-base (SFT on worked solutions by a demonstrator that slips, so it
+              samples the right answer often but not reliably; \`sentrl sft --demo-base --out <dir>\` regenerates
+              it); if missing or stale it is regenerated once into $XDG_CACHE_HOME/sentrl (~3 min)
   curriculum  the base model's own samples on the RL prompts, clustered by answer (symbolic checker), ordered by
               semantic entropy, 2 equal stages (@sentrl/semantic-entropy + @sentrl/curriculum)
   arms        grpo (the \`grpo\` preset) and sent (the \`sent\` preset: SENT loss + the SE curriculum), scaled to the
-              demo: 1024 RL prompts, 64 prompts × 8 samples per step, 32 steps (2 epochs), lr 1e-5; --arms takes
-              any presets
-  evaluation  500 held-out questions (never in SFT or RL) × 8 samples at temperature 0.6, top-p 0.95, graded by the
+              demo: 1024 RL prompts, 64 prompts × 8 samples per step, 32 steps (2 epochs), lr 3e-5 (chosen on a
+              validation split apart from held-out; docs/demo.md); --arms takes any presets
+  evaluation  500 held-out questions (never in SFT or RL) × 32 samples at temperature 0.6, top-p 0.95, graded by the
               symbolic checker on \\boxed{}
 
 Writes under --out (default runs/demo-<timestamp>): report.html (self-contained, inline SVG), report.md,
@@ -32,10 +33,10 @@ Options:
   --seed <n>       seed of sampling, data order and evaluation (default 1)
   --quick          small budget for a smoke test (CI)
   --arms <list>    comma-separated presets to train (default grpo,sent)
-  --held-out <n>   held-out questions (default 500, at most 1000)
-  --k <n>          samples per held-out question (default 8)
+  --held-out <n>   held-out questions (default 500, the whole held-out split)
+  --k <n>          samples per held-out question (default 32)
   --steps <n>      training steps per arm (default 32); curriculum epochs per stage follow
-  --lr <x>         learning rate of every arm (default 1e-5)
+  --lr <x>         learning rate of every arm (default 3e-5)
 `;
 
 function intOption(v: unknown, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -73,7 +74,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       throw new UsageError(`--arms: unknown preset \`${a}\`; valid: ${PRESET_NAMES.join(", ")}`);
   const { DEFAULT_SCALE, QUICK_SCALE, runDemo } = await import("../demo/run-demo.js");
   const base = values.quick ? QUICK_SCALE : DEFAULT_SCALE;
-  const heldOut = intOption(values["held-out"], "--held-out", 1, 1000) ?? base.heldOut;
+  const heldOut = intOption(values["held-out"], "--held-out", 1, 500) ?? base.heldOut;
   const k = intOption(values.k, "--k", 1, 64) ?? base.k;
   const steps = intOption(values.steps, "--steps", 1);
   const arm = { ...base.arm };

@@ -18,6 +18,8 @@ export interface ArmScale {
   /** Epochs per curriculum stage (arms with a curriculum). */
   epochsPerStage: number;
   lr: number;
+  /** AdamW's epsilon (the presets' 1e-8 when unset). */
+  adamEps?: number;
   maxResponseTokens: number;
   microBatchSize: number;
 }
@@ -71,7 +73,7 @@ export function armRunConfig(
     maxResponseTokens: s.maxResponseTokens,
     checkpointEvery: 0,
     zeroVarianceWarnSteps: 0,
-    optimizer: { lr: s.lr },
+    optimizer: { lr: s.lr, ...(s.adamEps !== undefined ? { eps: s.adamEps } : {}) },
     reward: { name: "symbolic" },
     promptTemplate: "opencompass",
     policy: { kind: "model", dir: a.baseDir },
@@ -91,11 +93,13 @@ export async function runArm(a: ArmInput): Promise<ArmRun> {
   await mkdir(a.outDir, { recursive: true });
   await writeFile(join(a.outDir, "run-config.json"), `${JSON.stringify(rc, null, 2)}\n`);
   // The same model behind a policy that decodes and scores 64 rows at a time (the default 8 leaves a tiny model
-  // dominated by per-call overhead); results do not depend on these sizes (docs/contracts.md §6, §9).
+  // dominated by per-call overhead) and trains on rows grouped by length, 16 per pass (less padding); results do not
+  // depend on these sizes beyond float rounding (docs/contracts.md §6, §9).
   const policy = new ModelPolicy((prepared.policy as ModelPolicy).model, {
     tokenizer: loadTokenizer(a.baseDir),
     batchSize: 64,
     scoreBatchSize: 64,
+    trainBatchSize: 16,
   });
   const trainer = createTrainer({
     policy,

@@ -15,16 +15,19 @@ import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "@sentrl/core";
 import type { SftStepInfo } from "./sft.js";
 import { parseSftConfig, type SftConfig } from "./sft-config.js";
-import { DEFAULT_TASK, drawSplits, sftProblem, type TaskSpec, type TaskSplits } from "./task.js";
+import { DEFAULT_TASK, drawSplits, type SlipSpec, sftProblem, type TaskSpec, type TaskSplits } from "./task.js";
 import { CHAT_TEMPLATE, DEMO_VOCAB_SIZE, writeDemoTokenizer } from "./tokenizer.js";
 
 /** Everything that determines the base model (and the demo's splits). */
 export const BASE_RECIPE = {
-  version: 1,
+  version: 2,
   task: DEFAULT_TASK as TaskSpec,
+  /** The SFT demonstrator's slips (`slipper` in task.ts): the base model learns to slip as often. */
+  sftSlips: { rate: 0.3 } as SlipSpec,
   /** Seed of the held-out and RL splits: fixed, so the base model never saw them whatever the demo's --seed. */
   splitSeed: 0,
-  splits: { rl: 1024, heldOut: 1000 },
+  /** Held-out questions are reported; validation ones choose the demo's settings (bench/demo-sweep.ts). */
+  splits: { rl: 1024, heldOut: 500, validation: 500 },
   sftDataSeed: 1,
   model: {
     model_type: "qwen2",
@@ -43,7 +46,7 @@ export const BASE_RECIPE = {
   },
   initSeed: 1,
   sft: {
-    steps: 400,
+    steps: 600,
     batchSize: 64,
     lr: 3e-3,
     warmupSteps: 20,
@@ -61,7 +64,7 @@ export function recipeHash(recipe = BASE_RECIPE): string {
   return createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 12);
 }
 
-/** The fixed held-out and RL splits of the recipe (disjoint; never in the SFT data). */
+/** The fixed held-out, validation and RL splits of the recipe (disjoint; never in the SFT data). */
 export function recipeSplits(recipe = BASE_RECIPE): TaskSplits {
   return drawSplits(recipe.task, recipe.splits, recipe.splitSeed);
 }
@@ -70,7 +73,7 @@ export function recipeSplits(recipe = BASE_RECIPE): TaskSplits {
 export function recipeSftRows(recipe = BASE_RECIPE, splits = recipeSplits(recipe)): Record<string, unknown>[] {
   const n = recipe.sft.steps * recipe.sft.batchSize;
   return Array.from({ length: n }, (_, i) => {
-    const p = sftProblem(recipe.task, recipe.sftDataSeed, i, splits.reserved);
+    const p = sftProblem(recipe.task, recipe.sftDataSeed, i, splits.reserved, recipe.sftSlips);
     return { id: p.id, prompt: [{ role: "user", content: p.question }], response: p.solution, terms: p.terms.length };
   });
 }

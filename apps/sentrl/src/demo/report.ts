@@ -31,6 +31,8 @@ export interface DemoReportInput {
   seconds: number;
   timings: Record<string, number>;
   command: string;
+  /** Where the base model and the training settings come from (one line each, in words). */
+  provenance: string[];
 }
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"];
@@ -129,6 +131,7 @@ function markdown(r: DemoReportInput, summary: Record<string, unknown>): string 
     `Task: ${String(r.task.description)}`,
     `Model: Qwen2-shaped, ${r.model.params.toLocaleString("en-US")} parameters, ${r.model.layers} layers, hidden ${r.model.hidden} (${r.model.dir}).`,
     `Held-out: ${r.heldOut} questions never used in SFT or RL, ${r.k} samples each at temperature ${String(r.settings.evalTemperature)}, top-p ${String(r.settings.evalTopP)}. Intervals: 95% percentile bootstrap over questions (1000 resamples).`,
+    ...r.provenance,
     "",
     "## Verdict",
     "",

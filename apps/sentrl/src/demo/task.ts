@@ -26,15 +26,35 @@ export interface TaskSpec {
 
 export const DEFAULT_TASK: TaskSpec = { minTerms: 3, maxTerms: 8 };
 
-/** The worked solution of a sum: each line adds the first two numbers of the line above; then the boxed total. */
-export function solveSum(terms: readonly number[]): string {
+/**
+ * The worked solution of a sum: each line adds the first two numbers of the line above; then the boxed total.
+ * `slip(line)` returns an error to add to that line's sum (0 for none): the demonstrator's mistakes, carried
+ * into every later line and the boxed answer.
+ */
+export function solveSum(terms: readonly number[], slip: (line: number) => number = () => 0): string {
   const lines: string[] = [];
   let rest = [...terms];
   while (rest.length > 1) {
-    rest = [rest[0] + rest[1], ...rest.slice(2)];
+    const sum = rest[0] + rest[1];
+    const wrong = sum + slip(lines.length);
+    rest = [wrong >= 0 ? wrong : sum + 1, ...rest.slice(2)];
     lines.push(rest.join("+"));
   }
   return `${lines.join("\n")}\n\\boxed{${rest[0]}}`;
+}
+
+/** How often the SFT demonstrator slips: each line's sum is off by ±1 with probability `rate` (0: never). */
+export interface SlipSpec {
+  rate: number;
+}
+
+/**
+ * A demonstrator that slips: per line, with probability `rate`, the sum is off by one (up or down, equally likely).
+ * The model imitates it, so it knows the right sum as the most likely one but samples a wrong one often; this is the
+ * room that RL has (pass@k far above pass@1), as for a language model trained on imperfect human solutions.
+ */
+export function slipper(rng: Rng, spec: SlipSpec): (line: number) => number {
+  return () => (rng.uniform() < spec.rate ? (rng.uniform() < 0.5 ? -1 : 1) : 0);
 }
 
 export function sumProblem(terms: readonly number[], id: string): SumProblem {
@@ -62,23 +82,27 @@ export function checkTaskSpec(spec: TaskSpec): void {
     throw new SentrlError("DEMO_BAD_TASK", `need integers 2 ≤ minTerms ≤ maxTerms ≤ 16, got ${minTerms}..${maxTerms}`);
 }
 
-/** Sizes of the three disjoint splits drawn for a demo run. */
+/** Sizes of the disjoint splits drawn for a demo run (the SFT stream is the fourth, drawn apart). */
 export interface SplitSizes {
   /** Prompts of the RL arms (the SE curriculum is built on them). */
   rl: number;
+  /** Questions the report evaluates on. */
   heldOut: number;
+  /** Questions for choosing the demo's settings (learning rate, steps): never reported, never trained on. */
+  validation?: number;
 }
 
 export interface TaskSplits {
   rl: SumProblem[];
   heldOut: SumProblem[];
-  /** Every question of `rl` and `heldOut`: the SFT stream never draws them. */
+  validation: SumProblem[];
+  /** Every question of `rl`, `heldOut` and `validation`: the SFT stream never draws them. */
   reserved: Set<string>;
 }
 
 /**
- * Draws held-out and RL questions from one seeded stream, each question at most once across both (held-out first).
- * Deterministic in (spec, sizes, seed).
+ * Draws held-out, validation and RL questions from one seeded stream, in that order, each question at most once
+ * across all three. Deterministic in (spec, sizes, seed).
  */
 export function drawSplits(spec: TaskSpec, sizes: SplitSizes, seed: number): TaskSplits {
   checkTaskSpec(spec);
@@ -99,18 +123,28 @@ export function drawSplits(spec: TaskSpec, sizes: SplitSizes, seed: number): Tas
     return out;
   };
   const heldOut = take(sizes.heldOut, "heldout");
+  const validation = take(sizes.validation ?? 0, "validation");
   const rl = take(sizes.rl, "rl");
-  return { rl, heldOut, reserved };
+  return { rl, heldOut, validation, reserved };
 }
 
 /**
  * The SFT stream: problem `i` of seed `seed`, skipping reserved questions (so SFT never sees an RL or held-out
- * question). A pure function of (spec, seed, i, reserved).
+ * question), its solution written by a demonstrator that slips at `slips.rate` per line (`answer` stays the true
+ * total). A pure function of (spec, seed, i, reserved, slips).
  */
-export function sftProblem(spec: TaskSpec, seed: number, i: number, reserved: ReadonlySet<string>): SumProblem {
+export function sftProblem(
+  spec: TaskSpec,
+  seed: number,
+  i: number,
+  reserved: ReadonlySet<string>,
+  slips: SlipSpec = { rate: 0 },
+): SumProblem {
   const rng = new Rng(seed * 1_000_003 + i);
   for (;;) {
     const terms = drawTerms(rng, spec);
-    if (!reserved.has(terms.join("+"))) return sumProblem(terms, `sft-${i}`);
+    if (reserved.has(terms.join("+"))) continue;
+    const p = sumProblem(terms, `sft-${i}`);
+    return slips.rate > 0 ? { ...p, solution: solveSum(terms, slipper(rng, slips)) } : p;
   }
 }
