@@ -17,7 +17,12 @@ const val = splits.validation;
 const rl = splits.rl;
 const dir = mkdtempSync(join(tmpdir(), "sweep-"));
 const trainFile = join(dir, "rl.jsonl");
-writeFileSync(trainFile, rl.map((p) => JSON.stringify({ id: p.id, prompt: [{ role: "user", content: p.question }], gold: p.answer })).join("\n") + "\n");
+writeFileSync(
+  trainFile,
+  rl
+    .map((p) => JSON.stringify({ id: p.id, prompt: [{ role: "user", content: p.question }], gold: p.answer }))
+    .join("\n") + "\n",
+);
 const tok = loadTokenizer(baseDir);
 const evalOn = (model: Awaited<ReturnType<typeof loadModel>>, temperature = DEFAULT_SCALE.evalTemperature) =>
   evaluateModel(model, tok, val, { k: 8, temperature, topP: DEFAULT_SCALE.evalTopP, maxTokens: 96, seed: 1 });
@@ -26,7 +31,16 @@ if (process.env.SWEEP_BASE) {
   const m = await loadModel(baseDir);
   for (const t of [0.6, 1, 0.3, 0.05]) {
     const e = await evalOn(m, t);
-    console.log(JSON.stringify({ base: true, temperature: t, pass1: p1(e), pass8: e.passAt["8"], nll: e.sampledNll, byTerms: Object.fromEntries(Object.entries(e.byTerms).map(([k, v]) => [k, +v.mean.toFixed(3)])) }));
+    console.log(
+      JSON.stringify({
+        base: true,
+        temperature: t,
+        pass1: p1(e),
+        pass8: e.passAt["8"],
+        nll: e.sampledNll,
+        byTerms: Object.fromEntries(Object.entries(e.byTerms).map(([k, v]) => [k, +v.mean.toFixed(3)])),
+      }),
+    );
   }
 }
 for (const arg of process.argv.slice(2)) {
@@ -37,11 +51,32 @@ for (const arg of process.argv.slice(2)) {
   delete (scale as Record<string, unknown>).preset;
   delete (scale as Record<string, unknown>).seed;
   const t0 = performance.now();
-  const run = await runArm({ preset, seed, baseDir, outDir: join(dir, `${preset}-${Date.now()}`), trainFile, stageFiles: o.stageFiles ?? [], scale });
+  const run = await runArm({
+    preset,
+    seed,
+    baseDir,
+    outDir: join(dir, `${preset}-${Date.now()}`),
+    trainFile,
+    stageFiles: o.stageFiles ?? [],
+    scale,
+  });
   const e = await evalOn(run.policy.model);
   const r = run.reward;
   const q = (xs: number[]) => +(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)).toFixed(3);
-  console.log(JSON.stringify({ preset, seed, ...o, pass1: p1(e), pass8: e.passAt["8"], reward: [q(r.slice(0, 4)), q(r.slice(-4))], entropy: [q(run.entropy.slice(0, 4)), q(run.entropy.slice(-4))], trainS: +run.seconds.toFixed(1), s: +((performance.now() - t0) / 1000).toFixed(1), load: loadavg()[0] }));
+  console.log(
+    JSON.stringify({
+      preset,
+      seed,
+      ...o,
+      pass1: p1(e),
+      pass8: e.passAt["8"],
+      reward: [q(r.slice(0, 4)), q(r.slice(-4))],
+      entropy: [q(run.entropy.slice(0, 4)), q(run.entropy.slice(-4))],
+      trainS: +run.seconds.toFixed(1),
+      s: +((performance.now() - t0) / 1000).toFixed(1),
+      load: loadavg()[0],
+    }),
+  );
   run.policy.model.dispose();
 }
 rmSync(dir, { recursive: true, force: true });

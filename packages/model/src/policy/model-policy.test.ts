@@ -73,7 +73,7 @@ describe("ModelPolicy", () => {
       const split = grads(size);
       expect(maxDiff(split.s.logp, one.s.logp)).toBeLessThan(1e-6);
       expect(maxDiff(split.s.entropy, one.s.entropy)).toBeLessThan(1e-6);
-      split.g.forEach((g, i) => expect(maxDiff(g, one.g[i])).toBeLessThan(1e-6));
+      for (const [i, g] of split.g.entries()) expect(maxDiff(g, one.g[i])).toBeLessThan(1e-6);
     }
     expect(() => new ModelPolicy(tinyModel(5), { trainBatchSize: 0 }).score(BATCH, { temperature: 1, grad: true })).toThrow(
       /trainBatchSize/,
