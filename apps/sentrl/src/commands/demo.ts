@@ -25,7 +25,7 @@ same base model, seed and sample budget, on sums of 3-8 one-digit terms worked l
 
 Writes under --out (default runs/demo-<timestamp>): report.html (self-contained, inline SVG), report.md,
 summary.json, each arm's metrics.jsonl, checkpoint and model folder, the data splits and the curriculum. Prints the
-summary's path and headline numbers as JSON on stdout; progress on stderr. Measured: 321-348 s on 2 cores;
+summary's path and headline numbers as JSON on stdout; progress on stderr. Measured: 302-311 s on 2 cores;
 --quick (a small budget, 48 held-out questions) 10-80 s. How the defaults were chosen and what they show: docs/demo.md.
 
 Options:
