@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +43,32 @@ describe("sentrl serve limits", () => {
     const r = await postJson(`${s.url}/v1/completions`, { prompt: "x".repeat(5000) });
     expect(r.status).toBe(413);
     expect(r.json.error.code).toBe("body_too_large");
+  });
+
+  it("a client still sending a too-large body reads the 413 (the rest is drained, not reset)", async () => {
+    // A raw client sends half of a 64 KiB body (limit 4 KiB), pauses, then the rest: the server must still be
+    // reading when the rest arrives (a server that answered and closed at once would reset the connection: EPIPE).
+    const { port, hostname } = new URL(s.url);
+    const body = Buffer.alloc(64 << 10, 0x20);
+    const socket = connect(Number(port), hostname);
+    await new Promise((r) => socket.once("connect", r));
+    let reply = "";
+    socket.on("data", (d) => {
+      reply += d.toString("latin1");
+    });
+    const closed = new Promise<Error | undefined>((r) => {
+      socket.once("error", r);
+      socket.once("close", () => r(undefined));
+    });
+    socket.write(`POST /v1/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`);
+    socket.write(body.subarray(0, body.length / 2));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(reply).toBe(""); // no answer before the body is in
+    socket.write(body.subarray(body.length / 2));
+    expect(await closed).toBeUndefined();
+    expect(reply).toMatch(/^HTTP\/1\.1 413 /);
+    expect(reply).toContain("body_too_large");
+    expect((await postJson(`${s.url}/v1/completions`, { prompt: [1, 2], max_tokens: 2 })).status).toBe(200);
   });
 
   it("aborts the sequences of a client that disconnects (the engine is empty afterwards)", async () => {

@@ -2,19 +2,27 @@ import type { IncomingMessage } from "node:http";
 import { ApiError } from "./api-error.js";
 
 /**
- * Reads a request body as JSON, refusing more than `limit` bytes (413, without reading the rest) and anything that is
- * not a JSON object (400).
+ * A refused body is still read, and thrown away, up to this many bytes: a client that is still sending when the
+ * server refuses would otherwise see its connection reset (EPIPE) instead of the 413. Beyond it the connection is
+ * dropped.
+ */
+export const DRAIN_LIMIT_BYTES = 64 << 20;
+
+/**
+ * Reads a request body as JSON, refusing more than `limit` bytes (413, after discarding the rest up to
+ * `DRAIN_LIMIT_BYTES`) and anything that is not a JSON object (400).
  */
 export async function readJsonObject(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk);
+    if (size > DRAIN_LIMIT_BYTES) throw tooLarge(limit); // leaves the loop: the stream and its socket are closed
+    if (size <= limit) chunks.push(chunk);
   }
+  if (size > limit) throw tooLarge(limit);
   let value: unknown;
   try {
     value = JSON.parse(Buffer.concat(chunks).toString("utf8"));

@@ -158,7 +158,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const err = toApiError(e);
       if (err.status >= 500 && err.code !== "shutting_down") log(`sentrl serve: ${req.method} ${req.url}: ${err.message}`);
       const retry = (e as { retryAfter?: number }).retryAfter;
-      // A refused body is not read: close the connection after the answer instead of draining it.
+      // A refused body was read to its end (or dropped past the drain limit): close the connection after the answer.
       const headers: Record<string, string> = retry ? { "retry-after": String(retry) } : {};
       if (err.status === 413) headers.connection = "close";
       if (res.headersSent) {
