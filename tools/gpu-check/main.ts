@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { type Backend, createReferenceBackend, loadFastCpuBackend } from "@sentrl/compute";
 import { runBackendConformance } from "@sentrl/compute/testing";
 import { createCudaBackend, describeCudaBackend, probeCuda } from "@sentrl/compute-cuda";
-import { DecoderModel, loadModel, type RandomModelShape, randomQwen2, sampleSequences } from "@sentrl/model";
+import { BENCH_MODEL_SHAPE, DecoderModel, loadModel, type RandomModelShape, randomQwen2, sampleSequences } from "@sentrl/model";
 
 const ROOT = process.env.SENTRL_ROOT ?? process.cwd();
 /** SENTRL_GPU_CHECK_SMALL=1: tiny shapes, no 0.5B model (a dry run of this script on the CPU emulator). */
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   await fixtures(cuda);
 
   // The bench model: CUDA against the CPU backend, same weights and tokens.
-  const bench = { hidden: 384, layers: 6, heads: 6, kvHeads: 2, intermediate: 1024, vocab: 4096 };
+  const bench = BENCH_MODEL_SHAPE;
   const [batch, seqLen] = SMALL ? [2, 16] : [8, 256];
   let cpu: Backend;
   try {

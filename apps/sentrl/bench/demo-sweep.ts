@@ -8,8 +8,7 @@ import { loadModel, loadTokenizer } from "@sentrl/model";
 import { runArm } from "../src/demo/arms.js";
 import { recipeSplits } from "../src/demo/base-model.js";
 import { evaluateModel } from "../src/demo/evaluate.js";
-import { DEFAULT_SCALE } from "../src/demo/run-demo.js";
-import { writeFileSync } from "node:fs";
+import { DEFAULT_SCALE, writeProblemRows } from "../src/demo/run-demo.js";
 
 const baseDir = process.env.SWEEP_BASE_DIR ?? join(import.meta.dirname, "..", "assets", "demo-base");
 const splits = recipeSplits();
@@ -17,15 +16,10 @@ const val = splits.validation;
 const rl = splits.rl;
 const dir = mkdtempSync(join(tmpdir(), "sweep-"));
 const trainFile = join(dir, "rl.jsonl");
-writeFileSync(
-  trainFile,
-  rl
-    .map((p) => JSON.stringify({ id: p.id, prompt: [{ role: "user", content: p.question }], gold: p.answer }))
-    .join("\n") + "\n",
-);
+await writeProblemRows(trainFile, rl);
 const tok = loadTokenizer(baseDir);
 const evalOn = (model: Awaited<ReturnType<typeof loadModel>>, temperature = DEFAULT_SCALE.evalTemperature) =>
-  evaluateModel(model, tok, val, { k: 8, temperature, topP: DEFAULT_SCALE.evalTopP, maxTokens: 96, seed: 1 });
+  evaluateModel(model, tok, val, { k: 8, temperature, topP: DEFAULT_SCALE.evalTopP, maxTokens: DEFAULT_SCALE.arm.maxResponseTokens, seed: 1 });
 const p1 = (e: Awaited<ReturnType<typeof evalOn>>) => e.passAt["1"];
 if (process.env.SWEEP_BASE) {
   const m = await loadModel(baseDir);

@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { createReferenceBackend } from "@sentrl/compute";
 import { Rng } from "@sentrl/core";
-import { DecoderModel, parameterSpecs, parseModelConfig, saveModel } from "@sentrl/model";
+import { DecoderModel, randomQwen2, saveModel } from "@sentrl/model";
 import { main } from "../src/cli.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..", "..");
@@ -26,27 +26,7 @@ const round = (x: number) => Math.round(x * 100) / 100;
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 async function writeModel(dir: string): Promise<void> {
-  const config = parseModelConfig({
-    model_type: "qwen2",
-    hidden_size: shape.hidden,
-    intermediate_size: shape.intermediate,
-    num_hidden_layers: shape.layers,
-    num_attention_heads: shape.heads,
-    num_key_value_heads: shape.kvHeads,
-    vocab_size: shape.vocab,
-    tie_word_embeddings: true,
-    rope_theta: 10000,
-    rms_norm_eps: 1e-6,
-    max_position_embeddings: 512,
-  });
-  const rng = new Rng(7);
-  const tensors = new Map<string, Float32Array>();
-  for (const spec of parameterSpecs(config)) {
-    const data = new Float32Array(spec.shape.reduce((a, d) => a * d, 1));
-    const norm = spec.name.endsWith("norm.weight");
-    for (let i = 0; i < data.length; i++) data[i] = norm ? 1 : (rng.uniform() - 0.5) * 0.1;
-    tensors.set(spec.name, data);
-  }
+  const { config, tensors } = randomQwen2(shape);
   const model = DecoderModel.fromTensors(config, tensors, createReferenceBackend());
   await saveModel(model, dir);
   model.dispose();

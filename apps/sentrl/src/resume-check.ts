@@ -1,22 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { checkResumeConfig, SentrlError } from "@sentrl/core";
+import { checkResumeConfig, RESUME_SAFE_FIELDS, SentrlError } from "@sentrl/core";
 
 // `sentrl train --resume` checks the run configuration against the one the output folder was started with
 // (`run-config.json`): the trainer checks its own settings against the checkpoint; this check
 // also covers what the trainer does not see (preset, policy, data, curriculum).
 
-/** Run-config fields that may change with `--resume-with-changes`: they cannot alter the steps already trained. */
-export const RUN_SAFE_FIELDS = [
-  "totalSteps",
-  "epochs",
-  "checkpointEvery",
-  "evaluateEvery",
-  "zeroVarianceWarnSteps",
-  "rollout.engines",
-  "rollout.weightSync",
-  "rollout.weightsDir",
-];
+/**
+ * Run-config fields that may change with `--resume-with-changes`: they cannot alter the steps already trained. The
+ * trainer's own (`RESUME_SAFE_FIELDS`) plus `epochs`, which only sets `totalSteps`.
+ */
+export const RUN_SAFE_FIELDS = [...RESUME_SAFE_FIELDS, "epochs"];
 
 /**
  * Throws `RESUME_CONFIG_MISMATCH` (listing the differing fields) when `rc` differs from `<outDir>/run-config.json`

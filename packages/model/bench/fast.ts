@@ -12,19 +12,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createReferenceBackend, loadFastCpuBackend } from "@sentrl/compute";
-import { DecoderModel, lcgStream, loadModel, randomQwen2, saveModel } from "../src/index.js";
+import { BENCH_MODEL_SHAPE, DecoderModel, lcgStream, loadModel, randomQwen2, saveModel } from "../src/index.js";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 const threads = Number(process.env.SENTRL_BENCH_THREADS ?? 2);
 const rounds = Number(process.env.SENTRL_BENCH_ROUNDS ?? 2);
 const reps = Number(process.env.SENTRL_BENCH_REPS ?? 3);
 const shape = {
-  hidden: 384,
-  layers: 6,
-  heads: 6,
-  kvHeads: 2,
-  intermediate: 1024,
-  vocab: 4096,
+  ...BENCH_MODEL_SHAPE,
   batch: 8,
   seqLen: 256,
   cliRows: 16,

@@ -11,18 +11,13 @@ import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDefaultBackend } from "@sentrl/compute";
-import { DecoderModel, lcgStream, randomQwen2, sampleSequences, saveModel, Tokenizer } from "../src/index.js";
+import { BENCH_MODEL_SHAPE, DecoderModel, lcgStream, randomQwen2, sampleSequences, saveModel, Tokenizer } from "../src/index.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..", "..");
 const threads = Number(process.env.SENTRL_BENCH_THREADS ?? 2);
 const batches = (process.env.SENTRL_BENCH_BATCHES ?? "8,64,256").split(",").map(Number);
 const shape = {
-  hidden: 384,
-  layers: 6,
-  heads: 6,
-  kvHeads: 2,
-  intermediate: 1024,
-  vocab: 4096,
+  ...BENCH_MODEL_SHAPE,
   promptLen: 32,
   newTokens: 128,
 };

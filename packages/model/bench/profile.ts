@@ -2,7 +2,7 @@
 // Run: npx tsx --conditions=source packages/model/bench/profile.ts
 import type { Backend } from "@sentrl/compute";
 import { loadFastCpuBackend } from "@sentrl/compute";
-import { DecoderModel, lcgStream, randomQwen2 } from "../src/index.js";
+import { BENCH_MODEL_SHAPE, DecoderModel, lcgStream, randomQwen2 } from "../src/index.js";
 
 const inner = await loadFastCpuBackend();
 const totals = new Map<string, { ms: number; calls: number }>();
@@ -28,7 +28,7 @@ const be = new Proxy(inner, {
 }) as Backend;
 const rand = lcgStream(1);
 const { config, tensors } = randomQwen2(
-  { hidden: 384, layers: 6, heads: 6, kvHeads: 2, intermediate: 1024, vocab: 4096 },
+  BENCH_MODEL_SHAPE,
   rand,
 );
 const model = DecoderModel.fromTensors(config, tensors, be);

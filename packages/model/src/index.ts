@@ -18,7 +18,7 @@ export { bf16ToF32, decodeFloats, encodeFloats, f16ToF32, f32ToBf16, f32ToF16, t
 export { MAX_HEADER_BYTES, parseSafetensorsHeader, SafetensorsFile, type SafetensorsHeader, type TensorInfo } from "./safetensors/read.js";
 export { type TensorToWrite, writeFileAtomic, writeSafetensors } from "./safetensors/write.js";
 export { type ParamSpec, parameterSpecs, readCheckpoint } from "./weights.js";
-export { lcgStream, type RandomModelShape, randomQwen2 } from "./random-model.js";
+export { BENCH_MODEL_SHAPE, lcgStream, type RandomModelShape, randomQwen2 } from "./random-model.js";
 export * from "./tokenizer/index.js";
 export * from "./generate/index.js";
 export * from "./policy/index.js";

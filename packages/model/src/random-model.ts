@@ -11,6 +11,16 @@ export interface RandomModelShape {
   vocab: number;
 }
 
+/** The ~11M-parameter model that the benchmarks and the GPU check measure (6 layers, hidden 384, GQA 6/2). */
+export const BENCH_MODEL_SHAPE: RandomModelShape = {
+  hidden: 384,
+  layers: 6,
+  heads: 6,
+  kvHeads: 2,
+  intermediate: 1024,
+  vocab: 4096,
+};
+
 /**
  * A deterministic stream of numbers in [-0.5, 0.5) (a 31-bit linear congruential generator). Benchmarks draw their
  * model weights and their inputs from one stream, so the same script always measures the same model and tokens.

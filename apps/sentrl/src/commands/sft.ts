@@ -25,7 +25,7 @@ Config (JSON; paths relative to the config file):
 Chat prompts are rendered with the tokenizer's chat template and its generation prompt; string prompts as they are.
 
 --demo-base writes the demo's base-model recipe (tokenizer, SFT data, config) to <out>/recipe and trains it into
-<out>: the model \`sentrl demo\` ships in apps/sentrl/assets/demo-base (about 4 minutes on 2 cores).
+<out>: the model \`sentrl demo\` ships in apps/sentrl/assets/demo-base (about 2.5 minutes on 2 cores, bit for bit).
 
 Options:
   --config <file>  the SFT config

@@ -83,8 +83,9 @@ const rowOf = (p: SumProblem) => ({
   terms: p.terms.length,
 });
 
-async function writeJsonl(file: string, rows: unknown[]): Promise<void> {
-  await writeFileAtomic(file, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+/** Writes problems as training/evaluation rows (JSONL: `id`, chat `prompt`, `gold`, `terms`). */
+export async function writeProblemRows(file: string, problems: readonly SumProblem[]): Promise<void> {
+  await writeFileAtomic(file, `${problems.map((p) => JSON.stringify(rowOf(p))).join("\n")}\n`);
 }
 
 export async function runDemo(o: DemoOptions): Promise<Record<string, unknown>> {
@@ -116,8 +117,8 @@ export async function runDemo(o: DemoOptions): Promise<Record<string, unknown>> 
   const dataDir = join(o.outDir, "data");
   await mkdir(dataDir, { recursive: true });
   const trainFile = join(dataDir, "rl.jsonl");
-  await writeJsonl(trainFile, rl.map(rowOf));
-  await writeJsonl(join(dataDir, "heldout.jsonl"), heldOut.map(rowOf));
+  await writeProblemRows(trainFile, rl);
+  await writeProblemRows(join(dataDir, "heldout.jsonl"), heldOut);
 
   // 3. The SE curriculum from the base model's own samples (only when an arm's preset has a curriculum).
   const curriculumDir = join(o.outDir, "curriculum");
