@@ -42,7 +42,7 @@ describe.skipIf(!k)("reductions in a fixed order", () => {
   const r = rng(7);
   const same = (a: Float32Array, b: Float32Array) => Buffer.compare(Buffer.from(a.buffer), Buffer.from(b.buffer)) === 0;
 
-  it("rmsnormBackward's dweight is bit-identical across repeated runs", () => {
+  it("rmsnormBackward's dweight is bit-identical across repeated runs and thread counts", () => {
     const rows = 3000,
       dim = 96;
     const x = randomArray(rows * dim, r, -2, 2);
@@ -58,6 +58,16 @@ describe.skipIf(!k)("reductions in a fixed order", () => {
     };
     const first = once();
     for (let i = 0; i < 20; i++) expect(same(once(), first)).toBe(true);
+    // Partials per fixed block of rows, not per thread: one thread sums them in the same order as two.
+    const threads = k!.threads();
+    try {
+      for (const n of [1, 3]) {
+        k!.setThreads(n);
+        expect(same(once(), first)).toBe(true);
+      }
+    } finally {
+      k!.setThreads(threads);
+    }
   });
 
   it("logitsStatsBackward's dh is bit-identical across repeated runs", () => {

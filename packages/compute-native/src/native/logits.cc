@@ -111,7 +111,9 @@ void logitsStatsBackward(const float* h, const float* w, const int32_t* targets,
   const int threads = threadCount();
   const int64_t hsize = static_cast<int64_t>(rows) * dim;
   // dH partials per fixed group of vocabulary chunks (a group's chunks in order), not per thread, whose share of the
-  // work varies from run to run: the same bits on every run. Each group's buffer starts at zero, so dh can be "="
+  // work varies from run to run: the same bits on every run with the same thread count. (The group count follows the
+  // thread count, so that each thread keeps one hidden-sized buffer; a vocabulary of one chunk, BWD_VOCAB or fewer
+  // tokens, gives the same bits for any thread count.) Each group's buffer starts at zero, so dh can be "="
   // or "+=" at the end.
   const int tasks = (vocab + BWD_VOCAB - 1) / BWD_VOCAB;
   const int groups = std::max(1, std::min(tasks, threads));
